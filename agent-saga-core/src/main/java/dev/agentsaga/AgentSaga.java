@@ -1,0 +1,224 @@
+package dev.agentsaga;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.agentsaga.engine.DefaultSagaEngine;
+import dev.agentsaga.engine.EngineSettings;
+import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.store.jdbc.JacksonPayloadCodec;
+import dev.agentsaga.store.jdbc.JdbcSagaStore;
+import dev.agentsaga.store.jdbc.SchemaInitializer;
+
+/**
+ * The plain-Java entry point: builds a {@link SagaEngine} on a {@link DataSource} without Spring.
+ *
+ * <pre>{@code
+ * SagaEngine engine = AgentSaga.builder(dataSource)
+ *         .action(new BookFlight(flights))
+ *         .workflow(new TripWorkflow())
+ *         .build();
+ * engine.startup();
+ * }</pre>
+ */
+public final class AgentSaga {
+
+    private AgentSaga() {
+    }
+
+    /** A builder for an engine that journals to {@code dataSource}. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** Collects actions, workflows and settings; {@link #build()} validates them all at once. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+
+        private final Map<String, SagaAction<?, ?>> namedActions = new LinkedHashMap<>();
+
+        private final List<SagaAction<?, ?>> actions = new ArrayList<>();
+
+        private final Map<String, AgentWorkflow<?, ?>> namedWorkflows = new LinkedHashMap<>();
+
+        private final List<AgentWorkflow<?, ?>> workflows = new ArrayList<>();
+
+        private String tablePrefix = "agent_saga_";
+
+        private int workerThreads = 8;
+
+        private Duration pollInterval = Duration.ofMillis(500);
+
+        private Duration leaseDuration = Duration.ofSeconds(30);
+
+        private @Nullable String nodeId;
+
+        private int maxPayloadBytes = 1024 * 1024;
+
+        private ActionPolicy defaultPolicy = ActionPolicy.defaults();
+
+        private @Nullable PayloadCodec codec;
+
+        private @Nullable SagaStore store;
+
+        private Clock clock = Clock.systemUTC();
+
+        private boolean applySchema;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+        }
+
+        /** Registers an action under its {@link SagaAction#name()}, or its decapitalised class name. */
+        public Builder action(SagaAction<?, ?> action) {
+            actions.add(Objects.requireNonNull(action, "action must not be null"));
+            return this;
+        }
+
+        /** Registers an action under an explicit name (what the journal records). */
+        public Builder action(String name, SagaAction<?, ?> action) {
+            putUnique(namedActions, name, Objects.requireNonNull(action, "action must not be null"), "action");
+            return this;
+        }
+
+        /** Registers a workflow under its {@link AgentWorkflow#name()}, or its decapitalised class name. */
+        public Builder workflow(AgentWorkflow<?, ?> workflow) {
+            workflows.add(Objects.requireNonNull(workflow, "workflow must not be null"));
+            return this;
+        }
+
+        /** Registers a workflow under an explicit name (what {@link SagaCoordinator#start} takes). */
+        public Builder workflow(String name, AgentWorkflow<?, ?> workflow) {
+            putUnique(namedWorkflows, name, Objects.requireNonNull(workflow, "workflow must not be null"), "workflow");
+            return this;
+        }
+
+        /** The prefix of the tables {@code instance}, {@code step} and {@code signal}; default {@code agent_saga_}. */
+        public Builder tablePrefix(String tablePrefix) {
+            if (!tablePrefix.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("tablePrefix must be letters, digits and underscores, was '"
+                        + tablePrefix + "'");
+            }
+            this.tablePrefix = tablePrefix;
+            return this;
+        }
+
+        /** How many sagas run at once on this engine; default 8. */
+        public Builder workerThreads(int workerThreads) {
+            if (workerThreads < 1) {
+                throw new IllegalArgumentException("workerThreads must be at least 1, was " + workerThreads);
+            }
+            this.workerThreads = workerThreads;
+            return this;
+        }
+
+        /** How often the engine looks for runnable sagas (recovered, due timers, signals); default 500 ms. */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = positive(pollInterval, "pollInterval");
+            return this;
+        }
+
+        /** How long a claim on a saga lasts without renewal; another engine may take it over after; default 30 s. */
+        public Builder leaseDuration(Duration leaseDuration) {
+            this.leaseDuration = positive(leaseDuration, "leaseDuration");
+            return this;
+        }
+
+        /**
+         * The id this engine claims sagas under; default a random UUID. Give a stable id (a pod name in a
+         * StatefulSet, say) and a restarted engine takes its own unfinished sagas back at once instead of
+         * waiting for their leases to expire.
+         */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = Objects.requireNonNull(nodeId, "nodeId must not be null");
+            return this;
+        }
+
+        /** The largest serialised input, output or signal payload accepted; default 1 MiB. */
+        public Builder maxPayloadBytes(int maxPayloadBytes) {
+            if (maxPayloadBytes < 1) {
+                throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
+            }
+            this.maxPayloadBytes = maxPayloadBytes;
+            return this;
+        }
+
+        /** The policy for actions that do not override {@link SagaAction#policy()}. */
+        public Builder defaultPolicy(ActionPolicy defaultPolicy) {
+            this.defaultPolicy = Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
+            return this;
+        }
+
+        /** How payloads become JSON; default Jackson with a plain {@code JsonMapper}. */
+        public Builder codec(PayloadCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec must not be null");
+            return this;
+        }
+
+        /** Another store than the JDBC store on the data source (for tests of integrations). */
+        public Builder store(SagaStore store) {
+            this.store = Objects.requireNonNull(store, "store must not be null");
+            return this;
+        }
+
+        /** The clock for timestamps, timers and leases; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
+         * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
+         */
+        public Builder applySchema(boolean applySchema) {
+            this.applySchema = applySchema;
+            return this;
+        }
+
+        /**
+         * Validates the registrations and builds the engine, not yet started.
+         * @throws InvalidActionException when an action or workflow cannot be registered as declared
+         */
+        public SagaEngine build() {
+            if (applySchema) {
+                SchemaInitializer.apply(dataSource, tablePrefix);
+            }
+            PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
+            SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource, tablePrefix);
+            EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
+                    workerThreads, pollInterval, leaseDuration, maxPayloadBytes, defaultPolicy, clock);
+            return new DefaultSagaEngine(sagaStore, payloadCodec, settings, namedActions, actions, namedWorkflows,
+                    workflows);
+        }
+
+        private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException(what + " name must not be blank");
+            }
+            if (map.putIfAbsent(name, value) != null) {
+                throw new InvalidActionException("Two " + what + "s are registered under the name '" + name
+                        + "'; give one of them another name", null);
+            }
+        }
+
+        private static Duration positive(Duration duration, String what) {
+            if (duration == null || duration.isZero() || duration.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + duration);
+            }
+            return duration;
+        }
+    }
+}

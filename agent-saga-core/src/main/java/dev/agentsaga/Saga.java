@@ -1,0 +1,46 @@
+package dev.agentsaga;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * The durable context a workflow talks to. Every call is a journaled step with the next sequence
+ * number: executed once, and answered from the journal when the workflow is replayed.
+ */
+public interface Saga {
+
+    /** The saga's id. */
+    String id();
+
+    /**
+     * Runs a registered action as a journaled step and registers its compensation.
+     * @return the action's output, journaled before it is returned
+     * @throws StepFailedException when the action failed after its retries (replayed identically)
+     * @throws UnknownActionException when the action was not registered with the engine
+     */
+    <I, O> O step(SagaAction<I, O> action, I input);
+
+    /**
+     * Runs {@code work} once and journals its result, without compensation: for reads and
+     * computations whose result must be the same on replay.
+     * @throws StepFailedException when the work threw (replayed identically)
+     */
+    <T> T call(String name, Class<T> type, Callable<T> work);
+
+    /** Waits durably: the saga is unloaded and resumed when the time has come, holding no thread. */
+    void sleep(Duration duration);
+
+    /**
+     * Waits durably for a signal sent with {@link SagaCoordinator#signal}, holding no thread.
+     * @throws SignalTimeoutException when no signal arrived within {@code timeout}
+     */
+    <T> T awaitSignal(String name, Class<T> type, Duration timeout);
+
+    /** The current time, journaled: the same instant on replay. */
+    Instant now();
+
+    /** A random UUID, journaled: the same value on replay. */
+    UUID randomUuid();
+}

@@ -1,0 +1,56 @@
+package dev.agentsaga;
+
+import java.util.Optional;
+
+/**
+ * Starts, finds and operates sagas. Safe to call from any thread; several coordinators may share one
+ * database.
+ */
+public interface SagaCoordinator {
+
+    /**
+     * Starts a saga of the named workflow under a new id. The input is journaled before this returns.
+     * @throws UnknownWorkflowException when no workflow has that name
+     * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
+     */
+    SagaHandle start(String workflow, Object input);
+
+    /**
+     * Starts a saga under the given id, idempotently: when a saga with this id exists, returns its
+     * handle ({@link SagaHandle#created()} false) and starts nothing.
+     * @throws SagaIdConflictException when the existing saga belongs to another workflow
+     */
+    SagaHandle start(String workflow, Object input, String sagaId);
+
+    /** The saga and its step timeline, or empty when no saga has this id. */
+    Optional<SagaView> find(String sagaId);
+
+    /** A page of saga summaries, newest first. */
+    Page<SagaSummary> list(SagaQuery query);
+
+    /**
+     * Delivers a signal to a saga waiting (now or later) in {@link Saga#awaitSignal} under that name.
+     * @throws SagaNotFoundException when no saga has this id
+     * @throws InvalidSagaStateException when the saga has finished
+     */
+    void signal(String sagaId, String name, Object payload);
+
+    /**
+     * Stops the saga and compensates what it completed, in reverse order.
+     * @throws InvalidSagaStateException when the saga has finished or is already compensating
+     */
+    void cancel(String sagaId);
+
+    /**
+     * Resumes a saga that is COMPENSATION_FAILED (compensating again) or NEEDS_ATTENTION (replaying the
+     * workflow, e.g. after a fix was deployed).
+     * @throws InvalidSagaStateException when the saga is in any other status
+     */
+    void retry(String sagaId);
+
+    /**
+     * Decides the in-doubt IRREVERSIBLE step of a saga in NEEDS_ATTENTION and resumes it.
+     * @throws InvalidSagaStateException when the saga has no in-doubt step
+     */
+    void resolve(String sagaId, Resolution resolution);
+}

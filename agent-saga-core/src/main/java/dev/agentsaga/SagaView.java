@@ -1,0 +1,30 @@
+package dev.agentsaga;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A saga as recorded: its status, payloads as JSON text, why it is where it is, and its step timeline.
+ *
+ * @param error why the saga is FAILED, COMPENSATING, COMPENSATED, COMPENSATION_FAILED or NEEDS_ATTENTION
+ * @param errorStep the sequence of the step the error belongs to, if any
+ * @param cancelRequested whether {@link SagaCoordinator#cancel} was called
+ */
+public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
+        @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
+        boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
+        List<StepView> steps) {
+
+    public SagaView {
+        Objects.requireNonNull(id, "id must not be null");
+        steps = List.copyOf(steps);
+    }
+
+    /** The summary of this saga, as {@link SagaCoordinator#list} returns it. */
+    public SagaSummary summary() {
+        return new SagaSummary(id, workflow, workflowVersion, status, error, createdAt, updatedAt);
+    }
+}

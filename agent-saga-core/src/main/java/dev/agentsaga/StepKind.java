@@ -1,0 +1,19 @@
+package dev.agentsaga;
+
+/** What produced a journaled step. */
+public enum StepKind {
+    /** {@link Saga#step}: a registered action. */
+    ACTION,
+    /** {@link Saga#call}: a journaled side effect without compensation. */
+    CALL,
+    /** {@link Saga#now}. */
+    NOW,
+    /** {@link Saga#randomUuid}. */
+    UUID,
+    /** {@link Saga#sleep}. */
+    SLEEP,
+    /** {@link Saga#awaitSignal}. */
+    SIGNAL,
+    /** A journaled language model call. */
+    LLM
+}

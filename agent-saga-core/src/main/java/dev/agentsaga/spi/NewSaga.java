@@ -1,0 +1,12 @@
+package dev.agentsaga.spi;
+
+import java.time.Instant;
+
+/**
+ * A saga to insert: RUNNING and leased to {@code owner} until {@code leaseExpiresAt}.
+ *
+ * @param input the input as JSON text
+ */
+public record NewSaga(String id, String workflow, String workflowVersion, String input, String owner,
+        Instant createdAt, Instant leaseExpiresAt) {
+}

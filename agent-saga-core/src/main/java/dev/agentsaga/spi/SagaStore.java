@@ -1,0 +1,105 @@
+package dev.agentsaga.spi;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.agentsaga.Page;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaSummary;
+
+/**
+ * Where sagas and their journals live. Every method is one transaction: when it returns, what it wrote
+ * is durable. Losing a race (an id taken, a status changed meanwhile) is a {@code false} return, not an
+ * exception; failures to reach the database are {@link dev.agentsaga.SagaStoreException}.
+ */
+public interface SagaStore {
+
+    /** Inserts a RUNNING saga leased to its owner; false when a saga with that id exists (nothing written). */
+    boolean createInstance(NewSaga saga);
+
+    /** The saga, if any. */
+    Optional<InstanceRecord> findInstance(String sagaId);
+
+    /** The saga's journal in sequence order, in one query. */
+    List<StepRecord> loadJournal(String sagaId);
+
+    /** A page of summaries, newest first. */
+    Page<SagaSummary> list(SagaQuery query);
+
+    /** Appends a journal entry. */
+    void appendStep(StepRecord step);
+
+    /** Rewrites the outcome columns (status, output, error, attempts, finished, resolution, note) of a journal entry. */
+    void updateStep(StepRecord step);
+
+    /** Marks the saga COMPLETED with its output and releases it. */
+    void complete(String sagaId, String output, Instant now);
+
+    /** Moves the saga to a resting status (NEEDS_ATTENTION, FAILED, ...) with the reason, and releases it. */
+    void rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer errorStep, Instant now);
+
+    /**
+     * Moves the saga from one of {@code from} to {@code to} and releases it so any engine can claim it.
+     * @return false when the saga was in none of {@code from}
+     */
+    boolean transition(String sagaId, Set<SagaStatus> from, SagaStatus to, @Nullable String error, Instant now);
+
+    /**
+     * Decides an in-doubt step: rewrites it and moves the saga from NEEDS_ATTENTION to {@code to}, released.
+     * @return false when the saga was no longer NEEDS_ATTENTION
+     */
+    boolean resolve(StepRecord step, SagaStatus to, @Nullable String error, Instant now);
+
+    /** Starts a compensation (see {@link CompensationStart}). */
+    void startCompensation(CompensationStart start);
+
+    /** Ends one step's compensation (see {@link CompensationResult}). */
+    void recordCompensation(CompensationResult result);
+
+    /** Sets {@code cancel_requested} on an unfinished saga; false when the saga is finished or absent. */
+    boolean requestCancel(String sagaId, Instant now);
+
+    /**
+     * Journals a wait (appended when {@code insert}, else rewritten) and parks the saga WAITING until
+     * {@code wakeAt}, released.
+     */
+    void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now);
+
+    /** Releases the saga so that any engine may claim it at once (status unchanged). */
+    void release(String sagaId, Instant now);
+
+    /** Stores a signal and, when the saga is WAITING, makes it runnable now. */
+    void deliverSignal(SignalRecord signal, Instant now);
+
+    /** The oldest signal of that name not yet consumed. */
+    Optional<SignalRecord> findSignal(String sagaId, String name);
+
+    /** Marks the signal consumed by the step and journals the step (appended when {@code insert}, else rewritten). */
+    void consumeSignal(String signalId, StepRecord step, boolean insert);
+
+    /**
+     * Claims up to {@code limit} runnable sagas of the given workflows for {@code owner} until
+     * {@code leaseUntil}, skipping rows other engines hold locked: PENDING, RUNNING and COMPENSATING
+     * ones that are unowned or whose lease expired (or owned by {@code owner} itself when
+     * {@code includeOwn}), and WAITING ones whose time has come. Bumps each claimed saga's lease epoch
+     * and makes WAITING and PENDING ones RUNNING.
+     */
+    List<InstanceRecord> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
+            Instant now, Instant leaseUntil);
+
+    /** Extends the lease of every unfinished saga {@code owner} holds; returns how many. */
+    int renewLeases(String owner, Instant leaseUntil);
+
+    /** Unfinished sagas of the named workflows, counted per workflow and version. */
+    List<VersionCount> unfinishedByVersion(Collection<String> workflows);
+
+    /** A count of unfinished sagas of one workflow version. */
+    record VersionCount(String workflow, String version, long count) {
+    }
+}
