@@ -17,7 +17,7 @@ import dev.agentsaga.engine.DefaultSagaEngine;
 import dev.agentsaga.engine.EngineSettings;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaStore;
-import dev.agentsaga.store.jdbc.JacksonPayloadCodec;
+import dev.agentsaga.engine.JacksonPayloadCodec;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
 import dev.agentsaga.store.jdbc.SchemaInitializer;
 

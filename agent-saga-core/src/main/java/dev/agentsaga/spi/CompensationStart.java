@@ -11,11 +11,12 @@ import org.jspecify.annotations.Nullable;
  * @param error why the saga is compensated
  * @param errorStep the step that failed, if any
  * @param notes per step sequence: why that completed step will not be compensated
- * @param firstSeq the newest compensable step, marked COMPENSATING; null when nothing is to be
- *        compensated, in which case the saga ends FAILED
+ * @param firstSeq the newest compensable step, marked COMPENSATING; null when nothing is left to
+ *        compensate, in which case the saga ends COMPENSATED when {@code somethingCompensated}, else FAILED
+ * @param somethingCompensated whether an earlier run already compensated a step
  */
-public record CompensationStart(String sagaId, String error, @Nullable Integer errorStep, Map<Integer, String> notes,
-        @Nullable Integer firstSeq, Instant now) {
+public record CompensationStart(String sagaId, @Nullable String error, @Nullable Integer errorStep,
+        Map<Integer, String> notes, @Nullable Integer firstSeq, boolean somethingCompensated, Instant now) {
 
     public CompensationStart {
         notes = Map.copyOf(notes);

@@ -41,7 +41,10 @@ public interface SagaStore {
     /** Marks the saga COMPLETED with its output and releases it. */
     void complete(String sagaId, String output, Instant now);
 
-    /** Moves the saga to a resting status (NEEDS_ATTENTION, FAILED, ...) with the reason, and releases it. */
+    /**
+     * Moves the saga to a resting status (NEEDS_ATTENTION, FAILED, ...) and releases it; a null error or
+     * error step keeps the recorded one.
+     */
     void rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer errorStep, Instant now);
 
     /**
@@ -67,9 +70,10 @@ public interface SagaStore {
 
     /**
      * Journals a wait (appended when {@code insert}, else rewritten) and parks the saga WAITING until
-     * {@code wakeAt}, released.
+     * {@code wakeAt}, released. When {@code awaitedSignal} names a signal that is already stored and
+     * not consumed, the saga is made runnable at once (a signal that raced the wait is not missed).
      */
-    void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now);
+    void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now, @Nullable String awaitedSignal);
 
     /** Releases the saga so that any engine may claim it at once (status unchanged). */
     void release(String sagaId, Instant now);
@@ -93,8 +97,8 @@ public interface SagaStore {
     List<InstanceRecord> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
             Instant now, Instant leaseUntil);
 
-    /** Extends the lease of every unfinished saga {@code owner} holds; returns how many. */
-    int renewLeases(String owner, Instant leaseUntil);
+    /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */
+    int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil);
 
     /** Unfinished sagas of the named workflows, counted per workflow and version. */
     List<VersionCount> unfinishedByVersion(Collection<String> workflows);

@@ -1,0 +1,388 @@
+package dev.agentsaga.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.Page;
+import dev.agentsaga.Resolution;
+import dev.agentsaga.SagaAction;
+import dev.agentsaga.SagaEngine;
+import dev.agentsaga.SagaHandle;
+import dev.agentsaga.SagaIdConflictException;
+import dev.agentsaga.SagaNotFoundException;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaSummary;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.NewSaga;
+import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.spi.SignalRecord;
+import dev.agentsaga.spi.WorkflowKey;
+
+/**
+ * The engine: starts sagas on its workers, claims runnable ones (recovered, due, signalled) on a
+ * poll, keeps their leases alive, and carries out operators' decisions. Built by
+ * {@link dev.agentsaga.AgentSaga#builder}.
+ */
+public final class DefaultSagaEngine implements SagaEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final Engine engine;
+
+    private final SagaRunner runner;
+
+    private final Operations operations;
+
+    private final EngineSettings settings;
+
+    private final ThreadPoolExecutor workers;
+
+    private final ExecutorService attemptThreads;
+
+    private final ScheduledExecutorService scheduler;
+
+    private final Map<String, LocalRun> running = new ConcurrentHashMap<>();
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+    private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
+
+    private final Object restMonitor = new Object();
+
+    /** Use {@link dev.agentsaga.AgentSaga#builder} rather than this constructor. */
+    public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
+            Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
+            Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows) {
+        this.settings = Objects.requireNonNull(settings, "settings must not be null");
+        Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
+        this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
+        this.engine = new Engine(store, codec, registry, settings, new StepExecutor(attemptThreads));
+        this.runner = new SagaRunner(engine);
+        this.operations = new Operations(engine);
+        this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("agent-saga-poller-"));
+    }
+
+    @Override
+    public void startup() {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("The engine was started already; build a new one to start again");
+        }
+        reportOtherVersions();
+        long poll = settings.pollInterval().toMillis();
+        long heartbeat = Math.max(1, settings.leaseDuration().toMillis() / 3);
+        scheduler.scheduleWithFixedDelay(this::poll, 0, poll, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
+                settings.workerThreads(), engine.registry().workflowKeys());
+    }
+
+    @Override
+    public void shutdown(Duration grace) {
+        if (state.getAndSet(State.STOPPED) != State.RUNNING) {
+            shutdownExecutors();
+            return;
+        }
+        scheduler.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{} sagas still ran after the grace of {}; interrupting them, recovery will resume them",
+                        running.size(), grace);
+                workers.shutdownNow();
+                workers.awaitTermination(Math.min(grace.toMillis(), 2000), TimeUnit.MILLISECONDS);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        attemptThreads.shutdownNow();
+        synchronized (restMonitor) {
+            restMonitor.notifyAll();
+        }
+        log.info("agent-saga engine {} stopped", settings.nodeId());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return state.get() == State.RUNNING;
+    }
+
+    @Override
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    @Override
+    public SagaHandle start(String workflow, Object input) {
+        return start(workflow, input, UUID.randomUUID().toString());
+    }
+
+    @Override
+    public SagaHandle start(String workflow, Object input, String sagaId) {
+        Objects.requireNonNull(sagaId, "sagaId must not be null");
+        if (sagaId.isBlank() || sagaId.length() > 200) {
+            throw new IllegalArgumentException("sagaId must be 1 to 200 characters, was '" + sagaId + "'");
+        }
+        Registry.WorkflowEntry entry = engine.registry().workflow(workflow);
+        String json = engine.encode(input, "input of saga " + sagaId, sagaId, null);
+        Instant now = engine.now();
+        boolean local = isRunning();
+        Instant leaseUntil = now.plus(settings.leaseDuration());
+        NewSaga saga = new NewSaga(sagaId, entry.name(), entry.version(), json, local ? settings.nodeId() : null, now,
+                leaseUntil);
+        if (engine.store().createInstance(saga)) {
+            if (local) {
+                submit(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json, null, null,
+                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now), true);
+            }
+            return new DefaultSagaHandle(this, sagaId, true);
+        }
+        InstanceRecord existing = engine.store().findInstance(sagaId)
+                .orElseThrow(() -> new SagaNotFoundException("Saga " + sagaId + " vanished while it was started", sagaId));
+        if (!existing.workflow().equals(entry.name())) {
+            throw new SagaIdConflictException("Saga " + sagaId + " exists and belongs to workflow '"
+                    + existing.workflow() + "', not '" + entry.name() + "'; use another id", sagaId);
+        }
+        return new DefaultSagaHandle(this, sagaId, false);
+    }
+
+    @Override
+    public Optional<SagaView> find(String sagaId) {
+        return operations.find(sagaId);
+    }
+
+    @Override
+    public Page<SagaSummary> list(SagaQuery query) {
+        return engine.store().list(Objects.requireNonNull(query, "query must not be null"));
+    }
+
+    @Override
+    public void signal(String sagaId, String name, Object payload) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        InstanceRecord saga = operations.require(sagaId);
+        if (saga.status().isTerminal() || saga.status() == SagaStatus.COMPENSATING
+                || saga.status() == SagaStatus.COMPENSATION_FAILED) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; signals go to sagas "
+                    + "that are PENDING, RUNNING, WAITING or NEEDS_ATTENTION", sagaId);
+        }
+        String json = engine.encode(payload, "payload of signal '" + name + "'", sagaId, null);
+        Instant now = engine.now();
+        engine.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
+        wakeUp();
+    }
+
+    @Override
+    public void cancel(String sagaId) {
+        InstanceRecord saga = operations.require(sagaId);
+        Set<SagaStatus> cancellable = EnumSet.of(SagaStatus.PENDING, SagaStatus.RUNNING, SagaStatus.WAITING,
+                SagaStatus.NEEDS_ATTENTION);
+        if (!cancellable.contains(saga.status()) || !engine.store().requestCancel(sagaId, engine.now())) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; only a saga that is "
+                    + "PENDING, RUNNING, WAITING or NEEDS_ATTENTION can be cancelled", sagaId);
+        }
+        LocalRun run = running.get(sagaId);
+        if (run != null) {
+            run.cancel();
+        }
+        if (engine.store().transition(sagaId, EnumSet.of(SagaStatus.PENDING, SagaStatus.WAITING,
+                SagaStatus.NEEDS_ATTENTION), SagaStatus.COMPENSATING, SagaRunner.CANCELLED, engine.now())) {
+            wakeUp();
+        }
+    }
+
+    @Override
+    public void retry(String sagaId) {
+        operations.retry(sagaId);
+        wakeUp();
+    }
+
+    @Override
+    public void resolve(String sagaId, Resolution resolution) {
+        operations.resolve(sagaId, Objects.requireNonNull(resolution, "resolution must not be null"));
+        wakeUp();
+    }
+
+    /** Waits for a change of any saga on this engine, at most {@code millis}. */
+    void awaitChange(long millis) throws InterruptedException {
+        synchronized (restMonitor) {
+            restMonitor.wait(Math.max(1, millis));
+        }
+    }
+
+    PayloadCodec codec() {
+        return engine.codec();
+    }
+
+    private void submit(InstanceRecord saga, boolean fresh) {
+        LocalRun run = new LocalRun(saga.cancelRequested());
+        if (running.putIfAbsent(saga.id(), run) != null) {
+            return;
+        }
+        try {
+            workers.execute(() -> runSaga(saga, fresh, run));
+        }
+        catch (RuntimeException rejected) {
+            running.remove(saga.id());
+            log.debug("Saga {} not run: the engine is stopping; it stays in the journal for recovery", saga.id());
+        }
+    }
+
+    private void runSaga(InstanceRecord saga, boolean fresh, LocalRun run) {
+        try {
+            SagaStatus status = runner.run(saga, fresh, run);
+            log.debug("Saga {} rests as {}", saga.id(), status);
+        }
+        catch (Throwable ex) {
+            log.error("Saga {} stopped unexpectedly; it stays in the journal and will be resumed", saga.id(), ex);
+            releaseQuietly(saga.id());
+        }
+        finally {
+            running.remove(saga.id());
+            synchronized (restMonitor) {
+                restMonitor.notifyAll();
+            }
+        }
+    }
+
+    private void poll() {
+        if (!isRunning()) {
+            return;
+        }
+        try {
+            int free = settings.workerThreads() - running.size();
+            if (free <= 0) {
+                return;
+            }
+            Instant now = engine.now();
+            List<InstanceRecord> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
+                    free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
+            for (InstanceRecord saga : claimed) {
+                log.debug("Claimed saga {} ({})", saga.id(), saga.status());
+                submit(saga, false);
+            }
+        }
+        catch (RuntimeException ex) {
+            log.warn("Looking for runnable sagas failed; trying again in {}: {}", settings.pollInterval(),
+                    ex.getMessage());
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            Instant now = engine.now();
+            engine.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));
+        }
+        catch (RuntimeException ex) {
+            log.warn("Renewing the leases of {} sagas failed: {}", running.size(), ex.getMessage());
+        }
+    }
+
+    private void wakeUp() {
+        if (isRunning()) {
+            try {
+                scheduler.execute(this::poll);
+            }
+            catch (RuntimeException ex) {
+                // stopping: the next engine to start will find the saga
+            }
+        }
+    }
+
+    private void releaseQuietly(String sagaId) {
+        try {
+            engine.store().release(sagaId, engine.now());
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not release saga {}: {}", sagaId, ex.getMessage());
+        }
+    }
+
+    private void reportOtherVersions() {
+        Set<WorkflowKey> served = new HashSet<>(engine.registry().workflowKeys());
+        try {
+            for (SagaStore.VersionCount count : engine.store().unfinishedByVersion(engine.registry().workflowNames())) {
+                if (!served.contains(new WorkflowKey(count.workflow(), count.version()))) {
+                    log.warn("{} unfinished sagas of workflow '{}' version '{}' are left alone: this engine runs "
+                            + "version '{}'. An engine running version '{}' resumes them.", count.count(),
+                            count.workflow(), count.version(), engine.registry().workflow(count.workflow()).version(),
+                            count.version());
+                }
+            }
+        }
+        catch (RuntimeException ex) {
+            log.warn("Could not count unfinished sagas by version: {}", ex.getMessage());
+        }
+    }
+
+    private void shutdownExecutors() {
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+        attemptThreads.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory threads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** A saga running on this engine, and what it should know between its steps. */
+    private final class LocalRun implements SagaContext.Interruption {
+
+        private volatile boolean cancel;
+
+        LocalRun(boolean cancel) {
+            this.cancel = cancel;
+        }
+
+        void cancel() {
+            this.cancel = true;
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            return cancel;
+        }
+
+        @Override
+        public boolean stopping() {
+            return !isRunning();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.agentsaga.engine;
+
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.agentsaga.PayloadException;
+import dev.agentsaga.PayloadTooLargeException;
+import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaStore;
+
+/** What the runner, the saga context and the compensator share: the store, the codec and the rules. */
+record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor) {
+
+    Instant now() {
+        return settings.clock().instant();
+    }
+
+    /**
+     * Encodes a payload and checks it against the size limit.
+     * @throws PayloadException when it cannot be serialised
+     * @throws PayloadTooLargeException when it is over the limit
+     */
+    String encode(@Nullable Object value, String what, @Nullable String sagaId, @Nullable Integer step) {
+        String json;
+        try {
+            json = codec.encode(value);
+        }
+        catch (PayloadException ex) {
+            throw new PayloadException("The " + what + " cannot be serialised: " + ex.getMessage(), sagaId, step, ex);
+        }
+        int limit = settings.maxPayloadBytes();
+        if (json.length() > limit / 3) {
+            int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > limit) {
+                throw new PayloadTooLargeException("The " + what + " is " + bytes + " bytes of JSON, over the limit of "
+                        + limit + " bytes; raise maxPayloadBytes (agent.saga.max-payload-size) or keep large data "
+                        + "outside the saga and pass a reference", sagaId, step, null);
+            }
+        }
+        return json;
+    }
+
+    <T> @Nullable T decode(@Nullable String json, Type type, String what, String sagaId, @Nullable Integer step) {
+        try {
+            return codec.decode(json, type);
+        }
+        catch (PayloadException ex) {
+            throw new PayloadException("The journaled " + what + " cannot be read back: " + ex.getMessage(), sagaId,
+                    step, ex);
+        }
+    }
+
+    /** The JSON recorded in a step's {@code error} column. */
+    String errorJson(Throwable failure) {
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("type", failure.getClass().getName());
+        error.put("message", String.valueOf(failure.getMessage()));
+        return codec.encode(error);
+    }
+
+    /** The type and message back from a step's {@code error} column. */
+    String[] readError(@Nullable String errorJson) {
+        if (errorJson == null) {
+            return new String[] { "unknown", "no error recorded" };
+        }
+        try {
+            Map<?, ?> error = codec.decode(errorJson, Map.class);
+            return new String[] { String.valueOf(error.get("type")), String.valueOf(error.get("message")) };
+        }
+        catch (PayloadException ex) {
+            return new String[] { "unknown", errorJson };
+        }
+    }
+}

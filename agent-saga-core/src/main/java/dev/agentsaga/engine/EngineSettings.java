@@ -1,0 +1,29 @@
+package dev.agentsaga.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.agentsaga.ActionPolicy;
+
+/**
+ * The settings of one engine, validated by the builder.
+ *
+ * @param nodeId the id under which this engine claims sagas
+ * @param workerThreads how many sagas run at once
+ * @param pollInterval how often runnable sagas are claimed
+ * @param leaseDuration how long a claim lasts without renewal
+ * @param maxPayloadBytes the largest serialised payload accepted
+ * @param defaultPolicy the policy of actions that keep {@link ActionPolicy#defaults()}
+ */
+public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
+        int maxPayloadBytes, ActionPolicy defaultPolicy, Clock clock) {
+
+    public EngineSettings {
+        Objects.requireNonNull(nodeId, "nodeId must not be null");
+        Objects.requireNonNull(pollInterval, "pollInterval must not be null");
+        Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
+        Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
+        Objects.requireNonNull(clock, "clock must not be null");
+    }
+}

@@ -1,0 +1,165 @@
+package dev.agentsaga.engine;
+
+import java.beans.Introspector;
+import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.core.ResolvableType;
+
+import dev.agentsaga.ActionContext;
+import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.InvalidActionException;
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaAction;
+import dev.agentsaga.UnknownActionException;
+import dev.agentsaga.UnknownWorkflowException;
+import dev.agentsaga.spi.WorkflowKey;
+
+/** The actions and workflows an engine runs, by name, with their types resolved once at registration. */
+final class Registry {
+
+    /** A registered action. */
+    record ActionEntry(String name, SagaAction<Object, Object> action, Type inputType, Type outputType,
+            Reversibility reversibility, ActionPolicy policy) {
+    }
+
+    /** A registered workflow. */
+    record WorkflowEntry(String name, AgentWorkflow<Object, Object> workflow, Type inputType, String version) {
+    }
+
+    private final Map<String, ActionEntry> actionsByName = new LinkedHashMap<>();
+
+    private final Map<SagaAction<?, ?>, ActionEntry> actionsByInstance = new IdentityHashMap<>();
+
+    private final Map<String, WorkflowEntry> workflowsByName = new LinkedHashMap<>();
+
+    Registry(Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
+            Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
+            ActionPolicy defaultPolicy) {
+        namedActions.forEach((name, action) -> addAction(name, action, defaultPolicy));
+        actions.forEach(action -> addAction(defaultName(action.name(), action.getClass()), action, defaultPolicy));
+        namedWorkflows.forEach(this::addWorkflow);
+        workflows.forEach(workflow -> addWorkflow(defaultName(workflow.name(), workflow.getClass()), workflow));
+    }
+
+    ActionEntry action(SagaAction<?, ?> action) {
+        ActionEntry entry = actionsByInstance.get(action);
+        if (entry == null) {
+            throw new UnknownActionException("The action " + action.getClass().getName() + " is not registered with "
+                    + "this engine; register it with the builder (or declare it as a bean) before a workflow uses it",
+                    null);
+        }
+        return entry;
+    }
+
+    ActionEntry action(String name) {
+        ActionEntry entry = actionsByName.get(name);
+        if (entry == null) {
+            throw new UnknownActionException("No action is registered under the name '" + name
+                    + "' that the journal records; register it again under that name. Known actions: "
+                    + actionsByName.keySet(), null);
+        }
+        return entry;
+    }
+
+    WorkflowEntry workflow(String name) {
+        WorkflowEntry entry = workflowsByName.get(name);
+        if (entry == null) {
+            throw new UnknownWorkflowException("No workflow is registered under the name '" + name
+                    + "'. Known workflows: " + new TreeSet<>(workflowsByName.keySet()), null);
+        }
+        return entry;
+    }
+
+    Collection<WorkflowKey> workflowKeys() {
+        return workflowsByName.values().stream().map(w -> new WorkflowKey(w.name(), w.version())).toList();
+    }
+
+    Set<String> workflowNames() {
+        return workflowsByName.keySet();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addAction(String name, SagaAction<?, ?> action, ActionPolicy defaultPolicy) {
+        if (actionsByName.containsKey(name)) {
+            throw new InvalidActionException("Two actions are registered under the name '" + name + "' ("
+                    + actionsByName.get(name).action().getClass().getName() + " and " + action.getClass().getName()
+                    + "); give one of them another name", null);
+        }
+        ResolvableType type = ResolvableType.forClass(action.getClass()).as(SagaAction.class);
+        Type input = resolved(type.getGeneric(0), name, "input");
+        Type output = resolved(type.getGeneric(1), name, "output");
+        Reversibility reversibility = action.reversibility();
+        if (reversibility == null) {
+            throw new InvalidActionException("Action '" + name + "' returns no reversibility; return READ_ONLY, "
+                    + "COMPENSABLE or IRREVERSIBLE", null);
+        }
+        if (reversibility == Reversibility.COMPENSABLE && !overridesCompensate(action)) {
+            throw new InvalidActionException("Action '" + name + "' (" + action.getClass().getName()
+                    + ") is COMPENSABLE but does not implement compensate(); implement compensate, or declare the "
+                    + "action READ_ONLY or IRREVERSIBLE by overriding reversibility()", null);
+        }
+        ActionPolicy policy = action.policy() == ActionPolicy.defaults() ? defaultPolicy : action.policy();
+        ActionEntry entry = new ActionEntry(name, (SagaAction<Object, Object>) action, input, output, reversibility,
+                policy);
+        actionsByName.put(name, entry);
+        actionsByInstance.put(action, entry);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addWorkflow(String name, AgentWorkflow<?, ?> workflow) {
+        if (workflowsByName.containsKey(name)) {
+            throw new InvalidActionException("Two workflows are registered under the name '" + name + "' ("
+                    + workflowsByName.get(name).workflow().getClass().getName() + " and "
+                    + workflow.getClass().getName() + "); give one of them another name", null);
+        }
+        String version = workflow.version();
+        if (version == null || version.isBlank()) {
+            throw new InvalidActionException("Workflow '" + name + "' returns a blank version(); return a "
+                    + "non-blank version such as \"1\"", null);
+        }
+        ResolvableType input = ResolvableType.forClass(workflow.getClass()).as(AgentWorkflow.class).getGeneric(0);
+        // a workflow written as a lambda has no resolvable input type: its input is then read as plain JSON values
+        Type inputType = input.resolve() == null || input.hasUnresolvableGenerics() ? Object.class : input.getType();
+        workflowsByName.put(name, new WorkflowEntry(name, (AgentWorkflow<Object, Object>) workflow, inputType,
+                version));
+    }
+
+    private static Type resolved(ResolvableType generic, String name, String what) {
+        if (generic.resolve() == null || generic.hasUnresolvableGenerics()) {
+            throw new InvalidActionException("The " + what + " type of action '" + name + "' cannot be resolved; "
+                    + "declare the action as a class implementing SagaAction<Input, Output> with concrete types "
+                    + "(not a lambda), so the journal can read its payloads back", null);
+        }
+        return generic.getType();
+    }
+
+    private static boolean overridesCompensate(SagaAction<?, ?> action) {
+        try {
+            return action.getClass().getMethod("compensate", Object.class, Object.class, ActionContext.class)
+                    .getDeclaringClass() != SagaAction.class;
+        }
+        catch (NoSuchMethodException ex) {
+            return false;
+        }
+    }
+
+    private static String defaultName(String declared, Class<?> type) {
+        if (declared != null && !declared.isBlank()) {
+            return declared;
+        }
+        String simple = type.getSimpleName();
+        if (simple.isEmpty() || type.isSynthetic() || simple.contains("$$")) {
+            throw new InvalidActionException("Cannot derive a name for " + type.getName()
+                    + "; register it with an explicit name or override name()", null);
+        }
+        return Introspector.decapitalize(simple);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.agentsaga.engine;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.PayloadException;
+import dev.agentsaga.SagaCancelledException;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.StepRecord;
+
+/**
+ * Runs one saga until it rests: replays and continues the workflow, then completes it, compensates it,
+ * parks it, or hands it to an operator.
+ */
+final class SagaRunner {
+
+    static final String CANCELLED = "Cancelled by an operator";
+
+    private static final Logger log = LoggerFactory.getLogger(SagaRunner.class);
+
+    private final Engine engine;
+
+    private final Compensator compensator;
+
+    SagaRunner(Engine engine) {
+        this.engine = engine;
+        this.compensator = new Compensator(engine);
+    }
+
+    /**
+     * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
+     * is not read).
+     * @return the status the saga rests in (RUNNING when it was released because the engine stops)
+     */
+    SagaStatus run(InstanceRecord instance, boolean fresh, SagaContext.Interruption interruption) {
+        List<StepRecord> journal = fresh ? List.of() : engine.store().loadJournal(instance.id());
+        if (instance.status() == SagaStatus.COMPENSATING) {
+            return compensator.compensate(instance.id(), journal, null, null);
+        }
+        return runWorkflow(instance, journal, interruption);
+    }
+
+    private SagaStatus runWorkflow(InstanceRecord instance, List<StepRecord> journal,
+            SagaContext.Interruption interruption) {
+        String sagaId = instance.id();
+        Registry.WorkflowEntry workflow = engine.registry().workflow(instance.workflow());
+        Object input;
+        try {
+            input = engine.decode(instance.input(), workflow.inputType(), "input of the saga", sagaId, null);
+        }
+        catch (PayloadException ex) {
+            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+        }
+        SagaContext saga = new SagaContext(engine, sagaId, journal, interruption);
+        Object output = null;
+        Throwable failure = null;
+        try {
+            output = workflow.workflow().run(input, saga);
+        }
+        catch (VirtualMachineError error) {
+            throw error;
+        }
+        catch (Throwable ex) {
+            failure = ex;
+        }
+        if (saga.halt() != null) {
+            return settle(sagaId, saga.halt());
+        }
+        if (saga.cancelled()) {
+            log.info("Saga {} was cancelled; compensating its completed steps", sagaId);
+            return compensator.compensate(sagaId, saga.journal(), CANCELLED, null);
+        }
+        if (failure == null) {
+            return complete(sagaId, saga, output);
+        }
+        if (failure instanceof Suspension) {
+            // thrown on by a workflow after the run was halted; nothing more to decide
+            return settle(sagaId, new SagaContext.Halt(SagaContext.Halt.Kind.RELEASED, null, null));
+        }
+        log.info("Saga {} failed, compensating its completed steps: {}", sagaId, failure.toString());
+        Integer step = failure instanceof AgentSagaException ex ? ex.step() : null;
+        return compensator.compensate(sagaId, saga.journal(), describe(failure), step);
+    }
+
+    private SagaStatus complete(String sagaId, SagaContext saga, @Nullable Object output) {
+        if (saga.leftStepsUnvisited()) {
+            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
+                    + "returned after step " + saga.lastSeq() + " but the journal holds " + saga.journaledSteps()
+                    + " steps. The workflow's code changed under a running saga: restore the previous code (or give "
+                    + "changed code a new version()), then retry the saga", saga.lastSeq() + 1);
+        }
+        String json;
+        try {
+            json = engine.encode(output, "output of the workflow", sagaId, null);
+        }
+        catch (PayloadException ex) {
+            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+        }
+        engine.store().complete(sagaId, json, engine.now());
+        return SagaStatus.COMPLETED;
+    }
+
+    private SagaStatus settle(String sagaId, SagaContext.Halt halt) {
+        return switch (halt.kind()) {
+            case ATTENTION -> {
+                log.warn("Saga {} needs attention: {}", sagaId, halt.error());
+                yield rest(sagaId, SagaStatus.NEEDS_ATTENTION, halt.error(), halt.step());
+            }
+            case PARKED -> SagaStatus.WAITING;
+            case RELEASED -> {
+                engine.store().release(sagaId, engine.now());
+                yield SagaStatus.RUNNING;
+            }
+        };
+    }
+
+    private SagaStatus rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer step) {
+        engine.store().rest(sagaId, status, error, step, engine.now());
+        return status;
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure instanceof AgentSagaException || failure instanceof SagaCancelledException) {
+            return failure.getMessage();
+        }
+        return "The workflow threw " + failure.getClass().getName() + ": " + failure.getMessage();
+    }
+}

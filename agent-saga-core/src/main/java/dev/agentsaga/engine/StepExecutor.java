@@ -1,0 +1,128 @@
+package dev.agentsaga.engine;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.OutcomeUnknownException;
+
+/**
+ * Runs one action (or compensation) attempt after attempt: retries with backoff and full jitter, each
+ * attempt bounded by the policy's timeout, all with the same idempotency key.
+ */
+final class StepExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(StepExecutor.class);
+
+    /** One attempt of the work; {@code attempt} starts at 1. */
+    @FunctionalInterface
+    interface Attempt {
+        @Nullable Object run(int attempt) throws Exception;
+    }
+
+    /**
+     * What the attempts came to.
+     * @param ambiguous whether the last attempt's outcome is unknown (it timed out, or the action said so)
+     */
+    record Outcome(@Nullable Object value, @Nullable Throwable failure, int attempts, boolean ambiguous) {
+
+        boolean succeeded() {
+            return failure == null;
+        }
+    }
+
+    private final ExecutorService attemptThreads;
+
+    StepExecutor(ExecutorService attemptThreads) {
+        this.attemptThreads = attemptThreads;
+    }
+
+    /**
+     * Runs up to {@code maxAttempts} attempts (the policy's, or 1 for actions never retried).
+     * An ambiguous outcome ends the attempts when {@code stopWhenAmbiguous}.
+     * @throws Suspension when the worker thread is interrupted (the engine is shutting down)
+     */
+    Outcome run(String what, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous, Attempt work) {
+        Throwable failure = null;
+        boolean ambiguous = false;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt > 1) {
+                pause(policy.backoffBefore(attempt));
+            }
+            try {
+                return new Outcome(once(policy, work, attempt), null, attempt, false);
+            }
+            catch (TimeoutException ex) {
+                failure = new OutcomeUnknownException(what + " timed out after " + policy.timeout().toMillis()
+                        + " ms (attempt " + attempt + ")", null);
+                ambiguous = true;
+            }
+            catch (Throwable ex) {
+                rethrowIfFatal(ex);
+                failure = ex;
+                ambiguous = ex instanceof OutcomeUnknownException;
+            }
+            log.debug("{} failed on attempt {} of {}: {}", what, attempt, maxAttempts, failure.toString());
+            if (ambiguous && stopWhenAmbiguous) {
+                return new Outcome(null, failure, attempt, true);
+            }
+        }
+        return new Outcome(null, failure, maxAttempts, ambiguous);
+    }
+
+    private @Nullable Object once(ActionPolicy policy, Attempt work, int attempt) throws Exception {
+        if (!policy.hasTimeout()) {
+            return work.run(attempt);
+        }
+        Future<Object> future = attemptThreads.submit(() -> work.run(attempt));
+        try {
+            return future.get(policy.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            future.cancel(true);
+            throw ex;
+        }
+        catch (InterruptedException ex) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new Suspension("interrupted while a step ran");
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw (Error) cause;
+        }
+    }
+
+    private static void pause(Duration backoff) {
+        if (backoff.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(backoff.toMillis(), backoff.toNanosPart() % 1_000_000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new Suspension("interrupted during a retry backoff");
+        }
+    }
+
+    private static void rethrowIfFatal(Throwable ex) {
+        if (ex instanceof VirtualMachineError error) {
+            throw error;
+        }
+        if (ex instanceof Suspension suspension) {
+            throw suspension;
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package dev.agentsaga.store.jdbc;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.agentsaga.Page;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.SagaSummary;
+import dev.agentsaga.spi.CompensationResult;
+import dev.agentsaga.spi.CompensationStart;
+import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.NewSaga;
+import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.spi.SignalRecord;
+import dev.agentsaga.spi.StepRecord;
+import dev.agentsaga.spi.WorkflowKey;
+
+/**
+ * The {@link SagaStore} on a JDBC {@link DataSource}. A method with one statement runs in auto-commit;
+ * a method with several runs them in one transaction.
+ */
+public final class JdbcSagaStore implements SagaStore {
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    private final TransactionTemplate transactions;
+
+    private final SqlDialect sql;
+
+    /** A store on PostgreSQL with the given table prefix. */
+    public JdbcSagaStore(DataSource dataSource, String tablePrefix) {
+        this(dataSource, new PostgresDialect(tablePrefix));
+    }
+
+    /** A store with the given dialect. */
+    public JdbcSagaStore(DataSource dataSource, SqlDialect dialect) {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        this.jdbc = new NamedParameterJdbcTemplate(dataSource);
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.sql = Objects.requireNonNull(dialect, "dialect must not be null");
+    }
+
+    @Override
+    public boolean createInstance(NewSaga saga) {
+        return call(() -> jdbc.update(sql.insertInstance(), new MapSqlParameterSource()
+                .addValue("id", saga.id())
+                .addValue("workflow", saga.workflow())
+                .addValue("version", saga.workflowVersion())
+                .addValue("status", saga.owner() != null ? SagaStatus.RUNNING.name() : SagaStatus.PENDING.name())
+                .addValue("input", saga.input())
+                .addValue("owner", saga.owner())
+                .addValue("leaseUntil", Rows.time(saga.owner() != null ? saga.leaseExpiresAt() : null))
+                .addValue("now", Rows.time(saga.createdAt()))) == 1);
+    }
+
+    @Override
+    public Optional<InstanceRecord> findInstance(String sagaId) {
+        return call(() -> jdbc.query(sql.selectInstance(), Map.of("id", sagaId), Rows::instance).stream().findFirst());
+    }
+
+    @Override
+    public List<StepRecord> loadJournal(String sagaId) {
+        return call(() -> jdbc.query(sql.selectJournal(), Map.of("sagaId", sagaId), Rows::step));
+    }
+
+    @Override
+    public Page<SagaSummary> list(SagaQuery query) {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        List<String> conditions = new ArrayList<>();
+        if (!query.statuses().isEmpty()) {
+            conditions.add("status IN (:statuses)");
+            params.addValue("statuses", query.statuses().stream().map(Enum::name).toList());
+        }
+        if (query.workflow() != null) {
+            conditions.add("workflow = :workflow");
+            params.addValue("workflow", query.workflow());
+        }
+        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        params.addValue("limit", query.size()).addValue("offset", query.offset());
+        return call(() -> {
+            Long total = jdbc.queryForObject(sql.countInstances(where), params, Long.class);
+            List<SagaSummary> items = jdbc.query(sql.selectSummaries(where), params, Rows::summary);
+            return new Page<>(items, query.page(), query.size(), total == null ? 0 : total);
+        });
+    }
+
+    @Override
+    public void appendStep(StepRecord step) {
+        run(() -> jdbc.update(sql.insertStep(), Rows.stepParams(step)));
+    }
+
+    @Override
+    public void updateStep(StepRecord step) {
+        run(() -> jdbc.update(sql.updateStep(), Rows.stepParams(step)));
+    }
+
+    @Override
+    public void complete(String sagaId, String output, Instant now) {
+        run(() -> jdbc.update(sql.completeInstance(), new MapSqlParameterSource("id", sagaId)
+                .addValue("output", output).addValue("now", Rows.time(now))));
+    }
+
+    @Override
+    public void rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer errorStep,
+            Instant now) {
+        run(() -> jdbc.update(sql.restInstance(), new MapSqlParameterSource("id", sagaId)
+                .addValue("status", status.name()).addValue("error", error, java.sql.Types.VARCHAR)
+                .addValue("errorStep", errorStep, java.sql.Types.INTEGER)
+                .addValue("now", Rows.time(now))));
+    }
+
+    @Override
+    public boolean transition(String sagaId, Set<SagaStatus> from, SagaStatus to, @Nullable String error,
+            Instant now) {
+        return call(() -> jdbc.update(sql.transitionInstance(), transitionParams(sagaId, from, to, error, now)) == 1);
+    }
+
+    @Override
+    public boolean resolve(StepRecord step, SagaStatus to, @Nullable String error, Instant now) {
+        return inTransaction(() -> {
+            int moved = jdbc.update(sql.transitionInstance(),
+                    transitionParams(step.sagaId(), Set.of(SagaStatus.NEEDS_ATTENTION), to, error, now));
+            if (moved == 1) {
+                jdbc.update(sql.updateStep(), Rows.stepParams(step));
+            }
+            return moved == 1;
+        });
+    }
+
+    @Override
+    public void startCompensation(CompensationStart start) {
+        inTransaction(() -> {
+            SagaStatus status = start.firstSeq() != null ? SagaStatus.COMPENSATING
+                    : start.somethingCompensated() ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
+            MapSqlParameterSource params = new MapSqlParameterSource("id", start.sagaId())
+                    .addValue("status", status.name()).addValue("error", start.error(), java.sql.Types.VARCHAR)
+                    .addValue("errorStep", start.errorStep(), java.sql.Types.INTEGER)
+                    .addValue("now", Rows.time(start.now()));
+            jdbc.update(status == SagaStatus.COMPENSATING ? sql.startCompensation() : sql.restInstance(), params);
+            start.notes().forEach((seq, note) -> jdbc.update(sql.noteStep(), new MapSqlParameterSource()
+                    .addValue("sagaId", start.sagaId()).addValue("seq", seq).addValue("note", note)));
+            if (start.firstSeq() != null) {
+                jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", start.sagaId())
+                        .addValue("seq", start.firstSeq()));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void recordCompensation(CompensationResult result) {
+        inTransaction(() -> {
+            boolean compensated = result.outcome() == dev.agentsaga.StepStatus.COMPENSATED;
+            jdbc.update(sql.recordCompensation(), new MapSqlParameterSource("sagaId", result.sagaId())
+                    .addValue("seq", result.seq()).addValue("status", result.outcome().name())
+                    .addValue("attempts", result.attempts()).addValue("error", result.error())
+                    .addValue("compensatedAt", compensated ? Rows.time(result.now()) : null));
+            if (compensated && result.nextSeq() != null) {
+                jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", result.sagaId())
+                        .addValue("seq", result.nextSeq()));
+            }
+            else {
+                SagaStatus end = compensated ? SagaStatus.COMPENSATED : SagaStatus.COMPENSATION_FAILED;
+                jdbc.update(sql.endCompensation(), new MapSqlParameterSource("id", result.sagaId())
+                        .addValue("status", end.name())
+                        .addValue("error", compensated ? null : "Compensation of step " + result.seq()
+                                + " failed: " + result.error(), java.sql.Types.VARCHAR)
+                        .addValue("now", Rows.time(result.now())));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean requestCancel(String sagaId, Instant now) {
+        return call(() -> jdbc.update(sql.requestCancel(), new MapSqlParameterSource("id", sagaId)
+                .addValue("now", Rows.time(now))) == 1);
+    }
+
+    @Override
+    public void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
+            @Nullable String awaitedSignal) {
+        inTransaction(() -> {
+            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.stepParams(waitStep));
+            jdbc.update(sql.parkInstance(), new MapSqlParameterSource("id", waitStep.sagaId())
+                    .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now)));
+            if (awaitedSignal != null) {
+                jdbc.update(sql.wakeIfSignalled(), new MapSqlParameterSource("id", waitStep.sagaId())
+                        .addValue("name", awaitedSignal).addValue("now", Rows.time(now)));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void release(String sagaId, Instant now) {
+        run(() -> jdbc.update(sql.releaseInstance(), new MapSqlParameterSource("id", sagaId)
+                .addValue("now", Rows.time(now))));
+    }
+
+    @Override
+    public void deliverSignal(SignalRecord signal, Instant now) {
+        inTransaction(() -> {
+            jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
+                    .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
+                    .addValue("payload", signal.payload()).addValue("now", Rows.time(signal.createdAt())));
+            jdbc.update(sql.wakeWaiting(), new MapSqlParameterSource("id", signal.sagaId())
+                    .addValue("now", Rows.time(now)));
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<SignalRecord> findSignal(String sagaId, String name) {
+        return call(() -> jdbc.query(sql.selectSignal(), Map.of("sagaId", sagaId, "name", name), Rows::signal)
+                .stream().findFirst());
+    }
+
+    @Override
+    public void consumeSignal(String signalId, StepRecord step, boolean insert) {
+        inTransaction(() -> {
+            int consumed = jdbc.update(sql.consumeSignal(), new MapSqlParameterSource("id", signalId)
+                    .addValue("seq", step.seq()));
+            if (consumed != 1) {
+                throw new SagaStoreException("Signal " + signalId + " was consumed concurrently", step.sagaId(),
+                        step.seq(), null);
+            }
+            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.stepParams(step));
+            return null;
+        });
+    }
+
+    @Override
+    public List<InstanceRecord> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
+            Instant now, Instant leaseUntil) {
+        if (workflows.isEmpty() || limit < 1) {
+            return List.of();
+        }
+        List<Object[]> pairs = workflows.stream().map(k -> new Object[] { k.workflow(), k.version() }).toList();
+        return call(() -> jdbc.query(sql.claim(), new MapSqlParameterSource("owner", owner)
+                .addValue("workflows", pairs).addValue("limit", limit).addValue("includeOwn", includeOwn)
+                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil)), Rows::instance));
+    }
+
+    @Override
+    public int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil) {
+        if (sagaIds.isEmpty()) {
+            return 0;
+        }
+        return call(() -> jdbc.update(sql.renewLeases(), new MapSqlParameterSource("owner", owner)
+                .addValue("ids", List.copyOf(sagaIds)).addValue("leaseUntil", Rows.time(leaseUntil))));
+    }
+
+    @Override
+    public List<VersionCount> unfinishedByVersion(Collection<String> workflows) {
+        if (workflows.isEmpty()) {
+            return List.of();
+        }
+        return call(() -> jdbc.query(sql.unfinishedByVersion(), Map.of("workflows", workflows),
+                (rs, n) -> new VersionCount(rs.getString("workflow"), rs.getString("workflow_version"),
+                        rs.getLong("n"))));
+    }
+
+    private static MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,
+            @Nullable String error, Instant now) {
+        return new MapSqlParameterSource("id", sagaId).addValue("to", to.name())
+                .addValue("from", from.stream().map(Enum::name).toList())
+                .addValue("error", error, java.sql.Types.VARCHAR).addValue("now", Rows.time(now));
+    }
+
+    private <T> T inTransaction(Supplier<T> work) {
+        return call(() -> transactions.execute(status -> work.get()));
+    }
+
+    private void run(Runnable work) {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static <T> T call(Supplier<T> work) {
+        try {
+            return work.get();
+        }
+        catch (DataAccessException ex) {
+            throw new SagaStoreException("The agent-saga journal could not be read or written: "
+                    + ex.getMostSpecificCause().getMessage(), null, null, ex);
+        }
+    }
+}

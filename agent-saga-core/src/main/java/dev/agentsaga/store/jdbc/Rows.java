@@ -1,0 +1,84 @@
+package dev.agentsaga.store.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaSummary;
+import dev.agentsaga.StepKind;
+import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.SignalRecord;
+import dev.agentsaga.spi.StepRecord;
+
+/** Maps rows to records and records to parameters. */
+final class Rows {
+
+    private Rows() {
+    }
+
+    static InstanceRecord instance(ResultSet rs, int row) throws SQLException {
+        return new InstanceRecord(rs.getString("id"), rs.getString("workflow"), rs.getString("workflow_version"),
+                SagaStatus.valueOf(rs.getString("status")), rs.getString("input"), rs.getString("output"),
+                rs.getString("error"), (Integer) rs.getObject("error_step", Integer.class),
+                rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
+                instant(rs, "lease_expires_at"), instant(rs, "wake_at"), instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    static SagaSummary summary(ResultSet rs, int row) throws SQLException {
+        return new SagaSummary(rs.getString("id"), rs.getString("workflow"), rs.getString("workflow_version"),
+                SagaStatus.valueOf(rs.getString("status")), rs.getString("error"), instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    static StepRecord step(ResultSet rs, int row) throws SQLException {
+        String reversibility = rs.getString("reversibility");
+        return new StepRecord(rs.getString("saga_id"), rs.getInt("seq"), rs.getString("name"),
+                StepKind.valueOf(rs.getString("kind")),
+                reversibility == null ? null : Reversibility.valueOf(reversibility),
+                StepStatus.valueOf(rs.getString("status")), rs.getString("input"), rs.getString("output"),
+                rs.getString("error"), rs.getInt("attempts"), instant(rs, "started_at"), instant(rs, "finished_at"),
+                rs.getInt("compensation_attempts"), rs.getString("compensation_error"),
+                instant(rs, "compensated_at"), rs.getString("resolution"), rs.getString("note"));
+    }
+
+    static SignalRecord signal(ResultSet rs, int row) throws SQLException {
+        return new SignalRecord(rs.getString("id"), rs.getString("saga_id"), rs.getString("name"),
+                rs.getString("payload"), instant(rs, "created_at"));
+    }
+
+    static MapSqlParameterSource stepParams(StepRecord step) {
+        return new MapSqlParameterSource("sagaId", step.sagaId())
+                .addValue("seq", step.seq())
+                .addValue("name", step.name())
+                .addValue("kind", step.kind().name())
+                .addValue("reversibility", step.reversibility() == null ? null : step.reversibility().name(),
+                        java.sql.Types.VARCHAR)
+                .addValue("status", step.status().name())
+                .addValue("input", step.input(), java.sql.Types.VARCHAR)
+                .addValue("output", step.output(), java.sql.Types.VARCHAR)
+                .addValue("error", step.error(), java.sql.Types.VARCHAR)
+                .addValue("attempts", step.attempts())
+                .addValue("startedAt", time(step.startedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
+                .addValue("finishedAt", time(step.finishedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
+                .addValue("resolution", step.resolution(), java.sql.Types.VARCHAR)
+                .addValue("note", step.note(), java.sql.Types.VARCHAR);
+    }
+
+    static @Nullable OffsetDateTime time(@Nullable Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.agentsaga.store.jdbc;
+
+/**
+ * The SQL of the JDBC store for one database, with the table prefix applied once. Statements use named
+ * parameters; values are never concatenated. Statements a database writes differently are methods a
+ * dialect overrides.
+ */
+public class SqlDialect {
+
+    protected final String instance;
+
+    protected final String step;
+
+    protected final String signal;
+
+    protected SqlDialect(String tablePrefix) {
+        if (!tablePrefix.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("table prefix must be letters, digits and underscores, was '"
+                    + tablePrefix + "'");
+        }
+        this.instance = tablePrefix + "instance";
+        this.step = tablePrefix + "step";
+        this.signal = tablePrefix + "signal";
+    }
+
+    /** Inserts an instance unless its id exists. */
+    public String insertInstance() {
+        return """
+                INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
+                                lease_expires_at, created_at, updated_at)
+                VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now)
+                ON CONFLICT DO NOTHING""".formatted(instance);
+    }
+
+    public String selectInstance() {
+        return "SELECT * FROM %s WHERE id = :id".formatted(instance);
+    }
+
+    public String selectJournal() {
+        return "SELECT * FROM %s WHERE saga_id = :sagaId ORDER BY seq".formatted(step);
+    }
+
+    /** The page query; {@code where} is built from fixed fragments by the store. */
+    public String selectSummaries(String where) {
+        return """
+                SELECT id, workflow, workflow_version, status, error, created_at, updated_at FROM %s%s
+                ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset""".formatted(instance, where);
+    }
+
+    public String countInstances(String where) {
+        return "SELECT COUNT(*) FROM %s%s".formatted(instance, where);
+    }
+
+    public String insertStep() {
+        return """
+                INSERT INTO %s (saga_id, seq, name, kind, reversibility, status, input, output, error, attempts,
+                                started_at, finished_at, compensation_attempts, resolution, note)
+                VALUES (:sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
+                        :startedAt, :finishedAt, 0, :resolution, :note)""".formatted(step);
+    }
+
+    public String updateStep() {
+        return """
+                UPDATE %s SET status = :status, output = :output, error = :error, attempts = :attempts,
+                              finished_at = :finishedAt, resolution = :resolution, note = :note
+                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
+    }
+
+    public String completeInstance() {
+        return """
+                UPDATE %s SET status = 'COMPLETED', output = :output, error = NULL, error_step = NULL, owner = NULL,
+                              lease_expires_at = NULL, wake_at = NULL, updated_at = :now
+                WHERE id = :id""".formatted(instance);
+    }
+
+    public String restInstance() {
+        return """
+                UPDATE %s SET status = :status, error = COALESCE(:error, error),
+                              error_step = COALESCE(:errorStep, error_step), owner = NULL, lease_expires_at = NULL,
+                              updated_at = :now
+                WHERE id = :id""".formatted(instance);
+    }
+
+    public String transitionInstance() {
+        return """
+                UPDATE %s SET status = :to, error = COALESCE(:error, error), owner = NULL, lease_expires_at = NULL,
+                              wake_at = NULL, updated_at = :now
+                WHERE id = :id AND status IN (:from)""".formatted(instance);
+    }
+
+    public String startCompensation() {
+        return """
+                UPDATE %s SET status = :status, error = COALESCE(:error, error),
+                              error_step = COALESCE(:errorStep, error_step), updated_at = :now
+                WHERE id = :id""".formatted(instance);
+    }
+
+    public String noteStep() {
+        return "UPDATE %s SET note = :note WHERE saga_id = :sagaId AND seq = :seq".formatted(step);
+    }
+
+    public String markStepCompensating() {
+        return "UPDATE %s SET status = 'COMPENSATING' WHERE saga_id = :sagaId AND seq = :seq".formatted(step);
+    }
+
+    public String recordCompensation() {
+        return """
+                UPDATE %s SET status = :status, compensation_attempts = compensation_attempts + :attempts,
+                              compensation_error = :error, compensated_at = :compensatedAt
+                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
+    }
+
+    public String endCompensation() {
+        return """
+                UPDATE %s SET status = :status, error = COALESCE(:error, error), owner = NULL, lease_expires_at = NULL,
+                              updated_at = :now
+                WHERE id = :id""".formatted(instance);
+    }
+
+    public String requestCancel() {
+        return """
+                UPDATE %s SET cancel_requested = TRUE, updated_at = :now
+                WHERE id = :id AND status NOT IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
+    }
+
+    public String parkInstance() {
+        return """
+                UPDATE %s SET status = 'WAITING', wake_at = :wakeAt, owner = NULL, lease_expires_at = NULL,
+                              updated_at = :now
+                WHERE id = :id""".formatted(instance);
+    }
+
+    public String releaseInstance() {
+        return "UPDATE %s SET owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE id = :id"
+                .formatted(instance);
+    }
+
+    public String insertSignal() {
+        return """
+                INSERT INTO %s (id, saga_id, name, payload, created_at)
+                VALUES (:id, :sagaId, :name, :payload, :now)""".formatted(signal);
+    }
+
+    public String wakeWaiting() {
+        return "UPDATE %s SET wake_at = :now, updated_at = :now WHERE id = :id AND status = 'WAITING'"
+                .formatted(instance);
+    }
+
+    public String wakeIfSignalled() {
+        return """
+                UPDATE %s SET wake_at = :now
+                WHERE id = :id AND EXISTS (SELECT 1 FROM %s
+                                           WHERE saga_id = :id AND name = :name AND consumed_seq IS NULL)"""
+                .formatted(instance, signal);
+    }
+
+    public String selectSignal() {
+        return """
+                SELECT * FROM %s WHERE saga_id = :sagaId AND name = :name AND consumed_seq IS NULL
+                ORDER BY created_at, id LIMIT 1""".formatted(signal);
+    }
+
+    public String consumeSignal() {
+        return "UPDATE %s SET consumed_seq = :seq WHERE id = :id AND consumed_seq IS NULL".formatted(signal);
+    }
+
+    /**
+     * Claims runnable sagas in one statement and returns the claimed rows. Runnable: PENDING, RUNNING
+     * or COMPENSATING and unowned, expired, or (when {@code :includeOwn}) owned by {@code :owner};
+     * or WAITING and due.
+     */
+    public String claim() {
+        return """
+                UPDATE %1$s SET owner = :owner, lease_epoch = lease_epoch + 1, lease_expires_at = :leaseUntil,
+                       status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
+                       wake_at = NULL, updated_at = :now
+                WHERE id IN (
+                    SELECT id FROM %1$s
+                    WHERE (workflow, workflow_version) IN (:workflows)
+                      AND ((status IN ('PENDING', 'RUNNING', 'COMPENSATING')
+                            AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn)))
+                        OR (status = 'WAITING' AND wake_at <= :now))
+                    ORDER BY updated_at
+                    LIMIT :limit
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING *""".formatted(instance);
+    }
+
+    public String renewLeases() {
+        return """
+                UPDATE %s SET lease_expires_at = :leaseUntil
+                WHERE owner = :owner AND id IN (:ids)""".formatted(instance);
+    }
+
+    public String unfinishedByVersion() {
+        return """
+                SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
+                WHERE workflow IN (:workflows) AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
+                GROUP BY workflow, workflow_version""".formatted(instance);
+    }
+}
