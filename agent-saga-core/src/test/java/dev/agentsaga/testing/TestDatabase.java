@@ -31,6 +31,13 @@ public final class TestDatabase {
 
     private static volatile TestDatabase instance;
 
+    // Liquibase logs through java.util.logging; keep its chatter out of the test output
+    private static final java.util.logging.Logger liquibaseLog = java.util.logging.Logger.getLogger("liquibase");
+
+    static {
+        liquibaseLog.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final String jdbcUrl;
 
     private final String description;
@@ -100,6 +107,10 @@ public final class TestDatabase {
     }
 
     private static boolean dockerAvailable() {
+        if (System.getenv("DOCKER_HOST") == null && !java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                && !java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"))) {
+            return false;
+        }
         try {
             return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
         }

@@ -3,16 +3,21 @@ package dev.agentsaga.store.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import java.util.Map;
+
 import javax.sql.DataSource;
 
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.UpdateSummaryOutputEnum;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.ui.LoggerUIService;
 
 import dev.agentsaga.SagaStoreException;
 
@@ -49,7 +54,10 @@ public final class SchemaInitializer {
             try (Liquibase liquibase = new Liquibase(CHANGELOG,
                     new ClassLoaderResourceAccessor(SchemaInitializer.class.getClassLoader()), database)) {
                 liquibase.setChangeLogParameter(TABLE_PREFIX_PARAMETER, tablePrefix);
-                liquibase.update(new Contexts(), new LabelExpression());
+                // report progress to the log, not to standard output
+                liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
+                Scope.child(Map.of(Scope.Attr.ui.name(), new LoggerUIService()),
+                        () -> liquibase.update(new Contexts(), new LabelExpression()));
             }
         }
         catch (SQLException | LiquibaseException ex) {
