@@ -1,0 +1,357 @@
+package dev.agentsaga.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentsaga.Page;
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.SagaSummary;
+import dev.agentsaga.StepKind;
+import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.CompensationResult;
+import dev.agentsaga.spi.CompensationStart;
+import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.NewSaga;
+import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.spi.SignalRecord;
+import dev.agentsaga.spi.StepRecord;
+import dev.agentsaga.spi.WorkflowKey;
+
+/**
+ * What every {@link SagaStore} must do, written once; a subclass per supported database supplies a
+ * store on an empty schema.
+ */
+abstract class SagaStoreContractTest {
+
+    static final WorkflowKey TRIP = new WorkflowKey("trip", "1");
+
+    // microseconds: what the databases keep of a timestamp
+    final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    /** A store on a schema of its own, empty of sagas from other tests of the class (use unique ids). */
+    abstract SagaStore store();
+
+    String newSaga(String owner) {
+        String id = UUID.randomUUID().toString();
+        assertThat(store().createInstance(new NewSaga(id, "trip", "1", "{\"to\":\"Lisbon\"}", owner, now,
+                now.plusSeconds(30)))).isTrue();
+        return id;
+    }
+
+    @Test
+    void createInstanceRefusesAnExistingIdAndChangesNothing() {
+        String id = newSaga("node-a");
+
+        boolean created = store().createInstance(new NewSaga(id, "other", "9", "{}", "node-b", now, now));
+
+        assertThat(created).isFalse();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.workflow()).isEqualTo("trip");
+        assertThat(saga.owner()).isEqualTo("node-a");
+        assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(saga.input()).isEqualTo("{\"to\":\"Lisbon\"}");
+        assertThat(saga.createdAt()).isEqualTo(now);
+    }
+
+    @Test
+    void aSagaWithoutOwnerIsPending() {
+        String id = newSaga(null);
+
+        assertThat(store().findInstance(id).orElseThrow().status()).isEqualTo(SagaStatus.PENDING);
+    }
+
+    @Test
+    void journalRoundTripsEveryColumnInSequenceOrder() {
+        String id = newSaga("node-a");
+        StepRecord second = StepRecord.of(id, 2, "bookHotel", StepKind.ACTION, Reversibility.IRREVERSIBLE,
+                StepStatus.STARTED, "{\"n\":2}", null, null, 1, now, null);
+        StepRecord first = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "{\"n\":1}", "\"F-1\"", null, 3, now, now.plusMillis(5));
+
+        store().appendStep(second);
+        store().appendStep(first);
+        store().updateStep(second.finished(StepStatus.FAILED, null, "{\"type\":\"X\"}", 1, now.plusMillis(9))
+                .resolved("COMPENSATE", "checked with the hotel"));
+
+        List<StepRecord> journal = store().loadJournal(id);
+        assertThat(journal).extracting(StepRecord::seq).containsExactly(1, 2);
+        assertThat(journal.get(0)).isEqualTo(first);
+        assertThat(journal.get(1).status()).isEqualTo(StepStatus.FAILED);
+        assertThat(journal.get(1).error()).isEqualTo("{\"type\":\"X\"}");
+        assertThat(journal.get(1).finishedAt()).isEqualTo(now.plusMillis(9));
+        assertThat(journal.get(1).resolution()).isEqualTo("COMPENSATE");
+        assertThat(journal.get(1).note()).isEqualTo("checked with the hotel");
+    }
+
+    @Test
+    void aSecondWriteOfTheSameSequenceFails() {
+        String id = newSaga("node-a");
+        StepRecord step = StepRecord.of(id, 1, "a", StepKind.CALL, null, StepStatus.SUCCEEDED, null, "1", null, 1,
+                now, now);
+        store().appendStep(step);
+
+        assertThatThrownBy(() -> store().appendStep(step)).isInstanceOf(SagaStoreException.class);
+        assertThat(store().loadJournal(id)).hasSize(1);
+    }
+
+    @Test
+    void transitionMovesOnlyFromTheExpectedStatusesAndReleases() {
+        String id = newSaga("node-a");
+
+        boolean wrong = store().transition(id, EnumSet.of(SagaStatus.NEEDS_ATTENTION), SagaStatus.RUNNING, null, now);
+        boolean right = store().transition(id, EnumSet.of(SagaStatus.RUNNING), SagaStatus.COMPENSATING, "why", now);
+
+        assertThat(wrong).isFalse();
+        assertThat(right).isTrue();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATING);
+        assertThat(saga.error()).isEqualTo("why");
+        assertThat(saga.owner()).isNull();
+    }
+
+    @Test
+    void compensationIsRecordedStepByStepAndEndsTheSaga() {
+        String id = newSaga("node-a");
+        for (int seq = 1; seq <= 3; seq++) {
+            store().appendStep(StepRecord.of(id, seq, "s" + seq, StepKind.ACTION,
+                    seq == 2 ? Reversibility.READ_ONLY : Reversibility.COMPENSABLE, StepStatus.SUCCEEDED, "1", "2",
+                    null, 1, now, now));
+        }
+
+        store().startCompensation(new CompensationStart(id, "step 4 failed", 4, Map.of(2, "nothing to undo"), 3, false,
+                now));
+        assertThat(statuses(id)).containsExactly(StepStatus.SUCCEEDED, StepStatus.SUCCEEDED, StepStatus.COMPENSATING);
+        store().recordCompensation(new CompensationResult(id, 3, StepStatus.COMPENSATED, 2, null, 1, now));
+        assertThat(statuses(id)).containsExactly(StepStatus.COMPENSATING, StepStatus.SUCCEEDED, StepStatus.COMPENSATED);
+        store().recordCompensation(new CompensationResult(id, 1, StepStatus.COMPENSATED, 1, null, null, now));
+
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(saga.error()).isEqualTo("step 4 failed");
+        assertThat(saga.errorStep()).isEqualTo(4);
+        List<StepRecord> journal = store().loadJournal(id);
+        assertThat(journal.get(1).note()).isEqualTo("nothing to undo");
+        assertThat(journal.get(2).compensationAttempts()).isEqualTo(2);
+        assertThat(journal.get(2).compensatedAt()).isEqualTo(now);
+    }
+
+    @Test
+    void aFailedCompensationFailsTheSagaWithTheReason() {
+        String id = newSaga("node-a");
+        store().appendStep(StepRecord.of(id, 1, "s1", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "1", "2", null, 1, now, now));
+        store().startCompensation(new CompensationStart(id, "boom", null, Map.of(), 1, false, now));
+
+        store().recordCompensation(new CompensationResult(id, 1, StepStatus.COMPENSATION_FAILED, 3, "refund refused",
+                null, now));
+
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATION_FAILED);
+        assertThat(saga.error()).contains("step 1").contains("refund refused");
+        assertThat(store().loadJournal(id).get(0).compensationError()).isEqualTo("refund refused");
+    }
+
+    @Test
+    void nothingToCompensateEndsTheSagaFailed() {
+        String id = newSaga("node-a");
+
+        store().startCompensation(new CompensationStart(id, "boom", 1, Map.of(), null, false, now));
+
+        assertThat(store().findInstance(id).orElseThrow().status()).isEqualTo(SagaStatus.FAILED);
+    }
+
+    @Test
+    void claimTakesRunnableSagasOnlyAndBumpsTheEpoch() {
+        String pending = newSaga(null);
+        String leased = newSaga("node-a");
+        String expired = newSaga("node-b");
+        store().renewLeases("node-b", List.of(expired), now.minusSeconds(1));
+        String due = newSaga("node-a");
+        park(due, now.minusSeconds(1));
+        String notDue = newSaga("node-a");
+        park(notDue, now.plusSeconds(60));
+        String otherVersion = UUID.randomUUID().toString();
+        store().createInstance(new NewSaga(otherVersion, "trip", "2", "{}", null, now, now));
+
+        List<String> ours = List.of(pending, leased, expired, due, notDue, otherVersion);
+        List<InstanceRecord> claimed = store().claim("node-c", List.of(TRIP), 1000, false, now, now.plusSeconds(30))
+                .stream().filter(saga -> ours.contains(saga.id())).toList();
+
+        assertThat(claimed).extracting(InstanceRecord::id).contains(pending, expired, due)
+                .doesNotContain(leased, notDue, otherVersion);
+        assertThat(claimed).allSatisfy(saga -> {
+            assertThat(saga.owner()).isEqualTo("node-c");
+            assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+        });
+        assertThat(claimed.stream().filter(s -> s.id().equals(expired)).findFirst().orElseThrow().leaseEpoch())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void claimWithIncludeOwnTakesBackTheOwnersLeasedSagas() {
+        String mine = newSaga("node-own");
+
+        List<InstanceRecord> withoutOwn = store().claim("node-own", List.of(TRIP), 100, false, now, now.plusSeconds(5));
+        List<InstanceRecord> withOwn = store().claim("node-own", List.of(TRIP), 100, true, now, now.plusSeconds(5));
+
+        assertThat(withoutOwn).extracting(InstanceRecord::id).doesNotContain(mine);
+        assertThat(withOwn).extracting(InstanceRecord::id).contains(mine);
+    }
+
+    @Test
+    void concurrentClaimsNeverShareASaga() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(newSaga(null));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<InstanceRecord>>> claims = new ArrayList<>();
+        for (int node = 0; node < 4; node++) {
+            String owner = "racer-" + node;
+            claims.add(pool.submit(() -> {
+                go.await();
+                List<InstanceRecord> mine = new ArrayList<>();
+                for (int round = 0; round < 10; round++) {
+                    mine.addAll(store().claim(owner, List.of(TRIP), 3, false, now, now.plusSeconds(60)));
+                }
+                return mine;
+            }));
+        }
+        go.countDown();
+        List<String> claimed = new ArrayList<>();
+        for (Future<List<InstanceRecord>> claim : claims) {
+            claim.get().forEach(saga -> claimed.add(saga.id()));
+        }
+        pool.shutdown();
+
+        List<String> ours = claimed.stream().filter(ids::contains).toList();
+        assertThat(ours).doesNotHaveDuplicates();
+        assertThat(Set.copyOf(ours)).hasSize(40);
+    }
+
+    @Test
+    void renewLeasesExtendsOnlyTheOwnersNamedSagas() {
+        String mine = newSaga("node-r");
+        String other = newSaga("node-s");
+
+        int renewed = store().renewLeases("node-r", List.of(mine, other), now.plusSeconds(600));
+
+        assertThat(renewed).isEqualTo(1);
+        assertThat(store().findInstance(mine).orElseThrow().leaseExpiresAt()).isEqualTo(now.plusSeconds(600));
+        assertThat(store().findInstance(other).orElseThrow().leaseExpiresAt()).isEqualTo(now.plusSeconds(30));
+    }
+
+    @Test
+    void aSignalWakesAWaitingSagaAndIsConsumedOnce() {
+        String id = newSaga("node-a");
+        park(id, now.plusSeconds(3600));
+
+        store().deliverSignal(new SignalRecord("sig-1-" + id, id, "approval", "\"yes\"", now), now);
+        store().deliverSignal(new SignalRecord("sig-2-" + id, id, "approval", "\"again\"", now.plusMillis(1)), now);
+
+        assertThat(store().findInstance(id).orElseThrow().wakeAt()).isEqualTo(now);
+        SignalRecord oldest = store().findSignal(id, "approval").orElseThrow();
+        assertThat(oldest.payload()).isEqualTo("\"yes\"");
+        StepRecord received = store().loadJournal(id).get(0).finished(StepStatus.SUCCEEDED, "\"yes\"", null, 1, now);
+        store().consumeSignal(oldest.id(), received, false);
+        assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo("\"again\"");
+        assertThatThrownBy(() -> store().consumeSignal(oldest.id(), received, false))
+                .isInstanceOf(SagaStoreException.class);
+        assertThat(store().loadJournal(id).get(0).output()).isEqualTo("\"yes\"");
+    }
+
+    @Test
+    void parkingOnASignalThatAlreadyArrivedMakesTheSagaRunnableAtOnce() {
+        String id = newSaga("node-a");
+        store().deliverSignal(new SignalRecord("early-" + id, id, "go", "1", now), now);
+
+        store().park(StepRecord.of(id, 1, "go", StepKind.SIGNAL, null, StepStatus.STARTED, "\"deadline\"", null, null,
+                1, now, null), true, now.plusSeconds(3600), now, "go");
+
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.status()).isEqualTo(SagaStatus.WAITING);
+        assertThat(saga.wakeAt()).isEqualTo(now);
+    }
+
+    @Test
+    void listFiltersAndPagesNewestFirst() {
+        String workflow = "list-" + UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = workflow + "-" + i;
+            store().createInstance(new NewSaga(id, workflow, "1", "{}", "n", now.plusSeconds(i), now));
+            ids.add(id);
+        }
+        store().rest(ids.get(4), SagaStatus.NEEDS_ATTENTION, "look", 1, now);
+
+        Page<SagaSummary> first = store().list(SagaQuery.all().withWorkflow(workflow).withPage(0, 2));
+        Page<SagaSummary> last = store().list(SagaQuery.all().withWorkflow(workflow).withPage(2, 2));
+        Page<SagaSummary> attention = store().list(SagaQuery.all().withWorkflow(workflow)
+                .withStatuses(SagaStatus.NEEDS_ATTENTION));
+
+        assertThat(first.total()).isEqualTo(5);
+        assertThat(first.items()).extracting(SagaSummary::id).containsExactly(ids.get(4), ids.get(3));
+        assertThat(first.hasNext()).isTrue();
+        assertThat(last.items()).extracting(SagaSummary::id).containsExactly(ids.get(0));
+        assertThat(last.hasNext()).isFalse();
+        assertThat(attention.items()).extracting(SagaSummary::id).containsExactly(ids.get(4));
+        assertThat(attention.items().get(0).error()).isEqualTo("look");
+    }
+
+    @Test
+    void requestCancelMarksOnlyUnfinishedSagas() {
+        String running = newSaga("node-a");
+        String done = newSaga("node-a");
+        store().complete(done, "\"ok\"", now);
+
+        assertThat(store().requestCancel(running, now)).isTrue();
+        assertThat(store().requestCancel(done, now)).isFalse();
+        assertThat(store().findInstance(running).orElseThrow().cancelRequested()).isTrue();
+        assertThat(store().findInstance(done).orElseThrow().output()).isEqualTo("\"ok\"");
+    }
+
+    @Test
+    void unfinishedSagasAreCountedByVersion() {
+        String workflow = "versions-" + UUID.randomUUID();
+        store().createInstance(new NewSaga(workflow + "-a", workflow, "1", "{}", null, now, now));
+        store().createInstance(new NewSaga(workflow + "-b", workflow, "2", "{}", null, now, now));
+        store().createInstance(new NewSaga(workflow + "-c", workflow, "2", "{}", null, now, now));
+
+        List<SagaStore.VersionCount> counts = new ArrayList<>(store().unfinishedByVersion(List.of(workflow)));
+        counts.sort((a, b) -> a.version().compareTo(b.version()));
+
+        assertThat(counts).containsExactly(new SagaStore.VersionCount(workflow, "1", 1),
+                new SagaStore.VersionCount(workflow, "2", 2));
+        assertThat(store().unfinishedByVersion(Collections.emptyList())).isEmpty();
+    }
+
+    private void park(String id, Instant wakeAt) {
+        store().park(StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
+                now, null), true, wakeAt, now, null);
+    }
+
+    private List<StepStatus> statuses(String id) {
+        return store().loadJournal(id).stream().map(StepRecord::status).toList();
+    }
+
+}
