@@ -100,7 +100,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         reportOtherVersions();
         long poll = settings.pollInterval().toMillis();
         long heartbeat = Math.max(1, settings.leaseDuration().toMillis() / 3);
-        scheduler.scheduleWithFixedDelay(this::poll, 0, poll, TimeUnit.MILLISECONDS);
+        // the first claim, which also takes back this node's own unfinished sagas, runs before any start()
+        poll();
+        scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
                 settings.workerThreads(), engine.registry().workflowKeys());

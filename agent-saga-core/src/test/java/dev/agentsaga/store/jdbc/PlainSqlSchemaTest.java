@@ -1,0 +1,65 @@
+package dev.agentsaga.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.agentsaga.testing.TestDatabase;
+import dev.agentsaga.testing.TestSchema;
+
+/** The plain SQL in docs/ for users on Flyway creates exactly what the Liquibase changelog creates. */
+class PlainSqlSchemaTest {
+
+    static TestSchema liquibase;
+
+    static TestSchema plain;
+
+    @BeforeAll
+    static void createBoth() throws IOException {
+        liquibase = TestDatabase.get().newSchema();
+        plain = TestDatabase.get().newSchema("unused_");
+        String sql = Files.readString(Path.of("..", "docs", "schema-postgresql.sql"));
+        plain.jdbc().execute(sql);
+    }
+
+    @AfterAll
+    static void drop() {
+        liquibase.close();
+        plain.close();
+    }
+
+    @Test
+    void columnsMatchTheChangelog() {
+        assertThat(columns(plain)).isNotEmpty().containsExactlyElementsOf(columns(liquibase));
+    }
+
+    @Test
+    void indexesMatchTheChangelog() {
+        assertThat(indexes(plain)).isNotEmpty().containsExactlyElementsOf(indexes(liquibase));
+    }
+
+    private static List<String> columns(TestSchema schema) {
+        return new JdbcTemplate(schema.dataSource()).queryForList("""
+                SELECT table_name || '.' || column_name || ' ' || data_type || ' '
+                       || COALESCE(character_maximum_length::text, '') || ' ' || is_nullable || ' '
+                       || COALESCE(column_default, '')
+                FROM information_schema.columns
+                WHERE table_schema = ? AND table_name LIKE 'agent_saga_%'
+                ORDER BY table_name, column_name""", String.class, schema.name());
+    }
+
+    private static List<String> indexes(TestSchema schema) {
+        return new JdbcTemplate(schema.dataSource()).queryForList("""
+                SELECT replace(indexdef, ?, 'S') FROM pg_indexes
+                WHERE schemaname = ? AND tablename LIKE 'agent_saga_%'
+                ORDER BY indexname""", String.class, schema.name() + ".", schema.name());
+    }
+}

@@ -1,0 +1,57 @@
+-- agent-saga schema for PostgreSQL, for applications that manage their schema with Flyway or by hand.
+-- The same tables as the Liquibase changelog in agent-saga-core (db/changelog/agent-saga/), with the
+-- default table prefix agent_saga_. To use another prefix, replace agent_saga_ everywhere and set the
+-- same prefix on the engine. A test applies this file and compares it with the changelog's result.
+
+CREATE TABLE agent_saga_instance (
+    id               VARCHAR(200)             NOT NULL,
+    workflow         VARCHAR(200)             NOT NULL,
+    workflow_version VARCHAR(100)             NOT NULL,
+    status           VARCHAR(32)              NOT NULL,
+    input            TEXT,
+    output           TEXT,
+    error            TEXT,
+    error_step       INTEGER,
+    cancel_requested BOOLEAN                  NOT NULL DEFAULT FALSE,
+    owner            VARCHAR(200),
+    lease_epoch      BIGINT                   NOT NULL DEFAULT 0,
+    lease_expires_at TIMESTAMP WITH TIME ZONE,
+    wake_at          TIMESTAMP WITH TIME ZONE,
+    created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
+);
+CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
+CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
+
+CREATE TABLE agent_saga_step (
+    saga_id               VARCHAR(200)             NOT NULL,
+    seq                   INTEGER                  NOT NULL,
+    name                  VARCHAR(200)             NOT NULL,
+    kind                  VARCHAR(16)              NOT NULL,
+    reversibility         VARCHAR(16),
+    status                VARCHAR(32)              NOT NULL,
+    input                 TEXT,
+    output                TEXT,
+    error                 TEXT,
+    attempts              INTEGER                  NOT NULL DEFAULT 0,
+    started_at            TIMESTAMP WITH TIME ZONE,
+    finished_at           TIMESTAMP WITH TIME ZONE,
+    compensation_attempts INTEGER                  NOT NULL DEFAULT 0,
+    compensation_error    TEXT,
+    compensated_at        TIMESTAMP WITH TIME ZONE,
+    resolution            VARCHAR(16),
+    note                  TEXT,
+    CONSTRAINT agent_saga_step_pk PRIMARY KEY (saga_id, seq)
+);
+
+CREATE TABLE agent_saga_signal (
+    id           VARCHAR(64)              NOT NULL,
+    saga_id      VARCHAR(200)             NOT NULL,
+    name         VARCHAR(200)             NOT NULL,
+    payload      TEXT,
+    created_at   TIMESTAMP WITH TIME ZONE NOT NULL,
+    consumed_seq INTEGER,
+    CONSTRAINT agent_saga_signal_pk PRIMARY KEY (id)
+);
+CREATE INDEX agent_saga_signal_saga_ix ON agent_saga_signal (saga_id, name);
