@@ -20,6 +20,7 @@ import dev.agentsaga.Reversibility;
 import dev.agentsaga.Saga;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaCancelledException;
+import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
@@ -42,7 +43,9 @@ final class SagaContext implements Saga {
             /** The saga is parked WAITING (already written). */
             PARKED,
             /** The engine is stopping: the saga is released for recovery. */
-            RELEASED
+            RELEASED,
+            /** The journal could not be written: the saga is left for recovery, never compensated for it. */
+            STORE_FAILED
         }
     }
 
@@ -181,6 +184,7 @@ final class SagaContext implements Saga {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <T> T awaitSignal(String name, Class<T> type, Duration timeout) {
         requireName(name);
         Objects.requireNonNull(type, "type must not be null");
@@ -202,11 +206,13 @@ final class SagaContext implements Saga {
                     engine.encode(now.plus(timeout), "signal deadline", sagaId, n), null, null, 1, now, null);
         }
         boolean insert = recorded == null;
-        Optional<SignalRecord> signal = engine.store().findSignal(sagaId, name);
+        Optional<SignalRecord>[] found = new Optional[1];
+        journaling(() -> found[0] = engine.store().findSignal(sagaId, name));
+        Optional<SignalRecord> signal = found[0];
         Instant now = engine.now();
         if (signal.isPresent()) {
             StepRecord received = wait.finished(StepStatus.SUCCEEDED, signal.get().payload(), null, 1, now);
-            engine.store().consumeSignal(signal.get().id(), received, insert);
+            journaling(() -> engine.store().consumeSignal(signal.get().id(), received, insert));
             journal.put(n, received);
             return engine.decode(received.output(), type, "signal of " + label(n, name), sagaId, n);
         }
@@ -321,13 +327,29 @@ final class SagaContext implements Saga {
     }
 
     private void write(StepRecord step, boolean insert) {
-        if (insert) {
-            engine.store().appendStep(step);
-        }
-        else {
-            engine.store().updateStep(step);
-        }
+        journaling(() -> {
+            if (insert) {
+                engine.store().appendStep(step);
+            }
+            else {
+                engine.store().updateStep(step);
+            }
+        });
         journal.put(step.seq(), step);
+    }
+
+    /**
+     * Runs a journal operation. A failure of the database is not a failure of the workflow: the run
+     * stops and the saga is resumed later from what the journal holds, with the same idempotency keys.
+     */
+    private void journaling(Runnable operation) {
+        try {
+            operation.run();
+        }
+        catch (SagaStoreException ex) {
+            halt = new Halt(Halt.Kind.STORE_FAILED, ex.getMessage(), null);
+            throw new Suspension("the journal could not be written: " + ex.getMessage());
+        }
     }
 
     private void park(StepRecord wait, boolean insert, Instant wakeAt, @Nullable String awaitedSignal) {
@@ -335,7 +357,7 @@ final class SagaContext implements Saga {
             cancelled = true;
             throw new SagaCancelledException("Saga " + sagaId + " was cancelled while about to wait", sagaId);
         }
-        engine.store().park(wait, insert, wakeAt, engine.now(), awaitedSignal);
+        journaling(() -> engine.store().park(wait, insert, wakeAt, engine.now(), awaitedSignal));
         journal.put(wait.seq(), wait);
         halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
         throw new Suspension("parked until " + wakeAt);

@@ -116,6 +116,17 @@ final class SagaRunner {
                 engine.store().release(sagaId, engine.now());
                 yield SagaStatus.RUNNING;
             }
+            case STORE_FAILED -> {
+                log.warn("Saga {} stopped because its journal could not be written; it will be resumed from the "
+                        + "journal: {}", sagaId, halt.error());
+                try {
+                    engine.store().release(sagaId, engine.now());
+                }
+                catch (RuntimeException ex) {
+                    // the database is still away: the lease expires and the saga is claimed again
+                }
+                yield SagaStatus.RUNNING;
+            }
         };
     }
 

@@ -16,7 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * A data source wrapper that records every statement executed and every commit, with the thread that
- * did it, so tests can count the round trips and commits of the engine's hot path.
+ * did it, so tests can count the round trips and commits of the engine's hot path; it can also make
+ * chosen statements fail, as a database outage would.
  */
 public final class StatementLog {
 
@@ -39,6 +40,10 @@ public final class StatementLog {
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
+    private volatile String failingFragment;
+
+    private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+
     private final DataSource dataSource;
 
     public StatementLog(DataSource target) {
@@ -56,6 +61,12 @@ public final class StatementLog {
 
     public void clear() {
         entries.clear();
+    }
+
+    /** Makes the next {@code times} executions of statements containing {@code fragment} fail, as an outage would. */
+    public void failNext(String fragment, int times) {
+        failingFragment = fragment;
+        failuresLeft.set(times);
     }
 
     /** What was recorded on threads whose name passes the filter. */
@@ -87,6 +98,10 @@ public final class StatementLog {
     private PreparedStatement statement(PreparedStatement target, String sql, boolean[] autoCommit) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().startsWith("execute")) {
+                String failing = failingFragment;
+                if (failing != null && sql.contains(failing) && failuresLeft.getAndDecrement() > 0) {
+                    throw new java.sql.SQLTransientConnectionException("injected outage", "08006");
+                }
                 boolean write = !sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT");
                 entries.add(new Entry(Thread.currentThread().getName(), sql, write && autoCommit[0]));
             }
