@@ -9,6 +9,11 @@ public class OutcomeUnknownException extends AgentSagaException {
         super(message, sagaId, step, cause);
     }
 
+    /** For actions: the outcome of the call is unknown, for the reason given. */
+    public OutcomeUnknownException(String message) {
+        this(message, null, null, null);
+    }
+
     public OutcomeUnknownException(String message, @Nullable String sagaId) {
         this(message, sagaId, null, null);
     }
