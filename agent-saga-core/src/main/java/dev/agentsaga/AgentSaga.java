@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import dev.agentsaga.engine.DefaultSagaEngine;
 import dev.agentsaga.engine.EngineSettings;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.engine.JacksonPayloadCodec;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
@@ -62,6 +63,10 @@ public final class AgentSaga {
         private Duration pollInterval = Duration.ofMillis(500);
 
         private Duration leaseDuration = Duration.ofSeconds(30);
+
+        private @Nullable Duration heartbeatInterval;
+
+        private final List<SagaObserver> observers = new ArrayList<>();
 
         private @Nullable String nodeId;
 
@@ -136,6 +141,18 @@ public final class AgentSaga {
             return this;
         }
 
+        /** How often the leases of running sagas are renewed; default a third of the lease duration. */
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = positive(heartbeatInterval, "heartbeatInterval");
+            return this;
+        }
+
+        /** Adds an observer of sagas and steps (metrics, tracing); observers are called in the order added. */
+        public Builder observer(SagaObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer must not be null"));
+            return this;
+        }
+
         /**
          * The id this engine claims sagas under; default a random UUID. Give a stable id (a pod name in a
          * StatefulSet, say) and a restarted engine takes its own unfinished sagas back at once instead of
@@ -198,10 +215,11 @@ public final class AgentSaga {
             }
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
             SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource, tablePrefix);
+            Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
-                    workerThreads, pollInterval, leaseDuration, maxPayloadBytes, defaultPolicy, clock);
+                    workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, clock);
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings, namedActions, actions, namedWorkflows,
-                    workflows);
+                    workflows, observers);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

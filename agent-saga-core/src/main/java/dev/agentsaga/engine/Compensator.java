@@ -16,6 +16,7 @@ import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.StepRecord;
 
 /**
@@ -46,7 +47,7 @@ final class Compensator {
      * {@code error} is given) and what will not be undone, then undoes the rest.
      * @return COMPENSATED, COMPENSATION_FAILED, or FAILED when there was nothing to undo
      */
-    SagaStatus compensate(String sagaId, List<StepRecord> journal, @Nullable String error,
+    SagaStatus compensate(String sagaId, String workflow, List<StepRecord> journal, @Nullable String error,
             @Nullable Integer errorStep) {
         List<StepRecord> toUndo = toUndo(journal);
         Map<Integer, String> notes = notes(journal);
@@ -60,14 +61,16 @@ final class Compensator {
         if (first == null) {
             return somethingCompensated ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
         }
-        return undo(sagaId, toUndo);
+        return undo(sagaId, workflow, toUndo);
     }
 
-    private SagaStatus undo(String sagaId, List<StepRecord> toUndo) {
+    private SagaStatus undo(String sagaId, String workflow, List<StepRecord> toUndo) {
         for (int i = 0; i < toUndo.size(); i++) {
             StepRecord step = toUndo.get(i);
             Integer next = i + 1 < toUndo.size() ? toUndo.get(i + 1).seq() : null;
             StepExecutor.Outcome outcome = compensateOne(sagaId, step);
+            engine.observer().compensationEnded(new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(),
+                    step.kind(), step.reversibility()), outcome.succeeded(), outcome.attempts());
             if (!outcome.succeeded()) {
                 String error = String.valueOf(outcome.failure().getMessage());
                 log.warn("Compensation of step {} ({}) of saga {} failed after {} attempts: {}", step.seq(),
@@ -99,7 +102,7 @@ final class Compensator {
                 entry.policy().maxAttempts(), false, attempt -> {
                     entry.action().compensate(input, output, new StepContext(sagaId, step.seq(), attempt, true));
                     return null;
-                });
+                }, StepExecutor.RetryListener.NONE);
     }
 
     /** The steps to undo, newest first: completed COMPENSABLE actions not yet compensated. */

@@ -37,9 +37,11 @@ import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.WorkflowKey;
@@ -80,11 +82,13 @@ public final class DefaultSagaEngine implements SagaEngine {
     /** Use {@link dev.agentsaga.AgentSaga#builder} rather than this constructor. */
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
             Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
-            Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows) {
+            Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
+            List<SagaObserver> observers) {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
-        this.engine = new Engine(store, codec, registry, settings, new StepExecutor(attemptThreads));
+        this.engine = new Engine(store, codec, registry, settings, new StepExecutor(attemptThreads),
+                new Observers(observers));
         this.runner = new SagaRunner(engine);
         this.operations = new Operations(engine);
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
@@ -99,7 +103,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         reportOtherVersions();
         long poll = settings.pollInterval().toMillis();
-        long heartbeat = Math.max(1, settings.leaseDuration().toMillis() / 3);
+        long heartbeat = Math.max(1, settings.heartbeatInterval().toMillis());
         // the first claim, which also takes back this node's own unfinished sagas, runs before any start()
         poll();
         scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
@@ -165,6 +169,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                 leaseUntil);
         if (engine.store().createInstance(saga)) {
             if (local) {
+                engine.observer().sagaStarted(sagaId, entry.name());
                 submit(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json, null, null,
                         null, false, settings.nodeId(), 1, leaseUntil, null, now, now), true);
             }
@@ -266,6 +271,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         try {
             SagaStatus status = runner.run(saga, fresh, run);
             log.debug("Saga {} rests as {}", saga.id(), status);
+            engine.observer().sagaRested(saga.id(), saga.workflow(), status);
         }
         catch (Throwable ex) {
             log.error("Saga {} stopped unexpectedly; it stays in the journal and will be resumed", saga.id(), ex);
@@ -289,10 +295,12 @@ public final class DefaultSagaEngine implements SagaEngine {
                 return;
             }
             Instant now = engine.now();
-            List<InstanceRecord> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
+            List<ClaimedSaga> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
                     free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
-            for (InstanceRecord saga : claimed) {
-                log.debug("Claimed saga {} ({})", saga.id(), saga.status());
+            for (ClaimedSaga claim : claimed) {
+                InstanceRecord saga = claim.saga();
+                log.debug("Claimed saga {} ({}{})", saga.id(), saga.status(), claim.recovered() ? ", recovered" : "");
+                engine.observer().sagaResumed(saga.id(), saga.workflow(), claim.recovered());
                 submit(saga, false);
             }
         }

@@ -11,10 +11,12 @@ import org.jspecify.annotations.Nullable;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.PayloadTooLargeException;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 
 /** What the runner, the saga context and the compensator share: the store, the codec and the rules. */
-record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor) {
+record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
+        SagaObserver observer) {
 
     Instant now() {
         return settings.clock().instant();

@@ -13,16 +13,22 @@ import dev.agentsaga.ActionPolicy;
  * @param workerThreads how many sagas run at once
  * @param pollInterval how often runnable sagas are claimed
  * @param leaseDuration how long a claim lasts without renewal
+ * @param heartbeatInterval how often the leases of running sagas are renewed
  * @param maxPayloadBytes the largest serialised payload accepted
  * @param defaultPolicy the policy of actions that keep {@link ActionPolicy#defaults()}
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
-        int maxPayloadBytes, ActionPolicy defaultPolicy, Clock clock) {
+        Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, Clock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
         Objects.requireNonNull(pollInterval, "pollInterval must not be null");
         Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval must not be null");
+        if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
+            throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
+                    + ") must be shorter than leaseDuration (" + leaseDuration + ")");
+        }
         Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
     }

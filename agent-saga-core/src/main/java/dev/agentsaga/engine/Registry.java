@@ -1,6 +1,5 @@
 package dev.agentsaga.engine;
 
-import java.beans.Introspector;
 import java.lang.reflect.Type;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -18,6 +17,7 @@ import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaAction;
+import dev.agentsaga.SagaNames;
 import dev.agentsaga.UnknownActionException;
 import dev.agentsaga.UnknownWorkflowException;
 import dev.agentsaga.spi.WorkflowKey;
@@ -44,9 +44,9 @@ final class Registry {
             Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
             ActionPolicy defaultPolicy) {
         namedActions.forEach((name, action) -> addAction(name, action, defaultPolicy));
-        actions.forEach(action -> addAction(defaultName(action.name(), action.getClass()), action, defaultPolicy));
+        actions.forEach(action -> addAction(SagaNames.resolve(action), action, defaultPolicy));
         namedWorkflows.forEach(this::addWorkflow);
-        workflows.forEach(workflow -> addWorkflow(defaultName(workflow.name(), workflow.getClass()), workflow));
+        workflows.forEach(workflow -> addWorkflow(SagaNames.resolve(workflow), workflow));
     }
 
     ActionEntry action(SagaAction<?, ?> action) {
@@ -149,17 +149,5 @@ final class Registry {
         catch (NoSuchMethodException ex) {
             return false;
         }
-    }
-
-    private static String defaultName(String declared, Class<?> type) {
-        if (declared != null && !declared.isBlank()) {
-            return declared;
-        }
-        String simple = type.getSimpleName();
-        if (simple.isEmpty() || type.isSynthetic() || simple.contains("$$")) {
-            throw new InvalidActionException("Cannot derive a name for " + type.getName()
-                    + "; register it with an explicit name or override name()", null);
-        }
-        return Introspector.decapitalize(simple);
     }
 }

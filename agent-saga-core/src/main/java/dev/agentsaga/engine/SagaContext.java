@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +26,7 @@ import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
@@ -64,6 +66,8 @@ final class SagaContext implements Saga {
 
     private final String sagaId;
 
+    private final String workflow;
+
     private final TreeMap<Integer, StepRecord> journal = new TreeMap<>();
 
     private final int journaledSteps;
@@ -76,9 +80,10 @@ final class SagaContext implements Saga {
 
     private boolean cancelled;
 
-    SagaContext(Engine engine, String sagaId, List<StepRecord> journal, Interruption interruption) {
+    SagaContext(Engine engine, String sagaId, String workflow, List<StepRecord> journal, Interruption interruption) {
         this.engine = engine;
         this.sagaId = sagaId;
+        this.workflow = workflow;
         journal.forEach(step -> this.journal.put(step.seq(), step));
         this.journaledSteps = this.journal.isEmpty() ? 0 : this.journal.lastKey();
         this.interruption = interruption;
@@ -119,8 +124,11 @@ final class SagaContext implements Saga {
         }
         Instant started = engine.now();
         ActionPolicy policy = entry.policy();
-        StepExecutor.Outcome outcome = engine.executor().run(label(n, entry.name()), policy, policy.maxAttempts(),
-                false, attempt -> entry.action().execute(input, new StepContext(sagaId, n, attempt, false)));
+        SagaObserver.StepEvent event = event(n, entry.name(), StepKind.ACTION, entry.reversibility());
+        StepExecutor.Outcome outcome = observed(event, () -> engine.executor().run(label(n, entry.name()), policy,
+                policy.maxAttempts(), false,
+                attempt -> entry.action().execute(input, new StepContext(sagaId, n, attempt, false)),
+                (attempt, failure) -> engine.observer().stepRetried(event, attempt, failure)));
         return (O) record(StepRecord.of(sagaId, n, entry.name(), StepKind.ACTION, entry.reversibility(),
                 StepStatus.SUCCEEDED, inputJson, null, null, outcome.attempts(), started, null), outcome, true);
     }
@@ -141,8 +149,9 @@ final class SagaContext implements Saga {
         }
         beforeNewStep();
         Instant started = engine.now();
-        StepExecutor.Outcome outcome = engine.executor().run(label(n, name), ActionPolicy.noRetries(), 1, false,
-                attempt -> work.call());
+        StepExecutor.Outcome outcome = observed(event(n, name, StepKind.CALL, null), () -> engine.executor()
+                .run(label(n, name), ActionPolicy.noRetries(), 1, false, attempt -> work.call(),
+                        StepExecutor.RetryListener.NONE));
         return type.cast(record(StepRecord.of(sagaId, n, name, StepKind.CALL, null, StepStatus.SUCCEEDED, null, null,
                 null, outcome.attempts(), started, null), outcome, true));
     }
@@ -290,8 +299,10 @@ final class SagaContext implements Saga {
                     .resolved(RETRIED, retried.note());
             write(intent, false);
         }
-        StepExecutor.Outcome outcome = engine.executor().run(label(n, entry.name()), entry.policy(), 1, true,
-                attempt -> entry.action().execute(input, new StepContext(sagaId, n, intent.attempts(), false)));
+        StepExecutor.Outcome outcome = observed(event(n, entry.name(), StepKind.ACTION, Reversibility.IRREVERSIBLE),
+                () -> engine.executor().run(label(n, entry.name()), entry.policy(), 1, true,
+                        attempt -> entry.action().execute(input, new StepContext(sagaId, n, intent.attempts(), false)),
+                        StepExecutor.RetryListener.NONE));
         if (outcome.ambiguous()) {
             write(intent.finished(StepStatus.STARTED, null, engine.errorJson(outcome.failure()), intent.attempts(), null),
                     false);
@@ -303,6 +314,25 @@ final class SagaContext implements Saga {
         StepExecutor.Outcome counted = new StepExecutor.Outcome(outcome.value(), outcome.failure(), intent.attempts(),
                 false);
         return record(intent, counted, false);
+    }
+
+    private SagaObserver.StepEvent event(int n, String name, StepKind kind, @Nullable Reversibility reversibility) {
+        return new SagaObserver.StepEvent(sagaId, workflow, n, name, kind, reversibility);
+    }
+
+    private StepExecutor.Outcome observed(SagaObserver.StepEvent event, Supplier<StepExecutor.Outcome> execution) {
+        SagaObserver.StepObservation observation = engine.observer().stepStarted(event);
+        StepExecutor.Outcome outcome;
+        try {
+            outcome = execution.get();
+        }
+        catch (RuntimeException | Error ex) {
+            observation.stop("failed", 0, ex);
+            throw ex;
+        }
+        String result = outcome.succeeded() ? "succeeded" : outcome.ambiguous() ? "unknown" : "failed";
+        observation.stop(result, outcome.attempts(), outcome.failure());
+        return outcome;
     }
 
     /** Journals the outcome of an executed step and returns its value, or throws its failure. */

@@ -40,7 +40,7 @@ final class SagaRunner {
     SagaStatus run(InstanceRecord instance, boolean fresh, SagaContext.Interruption interruption) {
         List<StepRecord> journal = fresh ? List.of() : engine.store().loadJournal(instance.id());
         if (instance.status() == SagaStatus.COMPENSATING) {
-            return compensator.compensate(instance.id(), journal, null, null);
+            return compensator.compensate(instance.id(), instance.workflow(), journal, null, null);
         }
         return runWorkflow(instance, journal, interruption);
     }
@@ -56,7 +56,7 @@ final class SagaRunner {
         catch (PayloadException ex) {
             return rest(sagaId, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        SagaContext saga = new SagaContext(engine, sagaId, journal, interruption);
+        SagaContext saga = new SagaContext(engine, sagaId, instance.workflow(), journal, interruption);
         Object output = null;
         Throwable failure = null;
         try {
@@ -73,7 +73,7 @@ final class SagaRunner {
         }
         if (saga.cancelled()) {
             log.info("Saga {} was cancelled; compensating its completed steps", sagaId);
-            return compensator.compensate(sagaId, saga.journal(), CANCELLED, null);
+            return compensator.compensate(sagaId, instance.workflow(), saga.journal(), CANCELLED, null);
         }
         if (failure == null) {
             return complete(sagaId, saga, output);
@@ -84,7 +84,7 @@ final class SagaRunner {
         }
         log.info("Saga {} failed, compensating its completed steps: {}", sagaId, failure.toString());
         Integer step = failure instanceof AgentSagaException ex ? ex.step() : null;
-        return compensator.compensate(sagaId, saga.journal(), describe(failure), step);
+        return compensator.compensate(sagaId, instance.workflow(), saga.journal(), describe(failure), step);
     }
 
     private SagaStatus complete(String sagaId, SagaContext saga, @Nullable Object output) {

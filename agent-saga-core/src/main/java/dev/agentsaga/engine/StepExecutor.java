@@ -28,6 +28,16 @@ final class StepExecutor {
         @Nullable Object run(int attempt) throws Exception;
     }
 
+    /** Told before each retry. */
+    @FunctionalInterface
+    interface RetryListener {
+
+        RetryListener NONE = (attempt, failure) -> {
+        };
+
+        void retrying(int nextAttempt, Throwable failure);
+    }
+
     /**
      * What the attempts came to.
      * @param ambiguous whether the last attempt's outcome is unknown (it timed out, or the action said so)
@@ -50,11 +60,13 @@ final class StepExecutor {
      * An ambiguous outcome ends the attempts when {@code stopWhenAmbiguous}.
      * @throws Suspension when the worker thread is interrupted (the engine is shutting down)
      */
-    Outcome run(String what, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous, Attempt work) {
+    Outcome run(String what, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous, Attempt work,
+            RetryListener retries) {
         Throwable failure = null;
         boolean ambiguous = false;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
+                retries.retrying(attempt, failure);
                 pause(policy.backoffBefore(attempt));
             }
             try {

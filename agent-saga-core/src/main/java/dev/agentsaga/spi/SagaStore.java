@@ -94,7 +94,7 @@ public interface SagaStore {
      * {@code includeOwn}), and WAITING ones whose time has come. Bumps each claimed saga's lease epoch
      * and makes WAITING and PENDING ones RUNNING.
      */
-    List<InstanceRecord> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
+    List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
             Instant now, Instant leaseUntil);
 
     /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */

@@ -24,6 +24,7 @@ import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaSummary;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
@@ -249,7 +250,7 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public List<InstanceRecord> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
+    public List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
             Instant now, Instant leaseUntil) {
         if (workflows.isEmpty() || limit < 1) {
             return List.of();
@@ -257,7 +258,7 @@ public final class JdbcSagaStore implements SagaStore {
         List<Object[]> pairs = workflows.stream().map(k -> new Object[] { k.workflow(), k.version() }).toList();
         return call(() -> jdbc.query(sql.claim(), new MapSqlParameterSource("owner", owner)
                 .addValue("workflows", pairs).addValue("limit", limit).addValue("includeOwn", includeOwn)
-                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil)), Rows::instance));
+                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil)), Rows::claimed));
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -31,6 +32,11 @@ final class Rows {
                 rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), instant(rs, "created_at"),
                 instant(rs, "updated_at"));
+    }
+
+    static ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
+        String previous = rs.getString("previous_status");
+        return new ClaimedSaga(instance(rs, row), "RUNNING".equals(previous) || "COMPENSATING".equals(previous));
     }
 
     static SagaSummary summary(ResultSet rs, int row) throws SQLException {

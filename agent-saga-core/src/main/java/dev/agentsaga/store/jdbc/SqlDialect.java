@@ -171,11 +171,8 @@ public class SqlDialect {
      */
     public String claim() {
         return """
-                UPDATE %1$s SET owner = :owner, lease_epoch = lease_epoch + 1, lease_expires_at = :leaseUntil,
-                       status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
-                       wake_at = NULL, updated_at = :now
-                WHERE id IN (
-                    SELECT id FROM %1$s
+                WITH picked AS (
+                    SELECT id, status AS previous_status FROM %1$s
                     WHERE (workflow, workflow_version) IN (:workflows)
                       AND ((status IN ('PENDING', 'RUNNING', 'COMPENSATING')
                             AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn)))
@@ -183,7 +180,13 @@ public class SqlDialect {
                     ORDER BY updated_at
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED)
-                RETURNING *""".formatted(instance);
+                UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
+                       lease_expires_at = :leaseUntil,
+                       status = CASE WHEN picked.previous_status IN ('PENDING', 'WAITING') THEN 'RUNNING'
+                                     ELSE picked.previous_status END,
+                       wake_at = NULL, updated_at = :now
+                FROM picked WHERE saga.id = picked.id
+                RETURNING saga.*, picked.previous_status""".formatted(instance);
     }
 
     public String renewLeases() {

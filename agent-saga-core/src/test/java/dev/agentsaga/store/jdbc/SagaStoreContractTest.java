@@ -27,6 +27,7 @@ import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
@@ -193,8 +194,9 @@ abstract class SagaStoreContractTest {
         store().createInstance(new NewSaga(otherVersion, "trip", "2", "{}", null, now, now));
 
         List<String> ours = List.of(pending, leased, expired, due, notDue, otherVersion);
-        List<InstanceRecord> claimed = store().claim("node-c", List.of(TRIP), 1000, false, now, now.plusSeconds(30))
-                .stream().filter(saga -> ours.contains(saga.id())).toList();
+        List<ClaimedSaga> claims = store().claim("node-c", List.of(TRIP), 1000, false, now, now.plusSeconds(30))
+                .stream().filter(claim -> ours.contains(claim.saga().id())).toList();
+        List<InstanceRecord> claimed = claims.stream().map(ClaimedSaga::saga).toList();
 
         assertThat(claimed).extracting(InstanceRecord::id).contains(pending, expired, due)
                 .doesNotContain(leased, notDue, otherVersion);
@@ -204,17 +206,19 @@ abstract class SagaStoreContractTest {
         });
         assertThat(claimed.stream().filter(s -> s.id().equals(expired)).findFirst().orElseThrow().leaseEpoch())
                 .isEqualTo(2);
+        assertThat(claims).filteredOn(ClaimedSaga::recovered).extracting(claim -> claim.saga().id())
+                .containsExactly(expired);
     }
 
     @Test
     void claimWithIncludeOwnTakesBackTheOwnersLeasedSagas() {
         String mine = newSaga("node-own");
 
-        List<InstanceRecord> withoutOwn = store().claim("node-own", List.of(TRIP), 100, false, now, now.plusSeconds(5));
-        List<InstanceRecord> withOwn = store().claim("node-own", List.of(TRIP), 100, true, now, now.plusSeconds(5));
+        List<ClaimedSaga> withoutOwn = store().claim("node-own", List.of(TRIP), 100, false, now, now.plusSeconds(5));
+        List<ClaimedSaga> withOwn = store().claim("node-own", List.of(TRIP), 100, true, now, now.plusSeconds(5));
 
-        assertThat(withoutOwn).extracting(InstanceRecord::id).doesNotContain(mine);
-        assertThat(withOwn).extracting(InstanceRecord::id).contains(mine);
+        assertThat(withoutOwn).extracting(claim -> claim.saga().id()).doesNotContain(mine);
+        assertThat(withOwn).extracting(claim -> claim.saga().id()).contains(mine);
     }
 
     @Test
@@ -225,12 +229,12 @@ abstract class SagaStoreContractTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<List<InstanceRecord>>> claims = new ArrayList<>();
+        List<Future<List<ClaimedSaga>>> claims = new ArrayList<>();
         for (int node = 0; node < 4; node++) {
             String owner = "racer-" + node;
             claims.add(pool.submit(() -> {
                 go.await();
-                List<InstanceRecord> mine = new ArrayList<>();
+                List<ClaimedSaga> mine = new ArrayList<>();
                 for (int round = 0; round < 10; round++) {
                     mine.addAll(store().claim(owner, List.of(TRIP), 3, false, now, now.plusSeconds(60)));
                 }
@@ -239,8 +243,8 @@ abstract class SagaStoreContractTest {
         }
         go.countDown();
         List<String> claimed = new ArrayList<>();
-        for (Future<List<InstanceRecord>> claim : claims) {
-            claim.get().forEach(saga -> claimed.add(saga.id()));
+        for (Future<List<ClaimedSaga>> claim : claims) {
+            claim.get().forEach(won -> claimed.add(won.saga().id()));
         }
         pool.shutdown();
 

@@ -1,0 +1,252 @@
+package dev.agentsaga.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/** Configuration of agent-saga. */
+@ConfigurationProperties("agent.saga")
+public class AgentSagaProperties {
+
+    /** Whether to run the saga engine. */
+    private boolean enabled = true;
+
+    /** Prefix of the tables instance, step and signal. */
+    private String tablePrefix = "agent_saga_";
+
+    /** Id under which this node claims sagas; a random UUID when unset. A stable id lets a restarted node take its sagas back at once. */
+    private @Nullable String nodeId;
+
+    /** How many sagas run at once on this node. */
+    private int workerThreads = 8;
+
+    /** How often the node looks for runnable sagas: recovered, due timers, signals. */
+    private Duration pollInterval = Duration.ofMillis(500);
+
+    /** How long a node's claim on a saga lasts without renewal; another node may take it over after. */
+    private Duration leaseDuration = Duration.ofSeconds(30);
+
+    /** How often the leases of running sagas are renewed; a third of the lease duration when unset. */
+    private @Nullable Duration heartbeatInterval;
+
+    /** How long shutdown waits for running steps before leaving them to recovery. */
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+
+    /** Largest serialised input, output or signal payload accepted. */
+    private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+    private final Schema schema = new Schema();
+
+    private final Policy policy = new Policy();
+
+    private final Llm llm = new Llm();
+
+    private final Endpoint endpoint = new Endpoint();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getTablePrefix() {
+        return tablePrefix;
+    }
+
+    public void setTablePrefix(String tablePrefix) {
+        this.tablePrefix = tablePrefix;
+    }
+
+    public @Nullable String getNodeId() {
+        return nodeId;
+    }
+
+    public void setNodeId(@Nullable String nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    public int getWorkerThreads() {
+        return workerThreads;
+    }
+
+    public void setWorkerThreads(int workerThreads) {
+        this.workerThreads = workerThreads;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public Duration getLeaseDuration() {
+        return leaseDuration;
+    }
+
+    public void setLeaseDuration(Duration leaseDuration) {
+        this.leaseDuration = leaseDuration;
+    }
+
+    public @Nullable Duration getHeartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public void setHeartbeatInterval(@Nullable Duration heartbeatInterval) {
+        this.heartbeatInterval = heartbeatInterval;
+    }
+
+    public Duration getShutdownGrace() {
+        return shutdownGrace;
+    }
+
+    public void setShutdownGrace(Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    public DataSize getMaxPayloadSize() {
+        return maxPayloadSize;
+    }
+
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        this.maxPayloadSize = maxPayloadSize;
+    }
+
+    public Schema getSchema() {
+        return schema;
+    }
+
+    public Policy getPolicy() {
+        return policy;
+    }
+
+    public Llm getLlm() {
+        return llm;
+    }
+
+    public Endpoint getEndpoint() {
+        return endpoint;
+    }
+
+    /** The agent-saga tables. */
+    public static class Schema {
+
+        /** Whether to apply agent-saga's Liquibase changelog at start-up; switch off to manage the schema yourself. */
+        private boolean initialize = true;
+
+        public boolean isInitialize() {
+            return initialize;
+        }
+
+        public void setInitialize(boolean initialize) {
+            this.initialize = initialize;
+        }
+    }
+
+    /** Retries, backoff and timeout of actions that do not declare their own policy. */
+    public static class Policy {
+
+        /** Attempts in all, the first included; IRREVERSIBLE actions always get one. */
+        private int maxAttempts = 3;
+
+        /** Upper bound of the first pause between attempts (the pause is random below it). */
+        private Duration initialBackoff = Duration.ofMillis(200);
+
+        /** Cap on any pause between attempts. */
+        private Duration maxBackoff = Duration.ofSeconds(10);
+
+        /** Growth of the pause bound from one attempt to the next. */
+        private double multiplier = 2.0;
+
+        /** Longest an attempt may take before it is interrupted; 0 for no limit. */
+        private Duration timeout = Duration.ZERO;
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Journaled language model calls. */
+    public static class Llm {
+
+        /** What to do when a journaled model call's request fingerprint differs on replay. */
+        private DriftPolicy driftPolicy = DriftPolicy.FAIL;
+
+        public DriftPolicy getDriftPolicy() {
+            return driftPolicy;
+        }
+
+        public void setDriftPolicy(DriftPolicy driftPolicy) {
+            this.driftPolicy = driftPolicy;
+        }
+    }
+
+    /** What to do with a journaled model call whose request changed since it was recorded. */
+    public enum DriftPolicy {
+        /** Stop the saga as NEEDS_ATTENTION with an error naming the step and what changed. */
+        FAIL,
+        /** Use the recorded response. */
+        REPLAY,
+        /** Call the model again; allowed only when no non-READ_ONLY step came after the call. */
+        REEXECUTE
+    }
+
+    /** The sagas actuator endpoint. */
+    public static class Endpoint {
+
+        /** Payload field names whose values the endpoint masks, at any depth, compared ignoring case, '-' and '_'. */
+        private List<String> redact = new ArrayList<>(List.of("password", "passwd", "secret", "token", "apiKey",
+                "accessKey", "privateKey", "authorization", "credentials", "cookie"));
+
+        public List<String> getRedact() {
+            return redact;
+        }
+
+        public void setRedact(List<String> redact) {
+            this.redact = redact;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.agentsaga.autoconfigure.actuate;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+
+/**
+ * UP when the journal answers, with the number of sagas that wait for an operator; DOWN when the
+ * journal cannot be read.
+ */
+public class AgentSagaHealthIndicator extends AbstractHealthIndicator {
+
+    private final SagaCoordinator coordinator;
+
+    public AgentSagaHealthIndicator(SagaCoordinator coordinator) {
+        super("agent-saga health check failed");
+        this.coordinator = coordinator;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        long needsAttention = count(SagaStatus.NEEDS_ATTENTION);
+        long compensationFailed = count(SagaStatus.COMPENSATION_FAILED);
+        builder.up().withDetail("needsAttention", needsAttention).withDetail("compensationFailed", compensationFailed);
+    }
+
+    private long count(SagaStatus status) {
+        return coordinator.list(SagaQuery.all().withStatuses(status).withPage(0, 1)).total();
+    }
+}

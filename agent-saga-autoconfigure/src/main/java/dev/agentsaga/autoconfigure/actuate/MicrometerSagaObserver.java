@@ -1,0 +1,95 @@
+package dev.agentsaga.autoconfigure.actuate;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.spi.SagaObserver;
+
+/**
+ * Records agent-saga's metrics in Micrometer and wraps each executing step in an {@link Observation}
+ * named {@code agent.saga.step}, so tracing works where the application has it.
+ */
+public class MicrometerSagaObserver implements SagaObserver {
+
+    private final MeterRegistry meters;
+
+    private final ObservationRegistry observations;
+
+    public MicrometerSagaObserver(MeterRegistry meters, ObservationRegistry observations) {
+        this.meters = meters;
+        this.observations = observations;
+    }
+
+    @Override
+    public void sagaStarted(String sagaId, String workflow) {
+        Counter.builder("agent.saga.sagas.started").description("Sagas started").tag("workflow", workflow)
+                .register(meters).increment();
+    }
+
+    @Override
+    public void sagaResumed(String sagaId, String workflow, boolean recovered) {
+        if (recovered) {
+            Counter.builder("agent.saga.recoveries").description("Sagas taken over after their engine stopped")
+                    .tag("workflow", workflow).register(meters).increment();
+        }
+    }
+
+    @Override
+    public void sagaRested(String sagaId, String workflow, SagaStatus status) {
+        if (status == SagaStatus.WAITING || status == SagaStatus.RUNNING) {
+            return;
+        }
+        Counter.builder("agent.saga.sagas.finished").description("Sagas that came to rest, by status")
+                .tag("workflow", workflow).tag("status", status.name().toLowerCase(Locale.ROOT))
+                .register(meters).increment();
+    }
+
+    @Override
+    public StepObservation stepStarted(StepEvent step) {
+        long start = System.nanoTime();
+        Observation observation = Observation.createNotStarted("agent.saga.step", observations)
+                .contextualName("saga step " + step.name())
+                .lowCardinalityKeyValue("workflow", step.workflow())
+                .lowCardinalityKeyValue("action", step.name())
+                .lowCardinalityKeyValue("kind", step.kind().name().toLowerCase(Locale.ROOT))
+                .highCardinalityKeyValue("saga.id", step.sagaId())
+                .highCardinalityKeyValue("saga.step", String.valueOf(step.seq()))
+                .start();
+        return (outcome, attempts, failure) -> {
+            Timer.builder("agent.saga.step.duration").description("Time steps took, retries included")
+                    .tag("workflow", step.workflow()).tag("action", step.name()).tag("outcome", outcome)
+                    .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            observation.lowCardinalityKeyValue("outcome", outcome);
+            stop(observation, failure);
+        };
+    }
+
+    @Override
+    public void stepRetried(StepEvent step, int nextAttempt, Throwable failure) {
+        Counter.builder("agent.saga.retries").description("Step attempts that were retried")
+                .tag("workflow", step.workflow()).tag("action", step.name()).register(meters).increment();
+    }
+
+    @Override
+    public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
+        Counter.builder("agent.saga.compensations").description("Compensations of completed steps")
+                .tag("workflow", step.workflow()).tag("action", step.name())
+                .tag("outcome", succeeded ? "compensated" : "failed").register(meters).increment();
+    }
+
+    private static void stop(Observation observation, @Nullable Throwable failure) {
+        if (failure != null) {
+            observation.error(failure);
+        }
+        observation.stop();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.agentsaga.autoconfigure.actuate;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.Page;
+import dev.agentsaga.Resolution;
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaNotFoundException;
+import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaSummary;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.StepView;
+
+/**
+ * The {@code sagas} endpoint: lists sagas, shows one with its step timeline, and (when access is
+ * {@code unrestricted}) retries, cancels, resolves and signals them. Read-only by default: write
+ * operations change sagas, so they are exposed only when {@code management.endpoint.sagas.access}
+ * is set to {@code unrestricted}.
+ */
+@Endpoint(id = "sagas", defaultAccess = Access.READ_ONLY)
+public class SagasEndpoint {
+
+    private static final int DEFAULT_PAGE_SIZE = 20;
+
+    private final SagaCoordinator coordinator;
+
+    private final PayloadRedactor redactor;
+
+    public SagasEndpoint(SagaCoordinator coordinator, PayloadRedactor redactor) {
+        this.coordinator = coordinator;
+        this.redactor = redactor;
+    }
+
+    /** A page of sagas, newest first, optionally of some statuses (comma-separated) and one workflow. */
+    @ReadOperation
+    public SagaList sagas(@Nullable String status, @Nullable String workflow, @Nullable Integer page,
+            @Nullable Integer size) {
+        SagaQuery query = SagaQuery.all().withWorkflow(workflow)
+                .withPage(page == null ? 0 : page, size == null ? DEFAULT_PAGE_SIZE : size);
+        if (status != null && !status.isBlank()) {
+            query = query.withStatuses(statuses(status).toArray(SagaStatus[]::new));
+        }
+        Page<SagaSummary> result;
+        try {
+            result = coordinator.list(query);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
+        }
+        return new SagaList(result.items(), result.page(), result.size(), result.total());
+    }
+
+    /** One saga with its timeline; null (404) when there is none with this id. */
+    @ReadOperation
+    public @Nullable SagaDetail saga(@Selector String id) {
+        return coordinator.find(id).map(this::detail).orElse(null);
+    }
+
+    /**
+     * Operates on a saga: {@code retry}, {@code cancel}, {@code resolve} (with {@code outcome}
+     * HAPPENED, RETRY or COMPENSATE, an {@code output} when it happened, and a {@code note}) or
+     * {@code signal} (with {@code name} and {@code payload}). Returns the saga as it is afterwards.
+     */
+    @WriteOperation
+    public @Nullable SagaDetail operate(@Selector String id, @Selector String operation, @Nullable String outcome,
+            @Nullable Object output, @Nullable String note, @Nullable String name, @Nullable Object payload) {
+        try {
+            switch (operation.toLowerCase(Locale.ROOT)) {
+                case "retry" -> coordinator.retry(id);
+                case "cancel" -> coordinator.cancel(id);
+                case "resolve" -> coordinator.resolve(id, resolution(outcome, output, note));
+                case "signal" -> coordinator.signal(id, required(name, "name"), payload);
+                default -> throw bad("Unknown operation '" + operation + "'; use retry, cancel, resolve or signal");
+            }
+        }
+        catch (SagaNotFoundException ex) {
+            return null;
+        }
+        catch (InvalidSagaStateException | IllegalArgumentException ex) {
+            throw bad(ex.getMessage());
+        }
+        catch (AgentSagaException ex) {
+            throw bad(ex.getMessage());
+        }
+        return saga(id);
+    }
+
+    private SagaDetail detail(SagaView view) {
+        List<StepDetail> steps = view.steps().stream().map(this::step).toList();
+        return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
+                redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
+                view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), steps);
+    }
+
+    private StepDetail step(StepView step) {
+        Long duration = step.duration() == null ? null : step.duration().toMillis();
+        return new StepDetail(step.seq(), step.name(), step.kind().name(), step.status().name(),
+                step.reversibility() == null ? null : step.reversibility().name(), step.attempts(),
+                step.startedAt(), step.finishedAt(), duration, redactor.redact(step.input()),
+                redactor.redact(step.output()), redactor.redact(step.error()), step.compensationAttempts(),
+                step.compensationError(), step.compensatedAt(), step.compensationNote(), step.idempotencyKey());
+    }
+
+    private static Resolution resolution(@Nullable String outcome, @Nullable Object output, @Nullable String note) {
+        Resolution.Outcome decided;
+        try {
+            decided = Resolution.Outcome.valueOf(required(outcome, "outcome").toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException ex) {
+            throw bad("outcome must be HAPPENED, RETRY or COMPENSATE, was '" + outcome + "'");
+        }
+        return new Resolution(decided, output, note == null ? "" : note);
+    }
+
+    private static Set<SagaStatus> statuses(String list) {
+        Set<SagaStatus> statuses = EnumSet.noneOf(SagaStatus.class);
+        for (String status : list.split(",")) {
+            try {
+                statuses.add(SagaStatus.valueOf(status.trim().toUpperCase(Locale.ROOT)));
+            }
+            catch (IllegalArgumentException ex) {
+                throw bad("Unknown status '" + status.trim() + "'; use one of " + EnumSet.allOf(SagaStatus.class));
+            }
+        }
+        return statuses;
+    }
+
+    private static String required(@Nullable String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw bad("'" + what + "' is required");
+        }
+        return value;
+    }
+
+    private static InvalidEndpointRequestException bad(String reason) {
+        return new InvalidEndpointRequestException(reason, reason);
+    }
+
+    /** A page of sagas. */
+    public record SagaList(List<SagaSummary> sagas, int page, int size, long total) {
+    }
+
+    /** A saga with its timeline; payloads as JSON values with sensitive fields masked. */
+    public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
+            @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
+            boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
+            List<StepDetail> steps) {
+    }
+
+    /** One step of the timeline. */
+    public record StepDetail(int seq, String name, String kind, String status, @Nullable String reversibility,
+            int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Long durationMillis,
+            @Nullable Object input, @Nullable Object output, @Nullable Object error, int compensationAttempts,
+            @Nullable String compensationError, @Nullable Instant compensatedAt, @Nullable String note,
+            String idempotencyKey) {
+    }
+}

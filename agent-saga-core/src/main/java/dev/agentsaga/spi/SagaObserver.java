@@ -1,0 +1,65 @@
+package dev.agentsaga.spi;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.StepKind;
+
+/**
+ * Told what the engine does, for metrics and tracing. Called on the engine's threads: implementations
+ * must be fast and must not throw (what they throw is logged and ignored).
+ */
+public interface SagaObserver {
+
+    /** An observer that ignores everything. */
+    SagaObserver NONE = new SagaObserver() {
+    };
+
+    /** A saga was created and started on this engine. */
+    default void sagaStarted(String sagaId, String workflow) {
+    }
+
+    /**
+     * This engine claimed a saga to go on with it; {@code recovered} when the saga had been running
+     * elsewhere (a crashed or stopped engine) rather than waiting or pending.
+     */
+    default void sagaResumed(String sagaId, String workflow, boolean recovered) {
+    }
+
+    /** A run of the saga ended in {@code status} (COMPLETED, COMPENSATED, FAILED, WAITING, ...). */
+    default void sagaRested(String sagaId, String workflow, SagaStatus status) {
+    }
+
+    /** A new step (not a replayed one) begins to execute; the returned observation is stopped when it ends. */
+    default StepObservation stepStarted(StepEvent step) {
+        return StepObservation.NONE;
+    }
+
+    /** An attempt of a step failed and the step is tried again. */
+    default void stepRetried(StepEvent step, int nextAttempt, Throwable failure) {
+    }
+
+    /** A compensation of a step ended. */
+    default void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
+    }
+
+    /** One step, as observers see it. */
+    record StepEvent(String sagaId, String workflow, int seq, String name, StepKind kind,
+            @Nullable Reversibility reversibility) {
+    }
+
+    /** The observation of one executing step. */
+    @FunctionalInterface
+    interface StepObservation {
+
+        StepObservation NONE = (outcome, attempts, failure) -> {
+        };
+
+        /**
+         * The step ended.
+         * @param outcome {@code succeeded}, {@code failed} or {@code unknown} (an IRREVERSIBLE step in doubt)
+         */
+        void stop(String outcome, int attempts, @Nullable Throwable failure);
+    }
+}
