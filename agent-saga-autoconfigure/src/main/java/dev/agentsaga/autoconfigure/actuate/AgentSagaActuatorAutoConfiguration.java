@@ -30,7 +30,7 @@ public final class AgentSagaActuatorAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
     @ConditionalOnBean(SagaCoordinator.class)
-    @ConditionalOnEnabledHealthIndicator("agentSaga")
+    @ConditionalOnEnabledHealthIndicator("agentsaga")
     static class HealthConfiguration {
 
         @Bean
