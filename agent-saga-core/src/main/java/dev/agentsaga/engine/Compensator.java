@@ -16,6 +16,7 @@ import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.StepRecord;
 
@@ -47,24 +48,32 @@ final class Compensator {
      * {@code error} is given) and what will not be undone, then undoes the rest.
      * @return COMPENSATED, COMPENSATION_FAILED, or FAILED when there was nothing to undo
      */
-    SagaStatus compensate(String sagaId, String workflow, List<StepRecord> journal, @Nullable String error,
+    SagaStatus compensate(Lease lease, String workflow, List<StepRecord> journal, @Nullable String error,
             @Nullable Integer errorStep) {
+        String sagaId = lease.sagaId();
         List<StepRecord> toUndo = toUndo(journal);
         Map<Integer, String> notes = notes(journal);
         boolean somethingCompensated = journal.stream().anyMatch(step -> step.status() == StepStatus.COMPENSATED);
         Integer first = toUndo.isEmpty() ? null : toUndo.get(0).seq();
         boolean firstMarked = !toUndo.isEmpty() && toUndo.get(0).status() == StepStatus.COMPENSATING;
         if (error != null || !notes.isEmpty() || first == null || !firstMarked) {
-            engine.store().startCompensation(new CompensationStart(sagaId, error, errorStep, notes, first,
-                    somethingCompensated, engine.now()));
+            held(engine.store().startCompensation(lease, new CompensationStart(sagaId, error, errorStep, notes, first,
+                    somethingCompensated, engine.now())), sagaId);
         }
         if (first == null) {
             return somethingCompensated ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
         }
-        return undo(sagaId, workflow, toUndo);
+        return undo(lease, workflow, toUndo);
     }
 
-    private SagaStatus undo(String sagaId, String workflow, List<StepRecord> toUndo) {
+    private static void held(boolean held, String sagaId) {
+        if (!held) {
+            throw new LeaseLost(sagaId);
+        }
+    }
+
+    private SagaStatus undo(Lease lease, String workflow, List<StepRecord> toUndo) {
+        String sagaId = lease.sagaId();
         for (int i = 0; i < toUndo.size(); i++) {
             StepRecord step = toUndo.get(i);
             Integer next = i + 1 < toUndo.size() ? toUndo.get(i + 1).seq() : null;
@@ -75,12 +84,12 @@ final class Compensator {
                 String error = String.valueOf(outcome.failure().getMessage());
                 log.warn("Compensation of step {} ({}) of saga {} failed after {} attempts: {}", step.seq(),
                         step.name(), sagaId, outcome.attempts(), outcome.failure().toString());
-                engine.store().recordCompensation(new CompensationResult(sagaId, step.seq(),
-                        StepStatus.COMPENSATION_FAILED, outcome.attempts(), error, null, engine.now()));
+                held(engine.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
+                        StepStatus.COMPENSATION_FAILED, outcome.attempts(), error, null, engine.now())), sagaId);
                 return SagaStatus.COMPENSATION_FAILED;
             }
-            engine.store().recordCompensation(new CompensationResult(sagaId, step.seq(), StepStatus.COMPENSATED,
-                    outcome.attempts(), null, next, engine.now()));
+            held(engine.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
+                    StepStatus.COMPENSATED, outcome.attempts(), null, next, engine.now())), sagaId);
         }
         return SagaStatus.COMPENSATED;
     }

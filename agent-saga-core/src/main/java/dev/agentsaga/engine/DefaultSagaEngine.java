@@ -39,6 +39,7 @@ import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
@@ -273,9 +274,13 @@ public final class DefaultSagaEngine implements SagaEngine {
             log.debug("Saga {} rests as {}", saga.id(), status);
             engine.observer().sagaRested(saga.id(), saga.workflow(), status);
         }
+        catch (LeaseLost lost) {
+            log.warn("Saga {} was taken over by another engine while this one ran it (this engine was paused past "
+                    + "its lease); abandoning it without writing anything more", saga.id());
+        }
         catch (Throwable ex) {
             log.error("Saga {} stopped unexpectedly; it stays in the journal and will be resumed", saga.id(), ex);
-            releaseQuietly(saga.id());
+            releaseQuietly(saga);
         }
         finally {
             running.remove(saga.id());
@@ -331,12 +336,12 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    private void releaseQuietly(String sagaId) {
+    private void releaseQuietly(InstanceRecord saga) {
         try {
-            engine.store().release(sagaId, engine.now());
+            engine.store().release(new Lease(saga.id(), settings.nodeId(), saga.leaseEpoch()), engine.now());
         }
         catch (RuntimeException ex) {
-            log.debug("Could not release saga {}: {}", sagaId, ex.getMessage());
+            log.debug("Could not release saga {}: {}", saga.id(), ex.getMessage());
         }
     }
 

@@ -26,6 +26,7 @@ import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -47,7 +48,9 @@ final class SagaContext implements Saga {
             /** The engine is stopping: the saga is released for recovery. */
             RELEASED,
             /** The journal could not be written: the saga is left for recovery, never compensated for it. */
-            STORE_FAILED
+            STORE_FAILED,
+            /** Another engine took the saga over: this run abandons it without writing anything. */
+            LEASE_LOST
         }
     }
 
@@ -68,6 +71,8 @@ final class SagaContext implements Saga {
 
     private final String workflow;
 
+    private final Lease lease;
+
     private final TreeMap<Integer, StepRecord> journal = new TreeMap<>();
 
     private final int journaledSteps;
@@ -80,9 +85,10 @@ final class SagaContext implements Saga {
 
     private boolean cancelled;
 
-    SagaContext(Engine engine, String sagaId, String workflow, List<StepRecord> journal, Interruption interruption) {
+    SagaContext(Engine engine, Lease lease, String workflow, List<StepRecord> journal, Interruption interruption) {
         this.engine = engine;
-        this.sagaId = sagaId;
+        this.lease = lease;
+        this.sagaId = lease.sagaId();
         this.workflow = workflow;
         journal.forEach(step -> this.journal.put(step.seq(), step));
         this.journaledSteps = this.journal.isEmpty() ? 0 : this.journal.lastKey();
@@ -216,12 +222,15 @@ final class SagaContext implements Saga {
         }
         boolean insert = recorded == null;
         Optional<SignalRecord>[] found = new Optional[1];
-        journaling(() -> found[0] = engine.store().findSignal(sagaId, name));
+        journaling(() -> {
+            found[0] = engine.store().findSignal(sagaId, name);
+            return true;
+        });
         Optional<SignalRecord> signal = found[0];
         Instant now = engine.now();
         if (signal.isPresent()) {
             StepRecord received = wait.finished(StepStatus.SUCCEEDED, signal.get().payload(), null, 1, now);
-            journaling(() -> engine.store().consumeSignal(signal.get().id(), received, insert));
+            journaling(() -> engine.store().consumeSignal(lease, signal.get().id(), received, insert));
             journal.put(n, received);
             return engine.decode(received.output(), type, "signal of " + label(n, name), sagaId, n);
         }
@@ -357,28 +366,27 @@ final class SagaContext implements Saga {
     }
 
     private void write(StepRecord step, boolean insert) {
-        journaling(() -> {
-            if (insert) {
-                engine.store().appendStep(step);
-            }
-            else {
-                engine.store().updateStep(step);
-            }
-        });
+        journaling(() -> insert ? engine.store().appendStep(lease, step) : engine.store().updateStep(lease, step));
         journal.put(step.seq(), step);
     }
 
     /**
-     * Runs a journal operation. A failure of the database is not a failure of the workflow: the run
-     * stops and the saga is resumed later from what the journal holds, with the same idempotency keys.
+     * Runs a fenced journal operation. A failure of the database is not a failure of the workflow: the
+     * run stops and the saga is resumed later from what the journal holds, with the same idempotency
+     * keys. A lost lease stops the run without a trace: the engine that took the saga over goes on.
      */
-    private void journaling(Runnable operation) {
+    private void journaling(java.util.function.BooleanSupplier operation) {
+        boolean held;
         try {
-            operation.run();
+            held = operation.getAsBoolean();
         }
         catch (SagaStoreException ex) {
             halt = new Halt(Halt.Kind.STORE_FAILED, ex.getMessage(), null);
             throw new Suspension("the journal could not be written: " + ex.getMessage());
+        }
+        if (!held) {
+            halt = new Halt(Halt.Kind.LEASE_LOST, "another engine took saga " + sagaId + " over at step " + seq, seq);
+            throw new Suspension("the lease on saga " + sagaId + " was lost");
         }
     }
 
@@ -387,7 +395,7 @@ final class SagaContext implements Saga {
             cancelled = true;
             throw new SagaCancelledException("Saga " + sagaId + " was cancelled while about to wait", sagaId);
         }
-        journaling(() -> engine.store().park(wait, insert, wakeAt, engine.now(), awaitedSignal));
+        journaling(() -> engine.store().park(lease, wait, insert, wakeAt, engine.now(), awaitedSignal));
         journal.put(wait.seq(), wait);
         halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
         throw new Suspension("parked until " + wakeAt);

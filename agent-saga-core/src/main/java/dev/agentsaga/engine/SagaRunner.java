@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaCancelledException;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.StepRecord;
 
 /**
@@ -38,14 +40,16 @@ final class SagaRunner {
      * @return the status the saga rests in (RUNNING when it was released because the engine stops)
      */
     SagaStatus run(InstanceRecord instance, boolean fresh, SagaContext.Interruption interruption) {
+        Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
+                instance.leaseEpoch());
         List<StepRecord> journal = fresh ? List.of() : engine.store().loadJournal(instance.id());
         if (instance.status() == SagaStatus.COMPENSATING) {
-            return compensator.compensate(instance.id(), instance.workflow(), journal, null, null);
+            return compensator.compensate(lease, instance.workflow(), journal, null, null);
         }
-        return runWorkflow(instance, journal, interruption);
+        return runWorkflow(instance, lease, journal, interruption);
     }
 
-    private SagaStatus runWorkflow(InstanceRecord instance, List<StepRecord> journal,
+    private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, List<StepRecord> journal,
             SagaContext.Interruption interruption) {
         String sagaId = instance.id();
         Registry.WorkflowEntry workflow = engine.registry().workflow(instance.workflow());
@@ -54,9 +58,9 @@ final class SagaRunner {
             input = engine.decode(instance.input(), workflow.inputType(), "input of the saga", sagaId, null);
         }
         catch (PayloadException ex) {
-            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        SagaContext saga = new SagaContext(engine, sagaId, instance.workflow(), journal, interruption);
+        SagaContext saga = new SagaContext(engine, lease, instance.workflow(), journal, interruption);
         Object output = null;
         Throwable failure = null;
         try {
@@ -69,27 +73,28 @@ final class SagaRunner {
             failure = ex;
         }
         if (saga.halt() != null) {
-            return settle(sagaId, saga.halt());
+            return settle(lease, saga.halt());
         }
         if (saga.cancelled()) {
             log.info("Saga {} was cancelled; compensating its completed steps", sagaId);
-            return compensator.compensate(sagaId, instance.workflow(), saga.journal(), CANCELLED, null);
+            return compensator.compensate(lease, instance.workflow(), saga.journal(), CANCELLED, null);
         }
         if (failure == null) {
-            return complete(sagaId, saga, output);
+            return complete(lease, saga, output);
         }
         if (failure instanceof Suspension) {
             // thrown on by a workflow after the run was halted; nothing more to decide
-            return settle(sagaId, new SagaContext.Halt(SagaContext.Halt.Kind.RELEASED, null, null));
+            return settle(lease, new SagaContext.Halt(SagaContext.Halt.Kind.RELEASED, null, null));
         }
         log.info("Saga {} failed, compensating its completed steps: {}", sagaId, failure.toString());
         Integer step = failure instanceof AgentSagaException ex ? ex.step() : null;
-        return compensator.compensate(sagaId, instance.workflow(), saga.journal(), describe(failure), step);
+        return compensator.compensate(lease, instance.workflow(), saga.journal(), describe(failure), step);
     }
 
-    private SagaStatus complete(String sagaId, SagaContext saga, @Nullable Object output) {
+    private SagaStatus complete(Lease lease, SagaContext saga, @Nullable Object output) {
+        String sagaId = lease.sagaId();
         if (saga.leftStepsUnvisited()) {
-            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
+            return rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
                     + "returned after step " + saga.lastSeq() + " but the journal holds " + saga.journaledSteps()
                     + " steps. The workflow's code changed under a running saga: restore the previous code (or give "
                     + "changed code a new version()), then retry the saga", saga.lastSeq() + 1);
@@ -99,28 +104,30 @@ final class SagaRunner {
             json = engine.encode(output, "output of the workflow", sagaId, null);
         }
         catch (PayloadException ex) {
-            return rest(sagaId, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        engine.store().complete(sagaId, json, engine.now());
+        held(engine.store().complete(lease, json, engine.now()), sagaId);
         return SagaStatus.COMPLETED;
     }
 
-    private SagaStatus settle(String sagaId, SagaContext.Halt halt) {
+    private SagaStatus settle(Lease lease, SagaContext.Halt halt) {
+        String sagaId = lease.sagaId();
         return switch (halt.kind()) {
             case ATTENTION -> {
                 log.warn("Saga {} needs attention: {}", sagaId, halt.error());
-                yield rest(sagaId, SagaStatus.NEEDS_ATTENTION, halt.error(), halt.step());
+                yield rest(lease, SagaStatus.NEEDS_ATTENTION, halt.error(), halt.step());
             }
             case PARKED -> SagaStatus.WAITING;
             case RELEASED -> {
-                engine.store().release(sagaId, engine.now());
+                engine.store().release(lease, engine.now());
                 yield SagaStatus.RUNNING;
             }
+            case LEASE_LOST -> throw new LeaseLost(sagaId);
             case STORE_FAILED -> {
                 log.warn("Saga {} stopped because its journal could not be written; it will be resumed from the "
                         + "journal: {}", sagaId, halt.error());
                 try {
-                    engine.store().release(sagaId, engine.now());
+                    engine.store().release(lease, engine.now());
                 }
                 catch (RuntimeException ex) {
                     // the database is still away: the lease expires and the saga is claimed again
@@ -130,9 +137,15 @@ final class SagaRunner {
         };
     }
 
-    private SagaStatus rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer step) {
-        engine.store().rest(sagaId, status, error, step, engine.now());
+    private SagaStatus rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer step) {
+        held(engine.store().rest(lease, status, error, step, engine.now()), lease.sagaId());
         return status;
+    }
+
+    private static void held(boolean held, String sagaId) {
+        if (!held) {
+            throw new LeaseLost(sagaId);
+        }
     }
 
     private static String describe(Throwable failure) {

@@ -32,20 +32,23 @@ public interface SagaStore {
     /** A page of summaries, newest first. */
     Page<SagaSummary> list(SagaQuery query);
 
-    /** Appends a journal entry. */
-    void appendStep(StepRecord step);
+    /** Appends a journal entry; false (nothing written) when the lease was lost. */
+    boolean appendStep(Lease lease, StepRecord step);
 
-    /** Rewrites the outcome columns (status, output, error, attempts, finished, resolution, note) of a journal entry. */
-    void updateStep(StepRecord step);
+    /**
+     * Rewrites the outcome columns (status, output, error, attempts, finished, resolution, note) of a
+     * journal entry; false (nothing written) when the lease was lost.
+     */
+    boolean updateStep(Lease lease, StepRecord step);
 
-    /** Marks the saga COMPLETED with its output and releases it. */
-    void complete(String sagaId, String output, Instant now);
+    /** Marks the saga COMPLETED with its output and releases it; false when the lease was lost. */
+    boolean complete(Lease lease, String output, Instant now);
 
     /**
      * Moves the saga to a resting status (NEEDS_ATTENTION, FAILED, ...) and releases it; a null error or
-     * error step keeps the recorded one.
+     * error step keeps the recorded one. False when the lease was lost.
      */
-    void rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer errorStep, Instant now);
+    boolean rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer errorStep, Instant now);
 
     /**
      * Moves the saga from one of {@code from} to {@code to} and releases it so any engine can claim it.
@@ -59,11 +62,11 @@ public interface SagaStore {
      */
     boolean resolve(StepRecord step, SagaStatus to, @Nullable String error, Instant now);
 
-    /** Starts a compensation (see {@link CompensationStart}). */
-    void startCompensation(CompensationStart start);
+    /** Starts a compensation (see {@link CompensationStart}); false when the lease was lost. */
+    boolean startCompensation(Lease lease, CompensationStart start);
 
-    /** Ends one step's compensation (see {@link CompensationResult}). */
-    void recordCompensation(CompensationResult result);
+    /** Ends one step's compensation (see {@link CompensationResult}); false when the lease was lost. */
+    boolean recordCompensation(Lease lease, CompensationResult result);
 
     /** Sets {@code cancel_requested} on an unfinished saga; false when the saga is finished or absent. */
     boolean requestCancel(String sagaId, Instant now);
@@ -72,11 +75,13 @@ public interface SagaStore {
      * Journals a wait (appended when {@code insert}, else rewritten) and parks the saga WAITING until
      * {@code wakeAt}, released. When {@code awaitedSignal} names a signal that is already stored and
      * not consumed, the saga is made runnable at once (a signal that raced the wait is not missed).
+     * False (nothing written) when the lease was lost.
      */
-    void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now, @Nullable String awaitedSignal);
+    boolean park(Lease lease, StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
+            @Nullable String awaitedSignal);
 
-    /** Releases the saga so that any engine may claim it at once (status unchanged). */
-    void release(String sagaId, Instant now);
+    /** Releases the saga so that any engine may claim it at once (status unchanged); false when the lease was lost. */
+    boolean release(Lease lease, Instant now);
 
     /** Stores a signal and, when the saga is WAITING, makes it runnable now. */
     void deliverSignal(SignalRecord signal, Instant now);
@@ -84,8 +89,11 @@ public interface SagaStore {
     /** The oldest signal of that name not yet consumed. */
     Optional<SignalRecord> findSignal(String sagaId, String name);
 
-    /** Marks the signal consumed by the step and journals the step (appended when {@code insert}, else rewritten). */
-    void consumeSignal(String signalId, StepRecord step, boolean insert);
+    /**
+     * Marks the signal consumed by the step and journals the step (appended when {@code insert}, else
+     * rewritten); false (nothing written) when the lease was lost.
+     */
+    boolean consumeSignal(Lease lease, String signalId, StepRecord step, boolean insert);
 
     /**
      * Claims up to {@code limit} runnable sagas of the given workflows for {@code owner} until

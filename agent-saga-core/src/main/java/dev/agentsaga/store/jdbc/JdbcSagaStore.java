@@ -28,6 +28,7 @@ import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
@@ -104,28 +105,28 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void appendStep(StepRecord step) {
-        run(() -> jdbc.update(sql.insertStep(), Rows.stepParams(step)));
+    public boolean appendStep(Lease lease, StepRecord step) {
+        return call(() -> jdbc.update(sql.insertStep(), Rows.fenced(lease, Rows.stepParams(step))) == 1);
     }
 
     @Override
-    public void updateStep(StepRecord step) {
-        run(() -> jdbc.update(sql.updateStep(), Rows.stepParams(step)));
+    public boolean updateStep(Lease lease, StepRecord step) {
+        return call(() -> jdbc.update(sql.updateStep(), Rows.fenced(lease, Rows.stepParams(step))) == 1);
     }
 
     @Override
-    public void complete(String sagaId, String output, Instant now) {
-        run(() -> jdbc.update(sql.completeInstance(), new MapSqlParameterSource("id", sagaId)
-                .addValue("output", output).addValue("now", Rows.time(now))));
+    public boolean complete(Lease lease, String output, Instant now) {
+        return call(() -> jdbc.update(sql.completeInstance(), Rows.fenced(lease, new MapSqlParameterSource()
+                .addValue("output", output).addValue("now", Rows.time(now)))) == 1);
     }
 
     @Override
-    public void rest(String sagaId, SagaStatus status, @Nullable String error, @Nullable Integer errorStep,
+    public boolean rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer errorStep,
             Instant now) {
-        run(() -> jdbc.update(sql.restInstance(), new MapSqlParameterSource("id", sagaId)
+        return call(() -> jdbc.update(sql.restInstance(), Rows.fenced(lease, new MapSqlParameterSource()
                 .addValue("status", status.name()).addValue("error", error, java.sql.Types.VARCHAR)
                 .addValue("errorStep", errorStep, java.sql.Types.INTEGER)
-                .addValue("now", Rows.time(now))));
+                .addValue("now", Rows.time(now)))) == 1);
     }
 
     @Override
@@ -140,53 +141,61 @@ public final class JdbcSagaStore implements SagaStore {
             int moved = jdbc.update(sql.transitionInstance(),
                     transitionParams(step.sagaId(), Set.of(SagaStatus.NEEDS_ATTENTION), to, error, now));
             if (moved == 1) {
-                jdbc.update(sql.updateStep(), Rows.stepParams(step));
+                jdbc.update(sql.resolveStep(), Rows.stepParams(step));
             }
             return moved == 1;
         });
     }
 
     @Override
-    public void startCompensation(CompensationStart start) {
-        inTransaction(() -> {
+    public boolean startCompensation(Lease lease, CompensationStart start) {
+        return inTransaction(() -> {
             SagaStatus status = start.firstSeq() != null ? SagaStatus.COMPENSATING
                     : start.somethingCompensated() ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
-            MapSqlParameterSource params = new MapSqlParameterSource("id", start.sagaId())
+            MapSqlParameterSource params = Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("status", status.name()).addValue("error", start.error(), java.sql.Types.VARCHAR)
                     .addValue("errorStep", start.errorStep(), java.sql.Types.INTEGER)
-                    .addValue("now", Rows.time(start.now()));
-            jdbc.update(status == SagaStatus.COMPENSATING ? sql.startCompensation() : sql.restInstance(), params);
+                    .addValue("now", Rows.time(start.now())));
+            if (jdbc.update(status == SagaStatus.COMPENSATING ? sql.startCompensation() : sql.restInstance(),
+                    params) != 1) {
+                return false;
+            }
             start.notes().forEach((seq, note) -> jdbc.update(sql.noteStep(), new MapSqlParameterSource()
                     .addValue("sagaId", start.sagaId()).addValue("seq", seq).addValue("note", note)));
             if (start.firstSeq() != null) {
                 jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", start.sagaId())
                         .addValue("seq", start.firstSeq()));
             }
-            return null;
+            return true;
         });
     }
 
     @Override
-    public void recordCompensation(CompensationResult result) {
-        inTransaction(() -> {
+    public boolean recordCompensation(Lease lease, CompensationResult result) {
+        return inTransaction(() -> {
+            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("now", Rows.time(result.now())))) != 1) {
+                return false;
+            }
             boolean compensated = result.outcome() == dev.agentsaga.StepStatus.COMPENSATED;
             jdbc.update(sql.recordCompensation(), new MapSqlParameterSource("sagaId", result.sagaId())
                     .addValue("seq", result.seq()).addValue("status", result.outcome().name())
-                    .addValue("attempts", result.attempts()).addValue("error", result.error())
-                    .addValue("compensatedAt", compensated ? Rows.time(result.now()) : null));
+                    .addValue("attempts", result.attempts()).addValue("error", result.error(), java.sql.Types.VARCHAR)
+                    .addValue("compensatedAt", compensated ? Rows.time(result.now()) : null,
+                            java.sql.Types.TIMESTAMP_WITH_TIMEZONE));
             if (compensated && result.nextSeq() != null) {
                 jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", result.sagaId())
                         .addValue("seq", result.nextSeq()));
             }
             else {
                 SagaStatus end = compensated ? SagaStatus.COMPENSATED : SagaStatus.COMPENSATION_FAILED;
-                jdbc.update(sql.endCompensation(), new MapSqlParameterSource("id", result.sagaId())
+                jdbc.update(sql.endCompensation(), Rows.fenced(lease, new MapSqlParameterSource()
                         .addValue("status", end.name())
                         .addValue("error", compensated ? null : "Compensation of step " + result.seq()
                                 + " failed: " + result.error(), java.sql.Types.VARCHAR)
-                        .addValue("now", Rows.time(result.now())));
+                        .addValue("now", Rows.time(result.now()))));
             }
-            return null;
+            return true;
         });
     }
 
@@ -197,24 +206,28 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void park(StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
+    public boolean park(Lease lease, StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
             @Nullable String awaitedSignal) {
-        inTransaction(() -> {
-            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.stepParams(waitStep));
-            jdbc.update(sql.parkInstance(), new MapSqlParameterSource("id", waitStep.sagaId())
-                    .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now)));
+        return inTransaction(() -> {
+            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("now", Rows.time(now)))) != 1) {
+                return false;
+            }
+            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.fenced(lease, Rows.stepParams(waitStep)));
+            jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now))));
             if (awaitedSignal != null) {
                 jdbc.update(sql.wakeIfSignalled(), new MapSqlParameterSource("id", waitStep.sagaId())
                         .addValue("name", awaitedSignal).addValue("now", Rows.time(now)));
             }
-            return null;
+            return true;
         });
     }
 
     @Override
-    public void release(String sagaId, Instant now) {
-        run(() -> jdbc.update(sql.releaseInstance(), new MapSqlParameterSource("id", sagaId)
-                .addValue("now", Rows.time(now))));
+    public boolean release(Lease lease, Instant now) {
+        return call(() -> jdbc.update(sql.releaseInstance(), Rows.fenced(lease, new MapSqlParameterSource()
+                .addValue("now", Rows.time(now)))) == 1);
     }
 
     @Override
@@ -236,16 +249,21 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void consumeSignal(String signalId, StepRecord step, boolean insert) {
-        inTransaction(() -> {
+    public boolean consumeSignal(Lease lease, String signalId, StepRecord step, boolean insert) {
+        return inTransaction(() -> {
+            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("now", Rows.time(step.finishedAt() != null ? step.finishedAt() : step.startedAt()))))
+                    != 1) {
+                return false;
+            }
             int consumed = jdbc.update(sql.consumeSignal(), new MapSqlParameterSource("id", signalId)
                     .addValue("seq", step.seq()));
             if (consumed != 1) {
                 throw new SagaStoreException("Signal " + signalId + " was consumed concurrently", step.sagaId(),
                         step.seq(), null);
             }
-            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.stepParams(step));
-            return null;
+            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.fenced(lease, Rows.stepParams(step)));
+            return true;
         });
     }
 
@@ -289,13 +307,6 @@ public final class JdbcSagaStore implements SagaStore {
 
     private <T> T inTransaction(Supplier<T> work) {
         return call(() -> transactions.execute(status -> work.get()));
-    }
-
-    private void run(Runnable work) {
-        call(() -> {
-            work.run();
-            return null;
-        });
     }
 
     private static <T> T call(Supplier<T> work) {

@@ -16,6 +16,7 @@ import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
@@ -77,6 +78,12 @@ final class Rows {
                 .addValue("finishedAt", time(step.finishedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
                 .addValue("resolution", step.resolution(), java.sql.Types.VARCHAR)
                 .addValue("note", step.note(), java.sql.Types.VARCHAR);
+    }
+
+    /** Adds the lease a fenced statement checks; {@code :id} and {@code :sagaId} both name the saga. */
+    static MapSqlParameterSource fenced(Lease lease, MapSqlParameterSource params) {
+        return params.addValue("id", lease.sagaId()).addValue("sagaId", lease.sagaId())
+                .addValue("owner", lease.owner()).addValue("epoch", lease.epoch());
     }
 
     static @Nullable OffsetDateTime time(@Nullable Instant instant) {

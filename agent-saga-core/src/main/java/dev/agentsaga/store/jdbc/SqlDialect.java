@@ -13,6 +13,9 @@ public class SqlDialect {
 
     protected final String signal;
 
+    /** The condition every write of a running saga carries: the writer still holds the lease it had. */
+    protected static final String FENCE = "owner = :owner AND lease_epoch = :epoch";
+
     protected SqlDialect(String tablePrefix) {
         if (!tablePrefix.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("table prefix must be letters, digits and underscores, was '"
@@ -51,26 +54,44 @@ public class SqlDialect {
         return "SELECT COUNT(*) FROM %s%s".formatted(instance, where);
     }
 
+    /** The lease check of a journal write: holds a share lock on the saga's row, so a claim waits for the write. */
+    protected String leaseHeld() {
+        return "EXISTS (SELECT 1 FROM %s WHERE id = :sagaId AND %s FOR SHARE)".formatted(instance, FENCE);
+    }
+
+    /** Appends a journal entry, fenced: nothing is inserted when the lease was lost. */
     public String insertStep() {
         return """
                 INSERT INTO %s (saga_id, seq, name, kind, reversibility, status, input, output, error, attempts,
                                 started_at, finished_at, compensation_attempts, resolution, note)
-                VALUES (:sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
-                        :startedAt, :finishedAt, 0, :resolution, :note)""".formatted(step);
+                SELECT :sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
+                       :startedAt, :finishedAt, 0, :resolution, :note
+                WHERE %s""".formatted(step, leaseHeld());
     }
 
+    /** Rewrites a journal entry's outcome, fenced. */
     public String updateStep() {
+        return resolveStep() + " AND " + leaseHeld();
+    }
+
+    /** Rewrites a journal entry's outcome on an operator's decision (the saga is not running). */
+    public String resolveStep() {
         return """
                 UPDATE %s SET status = :status, output = :output, error = :error, attempts = :attempts,
                               finished_at = :finishedAt, resolution = :resolution, note = :note
                 WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
     }
 
+    /** Takes the saga's row lock if the lease is held: the first statement of a fenced transaction. */
+    public String touchLease() {
+        return "UPDATE %s SET updated_at = :now WHERE id = :id AND %s".formatted(instance, FENCE);
+    }
+
     public String completeInstance() {
         return """
                 UPDATE %s SET status = 'COMPLETED', output = :output, error = NULL, error_step = NULL, owner = NULL,
                               lease_expires_at = NULL, wake_at = NULL, updated_at = :now
-                WHERE id = :id""".formatted(instance);
+                WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
     public String restInstance() {
@@ -78,7 +99,7 @@ public class SqlDialect {
                 UPDATE %s SET status = :status, error = COALESCE(:error, error),
                               error_step = COALESCE(:errorStep, error_step), owner = NULL, lease_expires_at = NULL,
                               updated_at = :now
-                WHERE id = :id""".formatted(instance);
+                WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
     public String transitionInstance() {
@@ -92,7 +113,7 @@ public class SqlDialect {
         return """
                 UPDATE %s SET status = :status, error = COALESCE(:error, error),
                               error_step = COALESCE(:errorStep, error_step), updated_at = :now
-                WHERE id = :id""".formatted(instance);
+                WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
     public String noteStep() {
@@ -114,7 +135,7 @@ public class SqlDialect {
         return """
                 UPDATE %s SET status = :status, error = COALESCE(:error, error), owner = NULL, lease_expires_at = NULL,
                               updated_at = :now
-                WHERE id = :id""".formatted(instance);
+                WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
     public String requestCancel() {
@@ -127,12 +148,12 @@ public class SqlDialect {
         return """
                 UPDATE %s SET status = 'WAITING', wake_at = :wakeAt, owner = NULL, lease_expires_at = NULL,
                               updated_at = :now
-                WHERE id = :id""".formatted(instance);
+                WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
     public String releaseInstance() {
-        return "UPDATE %s SET owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE id = :id"
-                .formatted(instance);
+        return "UPDATE %s SET owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE id = :id AND %s"
+                .formatted(instance, FENCE);
     }
 
     public String insertSignal() {

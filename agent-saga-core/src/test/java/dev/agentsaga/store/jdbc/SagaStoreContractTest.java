@@ -31,6 +31,7 @@ import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
@@ -88,9 +89,9 @@ abstract class SagaStoreContractTest {
         StepRecord first = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
                 StepStatus.SUCCEEDED, "{\"n\":1}", "\"F-1\"", null, 3, now, now.plusMillis(5));
 
-        store().appendStep(second);
-        store().appendStep(first);
-        store().updateStep(second.finished(StepStatus.FAILED, null, "{\"type\":\"X\"}", 1, now.plusMillis(9))
+        store().appendStep(lease(id), second);
+        store().appendStep(lease(id), first);
+        store().updateStep(lease(id), second.finished(StepStatus.FAILED, null, "{\"type\":\"X\"}", 1, now.plusMillis(9))
                 .resolved("COMPENSATE", "checked with the hotel"));
 
         List<StepRecord> journal = store().loadJournal(id);
@@ -108,10 +109,47 @@ abstract class SagaStoreContractTest {
         String id = newSaga("node-a");
         StepRecord step = StepRecord.of(id, 1, "a", StepKind.CALL, null, StepStatus.SUCCEEDED, null, "1", null, 1,
                 now, now);
-        store().appendStep(step);
+        store().appendStep(lease(id), step);
 
-        assertThatThrownBy(() -> store().appendStep(step)).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(() -> store().appendStep(lease(id), step)).isInstanceOf(SagaStoreException.class);
         assertThat(store().loadJournal(id)).hasSize(1);
+    }
+
+    @Test
+    void writesOfAnEngineThatLostItsLeaseAreRefusedAndLeaveNoTrace() {
+        String id = newSaga("node-a");
+        Lease old = lease(id);
+        store().renewLeases("node-a", List.of(id), now.minusSeconds(1));
+        store().claim("node-b", List.of(TRIP), 1000, false, now, now.plusSeconds(30));
+        StepRecord step = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "1", "2", null, 1, now, now);
+
+        boolean appended = store().appendStep(old, step);
+        boolean completed = store().complete(old, "\"done\"", now);
+        boolean parked = store().park(old, step, true, now.plusSeconds(5), now, null);
+        boolean started = store().startCompensation(old, new CompensationStart(id, "x", null, Map.of(), 1, false,
+                now));
+        boolean released = store().release(old, now);
+
+        assertThat(List.of(appended, completed, parked, started, released)).containsOnly(false);
+        assertThat(store().loadJournal(id)).isEmpty();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.owner()).isEqualTo("node-b");
+        assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(store().appendStep(lease(id), step)).isTrue();
+    }
+
+    @Test
+    void aWriteWithAnOldEpochOfTheSameOwnerIsRefused() {
+        String id = newSaga("node-a");
+        Lease first = lease(id);
+        store().claim("node-a", List.of(TRIP), 1000, true, now, now.plusSeconds(30));
+
+        boolean appended = store().appendStep(first, StepRecord.of(id, 1, "a", StepKind.CALL, null,
+                StepStatus.SUCCEEDED, null, "1", null, 1, now, now));
+
+        assertThat(appended).isFalse();
+        assertThat(lease(id).epoch()).isEqualTo(first.epoch() + 1);
     }
 
     @Test
@@ -133,17 +171,17 @@ abstract class SagaStoreContractTest {
     void compensationIsRecordedStepByStepAndEndsTheSaga() {
         String id = newSaga("node-a");
         for (int seq = 1; seq <= 3; seq++) {
-            store().appendStep(StepRecord.of(id, seq, "s" + seq, StepKind.ACTION,
+            store().appendStep(lease(id), StepRecord.of(id, seq, "s" + seq, StepKind.ACTION,
                     seq == 2 ? Reversibility.READ_ONLY : Reversibility.COMPENSABLE, StepStatus.SUCCEEDED, "1", "2",
                     null, 1, now, now));
         }
 
-        store().startCompensation(new CompensationStart(id, "step 4 failed", 4, Map.of(2, "nothing to undo"), 3, false,
+        store().startCompensation(lease(id), new CompensationStart(id, "step 4 failed", 4, Map.of(2, "nothing to undo"), 3, false,
                 now));
         assertThat(statuses(id)).containsExactly(StepStatus.SUCCEEDED, StepStatus.SUCCEEDED, StepStatus.COMPENSATING);
-        store().recordCompensation(new CompensationResult(id, 3, StepStatus.COMPENSATED, 2, null, 1, now));
+        store().recordCompensation(lease(id), new CompensationResult(id, 3, StepStatus.COMPENSATED, 2, null, 1, now));
         assertThat(statuses(id)).containsExactly(StepStatus.COMPENSATING, StepStatus.SUCCEEDED, StepStatus.COMPENSATED);
-        store().recordCompensation(new CompensationResult(id, 1, StepStatus.COMPENSATED, 1, null, null, now));
+        store().recordCompensation(lease(id), new CompensationResult(id, 1, StepStatus.COMPENSATED, 1, null, null, now));
 
         InstanceRecord saga = store().findInstance(id).orElseThrow();
         assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
@@ -158,11 +196,11 @@ abstract class SagaStoreContractTest {
     @Test
     void aFailedCompensationFailsTheSagaWithTheReason() {
         String id = newSaga("node-a");
-        store().appendStep(StepRecord.of(id, 1, "s1", StepKind.ACTION, Reversibility.COMPENSABLE,
+        store().appendStep(lease(id), StepRecord.of(id, 1, "s1", StepKind.ACTION, Reversibility.COMPENSABLE,
                 StepStatus.SUCCEEDED, "1", "2", null, 1, now, now));
-        store().startCompensation(new CompensationStart(id, "boom", null, Map.of(), 1, false, now));
+        store().startCompensation(lease(id), new CompensationStart(id, "boom", null, Map.of(), 1, false, now));
 
-        store().recordCompensation(new CompensationResult(id, 1, StepStatus.COMPENSATION_FAILED, 3, "refund refused",
+        store().recordCompensation(lease(id), new CompensationResult(id, 1, StepStatus.COMPENSATION_FAILED, 3, "refund refused",
                 null, now));
 
         InstanceRecord saga = store().findInstance(id).orElseThrow();
@@ -175,7 +213,7 @@ abstract class SagaStoreContractTest {
     void nothingToCompensateEndsTheSagaFailed() {
         String id = newSaga("node-a");
 
-        store().startCompensation(new CompensationStart(id, "boom", 1, Map.of(), null, false, now));
+        store().startCompensation(lease(id), new CompensationStart(id, "boom", 1, Map.of(), null, false, now));
 
         assertThat(store().findInstance(id).orElseThrow().status()).isEqualTo(SagaStatus.FAILED);
     }
@@ -274,12 +312,14 @@ abstract class SagaStoreContractTest {
         store().deliverSignal(new SignalRecord("sig-2-" + id, id, "approval", "\"again\"", now.plusMillis(1)), now);
 
         assertThat(store().findInstance(id).orElseThrow().wakeAt()).isEqualTo(now);
+        store().claim("node-w", List.of(TRIP), 1000, false, now, now.plusSeconds(30));
+        assertThat(store().findInstance(id).orElseThrow().owner()).isEqualTo("node-w");
         SignalRecord oldest = store().findSignal(id, "approval").orElseThrow();
         assertThat(oldest.payload()).isEqualTo("\"yes\"");
         StepRecord received = store().loadJournal(id).get(0).finished(StepStatus.SUCCEEDED, "\"yes\"", null, 1, now);
-        store().consumeSignal(oldest.id(), received, false);
+        store().consumeSignal(lease(id), oldest.id(), received, false);
         assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo("\"again\"");
-        assertThatThrownBy(() -> store().consumeSignal(oldest.id(), received, false))
+        assertThatThrownBy(() -> store().consumeSignal(lease(id), oldest.id(), received, false))
                 .isInstanceOf(SagaStoreException.class);
         assertThat(store().loadJournal(id).get(0).output()).isEqualTo("\"yes\"");
     }
@@ -289,7 +329,7 @@ abstract class SagaStoreContractTest {
         String id = newSaga("node-a");
         store().deliverSignal(new SignalRecord("early-" + id, id, "go", "1", now), now);
 
-        store().park(StepRecord.of(id, 1, "go", StepKind.SIGNAL, null, StepStatus.STARTED, "\"deadline\"", null, null,
+        store().park(lease(id), StepRecord.of(id, 1, "go", StepKind.SIGNAL, null, StepStatus.STARTED, "\"deadline\"", null, null,
                 1, now, null), true, now.plusSeconds(3600), now, "go");
 
         InstanceRecord saga = store().findInstance(id).orElseThrow();
@@ -306,7 +346,7 @@ abstract class SagaStoreContractTest {
             store().createInstance(new NewSaga(id, workflow, "1", "{}", "n", now.plusSeconds(i), now));
             ids.add(id);
         }
-        store().rest(ids.get(4), SagaStatus.NEEDS_ATTENTION, "look", 1, now);
+        store().rest(lease(ids.get(4)), SagaStatus.NEEDS_ATTENTION, "look", 1, now);
 
         Page<SagaSummary> first = store().list(SagaQuery.all().withWorkflow(workflow).withPage(0, 2));
         Page<SagaSummary> last = store().list(SagaQuery.all().withWorkflow(workflow).withPage(2, 2));
@@ -326,7 +366,7 @@ abstract class SagaStoreContractTest {
     void requestCancelMarksOnlyUnfinishedSagas() {
         String running = newSaga("node-a");
         String done = newSaga("node-a");
-        store().complete(done, "\"ok\"", now);
+        store().complete(lease(done), "\"ok\"", now);
 
         assertThat(store().requestCancel(running, now)).isTrue();
         assertThat(store().requestCancel(done, now)).isFalse();
@@ -349,8 +389,14 @@ abstract class SagaStoreContractTest {
         assertThat(store().unfinishedByVersion(Collections.emptyList())).isEmpty();
     }
 
+    /** The lease the saga's current owner holds. */
+    Lease lease(String id) {
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        return new Lease(id, saga.owner() == null ? "nobody" : saga.owner(), saga.leaseEpoch());
+    }
+
     private void park(String id, Instant wakeAt) {
-        store().park(StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
+        store().park(lease(id), StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
                 now, null), true, wakeAt, now, null);
     }
 
