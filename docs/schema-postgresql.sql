@@ -23,6 +23,7 @@ CREATE TABLE agent_saga_instance (
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
 CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
+CREATE INDEX agent_saga_instance_wake_ix ON agent_saga_instance (status, wake_at);
 
 CREATE TABLE agent_saga_step (
     saga_id               VARCHAR(200)             NOT NULL,

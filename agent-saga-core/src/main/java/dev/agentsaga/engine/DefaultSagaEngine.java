@@ -78,6 +78,9 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
 
+    /** Whether the last claim took as many sagas as it could: more may be runnable right away. */
+    private volatile boolean claimedFull;
+
     private final Object restMonitor = new Object();
 
     /** Use {@link dev.agentsaga.AgentSaga#builder} rather than this constructor. */
@@ -120,6 +123,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         scheduler.shutdownNow();
+        releaseQueued(workers.getQueue());
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -260,7 +264,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         try {
-            workers.execute(() -> runSaga(saga, fresh, run));
+            workers.execute(new QueuedRun(saga, () -> runSaga(saga, fresh, run)));
         }
         catch (RuntimeException rejected) {
             running.remove(saga.id());
@@ -287,6 +291,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             synchronized (restMonitor) {
                 restMonitor.notifyAll();
             }
+            if (claimedFull && running.size() <= settings.workerThreads()) {
+                wakeUp();
+            }
         }
     }
 
@@ -295,13 +302,15 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         try {
-            int free = settings.workerThreads() - running.size();
+            // claim a second batch ahead, queued, so workers do not wait for the next poll
+            int free = 2 * settings.workerThreads() - running.size();
             if (free <= 0) {
                 return;
             }
             Instant now = engine.now();
             List<ClaimedSaga> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
                     free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
+            claimedFull = claimed.size() >= free / 2;
             for (ClaimedSaga claim : claimed) {
                 InstanceRecord saga = claim.saga();
                 log.debug("Claimed saga {} ({}{})", saga.id(), saga.status(), claim.recovered() ? ", recovered" : "");
@@ -319,6 +328,13 @@ public final class DefaultSagaEngine implements SagaEngine {
         try {
             Instant now = engine.now();
             engine.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));
+            // a cancel sent to another engine reaches the run here, at the latest one heartbeat later
+            for (String sagaId : engine.store().cancelRequested(running.keySet())) {
+                LocalRun run = running.get(sagaId);
+                if (run != null) {
+                    run.cancel();
+                }
+            }
         }
         catch (RuntimeException ex) {
             log.warn("Renewing the leases of {} sagas failed: {}", running.size(), ex.getMessage());
@@ -332,6 +348,18 @@ public final class DefaultSagaEngine implements SagaEngine {
             }
             catch (RuntimeException ex) {
                 // stopping: the next engine to start will find the saga
+            }
+        }
+    }
+
+    /** Sagas claimed but not started when the engine stops: released so another engine takes them at once. */
+    private void releaseQueued(java.util.concurrent.BlockingQueue<Runnable> queue) {
+        List<Runnable> queued = new java.util.ArrayList<>();
+        queue.drainTo(queued);
+        for (Runnable task : queued) {
+            if (task instanceof QueuedRun run) {
+                running.remove(run.saga().id());
+                releaseQuietly(run.saga());
             }
         }
     }
@@ -375,6 +403,15 @@ public final class DefaultSagaEngine implements SagaEngine {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /** A saga waiting for a worker. */
+    private record QueuedRun(InstanceRecord saga, Runnable body) implements Runnable {
+
+        @Override
+        public void run() {
+            body.run();
+        }
     }
 
     /** A saga running on this engine, and what it should know between its steps. */

@@ -96,10 +96,10 @@ public interface SagaStore {
     boolean consumeSignal(Lease lease, String signalId, StepRecord step, boolean insert);
 
     /**
-     * Claims up to {@code limit} runnable sagas of the given workflows for {@code owner} until
-     * {@code leaseUntil}, skipping rows other engines hold locked: PENDING, RUNNING and COMPENSATING
+     * Claims runnable sagas of the given workflows for {@code owner} until {@code leaseUntil},
+     * skipping rows other engines hold locked: up to {@code limit} PENDING, RUNNING and COMPENSATING
      * ones that are unowned or whose lease expired (or owned by {@code owner} itself when
-     * {@code includeOwn}), and WAITING ones whose time has come. Bumps each claimed saga's lease epoch
+     * {@code includeOwn}), and up to {@code limit} WAITING ones whose time has come. Bumps each claimed saga's lease epoch
      * and makes WAITING and PENDING ones RUNNING.
      */
     List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
@@ -107,6 +107,9 @@ public interface SagaStore {
 
     /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */
     int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil);
+
+    /** Those of the given sagas on which {@code cancel} was called. */
+    Set<String> cancelRequested(Collection<String> sagaIds);
 
     /** Unfinished sagas of the named workflows, counted per workflow and version. */
     List<VersionCount> unfinishedByVersion(Collection<String> workflows);

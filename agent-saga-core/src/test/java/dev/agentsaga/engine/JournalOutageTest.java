@@ -21,8 +21,9 @@ import dev.agentsaga.testing.TestDatabase;
 import dev.agentsaga.testing.TestSchema;
 
 /**
- * A journal write that fails is an outage, not a failure of the workflow: the saga is not compensated,
- * it is resumed from the journal and the step runs again under the same idempotency key.
+ * A journal write that fails is an outage, not a failure of the workflow: a lost connection is retried
+ * in place; an error that stays stops the run without compensating, the saga is resumed from the
+ * journal and the step runs again under the same idempotency key.
  */
 class JournalOutageTest {
 
@@ -45,6 +46,23 @@ class JournalOutageTest {
     }
 
     @Test
+    void aLostConnectionIsRetriedInPlaceAndTheStepRunsOnce() {
+        CompensableAction flight = new CompensableAction("blipFlight", ledger);
+        ScriptedWorkflow trip = new ScriptedWorkflow((input, saga) -> saga.step(flight, input));
+        try (SagaEngine engine = AgentSaga.builder(statements.dataSource()).action(flight)
+                .workflow("blip-trip", trip).pollInterval(Duration.ofMillis(50)).build()) {
+            engine.startup();
+
+            statements.failNext("INSERT INTO agent_saga_step", 2, "08006");
+            var handle = engine.start("blip-trip", "faro");
+            String output = handle.awaitOutput(String.class, Duration.ofSeconds(10));
+
+            assertThat(output).isEqualTo(dev.agentsaga.testing.ActionScript.outputOf("blipFlight", "faro"));
+            assertThat(ledger.attempts(handle.id(), "blipFlight", EffectLedger.Kind.EXECUTE)).hasSize(1);
+        }
+    }
+
+    @Test
     void aFailedJournalWriteLeavesTheSagaForRecoveryInsteadOfCompensatingIt() {
         CompensableAction flight = new CompensableAction("outageFlight", ledger);
         CompensableAction hotel = new CompensableAction("outageHotel", ledger);
@@ -53,7 +71,7 @@ class JournalOutageTest {
         try (SagaEngine engine = AgentSaga.builder(statements.dataSource()).action(flight).action(hotel)
                 .workflow("outage-trip", trip).pollInterval(Duration.ofMillis(50)).build()) {
             engine.startup();
-            statements.failNext("INSERT INTO agent_saga_step", 1);
+            statements.failNext("INSERT INTO agent_saga_step", 1, "XX000");
             var handle = engine.start("outage-trip", "porto");
             String output = handle.awaitOutput(String.class, Duration.ofSeconds(10));
             SagaView view = engine.find(handle.id()).orElseThrow();

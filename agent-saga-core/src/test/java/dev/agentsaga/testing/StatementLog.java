@@ -42,6 +42,8 @@ public final class StatementLog {
 
     private volatile String failingFragment;
 
+    private volatile String failingState = "08006";
+
     private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
 
     private final DataSource dataSource;
@@ -63,8 +65,13 @@ public final class StatementLog {
         entries.clear();
     }
 
-    /** Makes the next {@code times} executions of statements containing {@code fragment} fail, as an outage would. */
-    public void failNext(String fragment, int times) {
+    /**
+     * Makes the next {@code times} executions of statements containing {@code fragment} fail with the
+     * given SQLState: a class 08 state reads as a lost connection (which the store retries), another
+     * as an error that stays.
+     */
+    public void failNext(String fragment, int times, String sqlState) {
+        failingState = sqlState;
         failingFragment = fragment;
         failuresLeft.set(times);
     }
@@ -100,7 +107,7 @@ public final class StatementLog {
             if (method.getName().startsWith("execute")) {
                 String failing = failingFragment;
                 if (failing != null && sql.contains(failing) && failuresLeft.getAndDecrement() > 0) {
-                    throw new java.sql.SQLTransientConnectionException("injected outage", "08006");
+                    throw new java.sql.SQLException("injected failure", failingState);
                 }
                 boolean write = !sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT");
                 entries.add(new Entry(Thread.currentThread().getName(), sql, write && autoCommit[0]));

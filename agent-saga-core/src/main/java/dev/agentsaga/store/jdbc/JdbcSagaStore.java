@@ -47,6 +47,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final SqlDialect sql;
 
+    private final TransientRetry retry = TransientRetry.defaults();
+
     /** A store on PostgreSQL with the given table prefix. */
     public JdbcSagaStore(DataSource dataSource, String tablePrefix) {
         this(dataSource, new PostgresDialect(tablePrefix));
@@ -289,6 +291,15 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
+    public Set<String> cancelRequested(Collection<String> sagaIds) {
+        if (sagaIds.isEmpty()) {
+            return Set.of();
+        }
+        return call(() -> Set.copyOf(jdbc.queryForList(sql.cancelRequested(), Map.of("ids", List.copyOf(sagaIds)),
+                String.class)));
+    }
+
+    @Override
     public List<VersionCount> unfinishedByVersion(Collection<String> workflows) {
         if (workflows.isEmpty()) {
             return List.of();
@@ -309,13 +320,7 @@ public final class JdbcSagaStore implements SagaStore {
         return call(() -> transactions.execute(status -> work.get()));
     }
 
-    private static <T> T call(Supplier<T> work) {
-        try {
-            return work.get();
-        }
-        catch (DataAccessException ex) {
-            throw new SagaStoreException("The agent-saga journal could not be read or written: "
-                    + ex.getMostSpecificCause().getMessage(), null, null, ex);
-        }
+    private <T> T call(Supplier<T> work) {
+        return retry.call(work);
     }
 }

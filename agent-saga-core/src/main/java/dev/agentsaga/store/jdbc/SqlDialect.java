@@ -186,21 +186,29 @@ public class SqlDialect {
     }
 
     /**
-     * Claims runnable sagas in one statement and returns the claimed rows. Runnable: PENDING, RUNNING
-     * or COMPENSATING and unowned, expired, or (when {@code :includeOwn}) owned by {@code :owner};
-     * or WAITING and due.
+     * Claims runnable sagas in one statement and returns the claimed rows with their previous status:
+     * up to {@code :limit} PENDING, RUNNING or COMPENSATING ones that are unowned, expired, or (when
+     * {@code :includeOwn}) owned by {@code :owner}; and up to {@code :limit} WAITING ones that are due,
+     * in wake order.
      */
     public String claim() {
         return """
-                WITH picked AS (
+                WITH runnable AS (
                     SELECT id, status AS previous_status FROM %1$s
-                    WHERE (workflow, workflow_version) IN (:workflows)
-                      AND ((status IN ('PENDING', 'RUNNING', 'COMPENSATING')
-                            AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn)))
-                        OR (status = 'WAITING' AND wake_at <= :now))
+                    WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING')
+                      AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
+                      AND (workflow, workflow_version) IN (:workflows)
                     ORDER BY updated_at
                     LIMIT :limit
-                    FOR UPDATE SKIP LOCKED)
+                    FOR UPDATE SKIP LOCKED),
+                due AS (
+                    SELECT id, status AS previous_status FROM %1$s
+                    WHERE status = 'WAITING' AND wake_at <= :now
+                      AND (workflow, workflow_version) IN (:workflows)
+                    ORDER BY wake_at
+                    LIMIT :limit
+                    FOR UPDATE SKIP LOCKED),
+                picked AS (SELECT * FROM runnable UNION ALL SELECT * FROM due)
                 UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
                        lease_expires_at = :leaseUntil,
                        status = CASE WHEN picked.previous_status IN ('PENDING', 'WAITING') THEN 'RUNNING'
@@ -214,6 +222,10 @@ public class SqlDialect {
         return """
                 UPDATE %s SET lease_expires_at = :leaseUntil
                 WHERE owner = :owner AND id IN (:ids)""".formatted(instance);
+    }
+
+    public String cancelRequested() {
+        return "SELECT id FROM %s WHERE id IN (:ids) AND cancel_requested".formatted(instance);
     }
 
     public String unfinishedByVersion() {

@@ -1,0 +1,103 @@
+package dev.agentsaga.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.test.context.TestContext;
+import org.springframework.test.context.TestExecutionListener;
+
+import dev.agentsaga.testing.TestDatabase;
+
+/**
+ * A schema without any table, on the test PostgreSQL: for tests in which the starter must create the
+ * agent-saga tables itself. Closing drops it.
+ */
+public final class EmptySchema implements AutoCloseable {
+
+    private static final Map<Class<?>, EmptySchema> byTestClass = new ConcurrentHashMap<>();
+
+    private final String name;
+
+    private EmptySchema(String name) {
+        this.name = name;
+    }
+
+    /** Creates a schema with a fresh name and nothing in it. */
+    public static EmptySchema create() {
+        String name = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        new JdbcTemplate(new DriverManagerDataSource(TestDatabase.get().jdbcUrl())).execute("CREATE SCHEMA " + name);
+        return new EmptySchema(name);
+    }
+
+    /**
+     * The schema of a Spring test class, created on first use and dropped by {@link DropAfterTestClass} once
+     * the class's application context is closed (with {@code @DirtiesContext}), so no engine polls a dropped schema.
+     */
+    public static EmptySchema forTestClass(Class<?> testClass) {
+        return byTestClass.computeIfAbsent(testClass, type -> create());
+    }
+
+    /** The schema's name. */
+    public String name() {
+        return name;
+    }
+
+    /** A JDBC URL (with credentials) whose connections resolve unqualified names in this schema. */
+    public String jdbcUrl() {
+        return TestDatabase.get().jdbcUrl(name);
+    }
+
+    /** The {@code spring.datasource.url} property pointing at this schema. */
+    public String datasourceUrlProperty() {
+        return "spring.datasource.url=" + jdbcUrl();
+    }
+
+    /** A template on this schema, for assertions on its tables. */
+    public JdbcTemplate jdbc() {
+        return new JdbcTemplate(new DriverManagerDataSource(jdbcUrl()));
+    }
+
+    /** The names of the tables in this schema, lower case. */
+    public List<String> tables() {
+        return jdbc().queryForList("SELECT lower(table_name) FROM information_schema.tables WHERE table_schema = ?",
+                String.class, name);
+    }
+
+    /** How many rows {@code table} of this schema has for the saga {@code sagaId}. */
+    public int sagaRows(String table, String sagaId) {
+        Integer count = jdbc().queryForObject("SELECT count(*) FROM " + name + "." + table + " WHERE id = ?",
+                Integer.class, sagaId);
+        return count == null ? 0 : count;
+    }
+
+    @Override
+    public void close() {
+        new JdbcTemplate(new DriverManagerDataSource(TestDatabase.get().jdbcUrl()))
+                .execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    }
+
+    /**
+     * Drops the schema of {@link #forTestClass}. Ordered first, so its {@code afterTestClass} runs last,
+     * after the context was closed.
+     */
+    public static final class DropAfterTestClass implements TestExecutionListener, Ordered {
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+
+        @Override
+        public void afterTestClass(TestContext testContext) {
+            EmptySchema schema = byTestClass.remove(testContext.getTestClass());
+            if (schema != null) {
+                schema.close();
+            }
+        }
+    }
+}

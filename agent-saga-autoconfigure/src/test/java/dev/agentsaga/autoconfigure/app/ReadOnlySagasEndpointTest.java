@@ -1,0 +1,103 @@
+package dev.agentsaga.autoconfigure.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestExecutionListeners;
+import org.springframework.test.context.TestExecutionListeners.MergeMode;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.autoconfigure.EmptySchema;
+import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
+
+/**
+ * With the endpoint's default (read-only) access, sagas can be read over HTTP but not operated; this
+ * application also masks a field of its own choosing.
+ */
+@SpringBootTest(classes = SagaStarterTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "management.endpoints.web.exposure.include=sagas,health,metrics",
+        "agent.saga.endpoint.redact=destination,password",
+        "agent.saga.poll-interval=100ms",
+        "agent.saga.shutdown-grace=1s" })
+@TestExecutionListeners(listeners = EmptySchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@DirtiesContext
+class ReadOnlySagasEndpointTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private SagaCoordinator coordinator;
+
+    private ActuatorHttp http;
+
+    @DynamicPropertySource
+    static void emptySchema(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> EmptySchema.forTestClass(ReadOnlySagasEndpointTest.class).jdbcUrl());
+    }
+
+    @BeforeEach
+    void connect() {
+        http = new ActuatorHttp(port);
+    }
+
+    @Test
+    void readsASaga() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Vienna")).await(WAIT);
+
+        Response response = http.get("/actuator/sagas/" + waiting.id());
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.status", String.class)).isEqualTo("WAITING");
+    }
+
+    @Test
+    void masksTheFieldsNamedInTheRedactProperty() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Sarajevo")).await(WAIT);
+
+        Response response = http.get("/actuator/sagas/" + waiting.id());
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.input.destination", String.class)).isEqualTo("******");
+        assertThat(response.read("$.input.password", String.class)).isEqualTo("******");
+        assertThat(response.read("$.steps[0].input.destination", String.class)).isEqualTo("******");
+    }
+
+    @Test
+    void refusesToCancelASaga() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Prague")).await(WAIT);
+        assertThat(waiting.status()).isEqualTo(SagaStatus.WAITING);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/cancel");
+
+        assertThat(response.status()).as(response.toString()).isBetween(400, 499);
+        SagaView after = coordinator.find(waiting.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(SagaStatus.WAITING);
+        assertThat(after.cancelRequested()).isFalse();
+    }
+
+    @Test
+    void refusesToSignalASaga() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Bratislava")).await(WAIT);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/signal",
+                "{\"name\": \"approval\", \"payload\": \"mallory\"}");
+
+        assertThat(response.status()).as(response.toString()).isBetween(400, 499);
+        assertThat(coordinator.find(waiting.id()).orElseThrow().status()).isEqualTo(SagaStatus.WAITING);
+    }
+}

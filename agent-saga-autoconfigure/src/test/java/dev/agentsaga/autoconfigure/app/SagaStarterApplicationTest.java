@@ -1,0 +1,284 @@
+package dev.agentsaga.autoconfigure.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestExecutionListeners;
+import org.springframework.test.context.TestExecutionListeners.MergeMode;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.autoconfigure.EmptySchema;
+import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
+
+/**
+ * The starter in a running web application on an empty PostgreSQL schema: sagas run, and an operator
+ * reads and operates them over HTTP through {@code /actuator/sagas}, with write access granted.
+ */
+@SpringBootTest(classes = SagaStarterTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "management.endpoints.web.exposure.include=sagas,health,metrics",
+        "management.endpoint.sagas.access=unrestricted",
+        "management.endpoint.health.show-details=always",
+        "spring.web.error.include-message=always",
+        "agent.saga.poll-interval=100ms",
+        "agent.saga.policy.initial-backoff=5ms",
+        "agent.saga.policy.max-backoff=10ms",
+        "agent.saga.shutdown-grace=1s" })
+@TestExecutionListeners(listeners = EmptySchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@DirtiesContext
+class SagaStarterApplicationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private SagaCoordinator coordinator;
+
+    @Autowired
+    private FlightDesk flightDesk;
+
+    private ActuatorHttp http;
+
+    @DynamicPropertySource
+    static void emptySchema(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> EmptySchema.forTestClass(SagaStarterApplicationTest.class).jdbcUrl());
+    }
+
+    @BeforeEach
+    void connect() {
+        http = new ActuatorHttp(port);
+    }
+
+    @Test
+    void createsTheTablesInTheEmptySchema() {
+
+        List<String> tables = EmptySchema.forTestClass(SagaStarterApplicationTest.class).tables();
+
+        assertThat(tables).contains("agent_saga_instance", "agent_saga_step", "agent_saga_signal");
+    }
+
+    @Test
+    void listsSagasByStatusAndWorkflowNewestFirst() {
+        String older = compensatedTrip("Atlantis North");
+        String newer = compensatedTrip("Atlantis South");
+
+        Response response = http.get("/actuator/sagas?status=COMPENSATED&workflow=trip&page=0&size=20");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        List<String> ids = response.json().read("$.sagas[*].id");
+        assertThat(ids).contains(older, newer);
+        assertThat(ids.indexOf(newer)).isLessThan(ids.indexOf(older));
+        assertThat(response.json().<List<String>>read("$.sagas[*].status")).containsOnly("COMPENSATED");
+        assertThat(response.json().<List<String>>read("$.sagas[*].workflow")).containsOnly("trip");
+        assertThat(response.read("$.sagas[0]", Map.class))
+                .containsKeys("id", "workflow", "workflowVersion", "status", "createdAt", "updatedAt");
+        assertThat(response.read("$.page", Integer.class)).isZero();
+        assertThat(response.read("$.size", Integer.class)).isEqualTo(20);
+        assertThat(response.read("$.total", Long.class)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void pagesTheList() {
+        compensatedTrip("Atlantis East");
+        compensatedTrip("Atlantis West");
+
+        Response response = http.get("/actuator/sagas?workflow=trip&page=0&size=1");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.json().<List<String>>read("$.sagas[*].id")).hasSize(1);
+        assertThat(response.read("$.size", Integer.class)).isEqualTo(1);
+        assertThat(response.read("$.total", Long.class)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void showsASagaWithItsStepsAndPayloadsAsJson() {
+        String id = compensatedTrip("Atlantis");
+
+        Response response = http.get("/actuator/sagas/" + id);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.id", String.class)).isEqualTo(id);
+        assertThat(response.read("$.workflow", String.class)).isEqualTo("trip");
+        assertThat(response.read("$.workflowVersion", String.class)).isEqualTo("1");
+        assertThat(response.read("$.status", String.class)).isEqualTo("COMPENSATED");
+        assertThat(response.read("$.input.destination", String.class)).isEqualTo("Atlantis");
+        assertThat(response.read("$.error", Object.class)).asString().contains("no rooms in Atlantis");
+        assertThat(response.read("$.errorStep", Integer.class)).isEqualTo(2);
+        assertThat(response.read("$", Map.class)).containsKeys("createdAt", "updatedAt");
+        assertThat(response.json().<List<String>>read("$.steps[*].name")).containsExactly("bookFlight", "bookHotel");
+    }
+
+    @Test
+    void showsEachStepWithItsCompensation() {
+        String id = compensatedTrip("Atlantis Deep");
+
+        Response response = http.get("/actuator/sagas/" + id);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        Map<String, Object> flight = response.read("$.steps[0]", Map.class);
+        assertThat(flight).containsEntry("seq", 1).containsEntry("name", "bookFlight").containsEntry("kind", "ACTION")
+                .containsEntry("status", "COMPENSATED").containsEntry("reversibility", "COMPENSABLE")
+                .containsEntry("attempts", 1).containsEntry("compensationAttempts", 1)
+                .containsEntry("idempotencyKey", id + ":1").containsEntry("output", "FL-Atlantis Deep")
+                .containsKeys("startedAt", "finishedAt", "durationMillis", "compensatedAt", "input");
+        assertThat(flight.get("durationMillis")).isInstanceOf(Number.class);
+        Map<String, Object> hotel = response.read("$.steps[1]", Map.class);
+        assertThat(hotel).containsEntry("seq", 2).containsEntry("name", "bookHotel").containsEntry("status", "FAILED")
+                .containsEntry("attempts", 3);
+        assertThat(String.valueOf(hotel.get("error"))).contains("no rooms in Atlantis Deep");
+    }
+
+    @Test
+    void masksSecretFieldsAtAnyDepth() {
+        String id = compensatedTrip("Atlantis Vault");
+
+        Response response = http.get("/actuator/sagas/" + id);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.input.password", String.class)).isEqualTo("******");
+        assertThat(response.read("$.input.traveller.apiKey", String.class)).isEqualTo("******");
+        assertThat(response.read("$.input.traveller.name", String.class)).isEqualTo("Ada");
+        assertThat(response.read("$.steps[0].input.password", String.class)).isEqualTo("******");
+        assertThat(response.body()).doesNotContain("hunter2-secret", "ak-live-4242");
+    }
+
+    @Test
+    void answersNotFoundForAnUnknownSaga() {
+
+        Response response = http.get("/actuator/sagas/no-such-saga");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
+    }
+
+    @Test
+    void retriesACompensationOnceItsCauseIsFixed() {
+        flightDesk.breakCancellations("Atlantis Reef");
+        SagaView failed = coordinator.start("trip", TripRequest.to("Atlantis Reef")).await(WAIT);
+        assertThat(failed.status()).isEqualTo(SagaStatus.COMPENSATION_FAILED);
+        flightDesk.fixCancellations("Atlantis Reef");
+
+        Response response = http.post("/actuator/sagas/" + failed.id() + "/retry");
+
+        assertThat(response.status()).as(response.toString()).isBetween(200, 299);
+        awaitStatus(failed.id(), SagaStatus.COMPENSATED);
+        assertThat(flightDesk.cancelled()).contains("Atlantis Reef");
+    }
+
+    @Test
+    void cancelsAWaitingSagaAndCompensatesIt() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Lisbon")).await(WAIT);
+        assertThat(waiting.status()).isEqualTo(SagaStatus.WAITING);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/cancel");
+
+        assertThat(response.status()).as(response.toString()).isBetween(200, 299);
+        awaitStatus(waiting.id(), SagaStatus.COMPENSATED);
+        assertThat(flightDesk.cancelled()).contains("Lisbon");
+    }
+
+    @Test
+    void deliversASignalToAWaitingSaga() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Porto")).await(WAIT);
+        assertThat(waiting.status()).isEqualTo(SagaStatus.WAITING);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/signal",
+                "{\"name\": \"approval\", \"payload\": \"alice\"}");
+
+        assertThat(response.status()).as(response.toString()).isBetween(200, 299);
+        awaitStatus(waiting.id(), SagaStatus.COMPLETED);
+        assertThat(http.get("/actuator/sagas/" + waiting.id()).read("$.output", String.class))
+                .isEqualTo("approved by alice");
+    }
+
+    @Test
+    void resolvesAnInDoubtStepAsHappened() {
+        SagaView inDoubt = coordinator.start("payment", TripRequest.to("Madrid")).await(WAIT);
+        assertThat(inDoubt.status()).isEqualTo(SagaStatus.NEEDS_ATTENTION);
+
+        Response response = http.post("/actuator/sagas/" + inDoubt.id() + "/resolve",
+                "{\"outcome\": \"HAPPENED\", \"output\": \"receipt-42\", \"note\": \"checked with the bank\"}");
+
+        assertThat(response.status()).as(response.toString()).isBetween(200, 299);
+        awaitStatus(inDoubt.id(), SagaStatus.COMPLETED);
+        Response detail = http.get("/actuator/sagas/" + inDoubt.id());
+        assertThat(detail.read("$.output", String.class)).isEqualTo("receipt-42");
+        assertThat(detail.read("$.steps[0].note", String.class)).contains("checked with the bank");
+    }
+
+    @Test
+    void refusesAnOperationTheSagaIsNotInTheStatusFor() {
+        String id = compensatedTrip("Atlantis Bay");
+
+        Response response = http.post("/actuator/sagas/" + id + "/retry");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.body()).contains("COMPENSATED");
+        assertThat(coordinator.find(id).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+    }
+
+    @Test
+    void refusesAnUnknownOperation() {
+        String id = compensatedTrip("Atlantis Cove");
+
+        Response response = http.post("/actuator/sagas/" + id + "/explode");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+    }
+
+    @Test
+    void reportsTheEngineInTheHealthEndpoint() {
+
+        Response response = http.get("/actuator/health");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.components.agentSaga.status", String.class)).isEqualTo("UP");
+        assertThat(response.read("$.components.agentSaga.details.needsAttention", Integer.class)).isNotNegative();
+        assertThat(response.read("$.components.agentSaga.details.compensationFailed", Integer.class)).isNotNegative();
+    }
+
+    @Test
+    void publishesSagaMetrics() {
+        compensatedTrip("Atlantis Metrics");
+
+        Map<String, List<String>> tagsByMeter = Map.of(
+                "agent.saga.sagas.started", List.of("workflow"),
+                "agent.saga.sagas.finished", List.of("workflow", "status"),
+                "agent.saga.step.duration", List.of("workflow", "action", "outcome"),
+                "agent.saga.compensations", List.of("workflow", "action", "outcome"),
+                "agent.saga.retries", List.of("workflow", "action"),
+                "agent.saga.step", List.of());
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(tagsByMeter).allSatisfy((meter, tags) -> {
+            Response response = http.get("/actuator/metrics/" + meter);
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            assertThat(response.json().<List<String>>read("$.availableTags[*].tag")).as(meter).containsAll(tags);
+        }));
+    }
+
+    private String compensatedTrip(String destination) {
+        SagaView view = coordinator.start("trip", TripRequest.to(destination)).await(WAIT);
+        assertThat(view.status()).as("saga to %s: %s", destination, view.error()).isEqualTo(SagaStatus.COMPENSATED);
+        return view.id();
+    }
+
+    private void awaitStatus(String sagaId, SagaStatus expected) {
+        await().atMost(WAIT).until(() -> coordinator.find(sagaId).map(SagaView::status).orElseThrow(),
+                status -> status == expected);
+    }
+}
