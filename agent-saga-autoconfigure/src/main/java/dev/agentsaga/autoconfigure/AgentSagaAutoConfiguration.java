@@ -58,6 +58,7 @@ public final class AgentSagaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnBean(SagaEngine.class)
     SagaEngineLifecycle sagaEngineLifecycle(SagaEngine sagaEngine, AgentSagaProperties properties) {
         return new SagaEngineLifecycle(sagaEngine, properties.getShutdownGrace());
     }

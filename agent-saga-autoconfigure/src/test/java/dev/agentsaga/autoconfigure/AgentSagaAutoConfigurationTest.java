@@ -41,8 +41,6 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaName;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.testing.TestDatabase;
-import dev.agentsaga.testing.TestSchema;
 
 /**
  * {@link AgentSagaAutoConfiguration} on a real PostgreSQL: one condition per test. Tests share one schema
@@ -53,18 +51,18 @@ class AgentSagaAutoConfigurationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static EmptySchema schema;
+    private static ScratchSchema schema;
 
-    private static TestSchema schemaWithTables;
+    private static ScratchSchema schemaWithTables;
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, AgentSagaAutoConfiguration.class))
-            .withPropertyValues(schema.datasourceUrlProperty());
+            .withPropertyValues(schema.datasourceUrlProperty(), "spring.datasource.hikari.maximum-pool-size=4");
 
     @BeforeAll
     static void createSchemas() {
-        schema = EmptySchema.create();
-        schemaWithTables = TestDatabase.get().newSchema();
+        schema = ScratchSchema.empty();
+        schemaWithTables = ScratchSchema.withTables();
     }
 
     @AfterAll
@@ -148,8 +146,8 @@ class AgentSagaAutoConfigurationTest {
     }
 
     @Test
-    void createsTheTablesInAnEmptySchema() {
-        try (EmptySchema empty = EmptySchema.create()) {
+    void createsTheTablesInAnScratchSchema() {
+        try (ScratchSchema empty = ScratchSchema.empty()) {
 
             contextRunner.withPropertyValues(empty.datasourceUrlProperty()).run(context -> {
 
@@ -163,7 +161,7 @@ class AgentSagaAutoConfigurationTest {
     @Test
     void leavesTheSchemaAloneWithoutLiquibase() {
         contextRunner.withClassLoader(new FilteredClassLoader("liquibase."))
-                .withPropertyValues("spring.datasource.url=" + schemaWithTables.jdbcUrl())
+                .withPropertyValues(schemaWithTables.datasourceUrlProperty())
                 .run(context -> {
                     assertThat(context).doesNotHaveBean(AgentSagaSchemaInitializer.class);
                     assertThat(context).hasSingleBean(SagaEngine.class);
@@ -174,7 +172,7 @@ class AgentSagaAutoConfigurationTest {
     @Test
     void leavesTheSchemaAloneWhenInitializationIsSwitchedOff() {
         contextRunner.withPropertyValues("agent.saga.schema.initialize=false",
-                "spring.datasource.url=" + schemaWithTables.jdbcUrl()).run(context -> {
+                schemaWithTables.datasourceUrlProperty()).run(context -> {
                     assertThat(context).doesNotHaveBean(AgentSagaSchemaInitializer.class);
                     assertThat(context).hasSingleBean(SagaEngine.class);
                 });
@@ -266,7 +264,7 @@ class AgentSagaAutoConfigurationTest {
 
     @Test
     void journalsToTheAgentSagaDataSourceInsteadOfThePrimaryOne() {
-        try (EmptySchema appSchema = EmptySchema.create(); EmptySchema sagaSchema = EmptySchema.create()) {
+        try (ScratchSchema appSchema = ScratchSchema.empty(); ScratchSchema sagaSchema = ScratchSchema.empty()) {
             TwoDataSourcesConfiguration.appUrl = appSchema.jdbcUrl();
             TwoDataSourcesConfiguration.sagaUrl = sagaSchema.jdbcUrl();
 
@@ -283,7 +281,7 @@ class AgentSagaAutoConfigurationTest {
 
     @Test
     void journalsToTablesWithTheConfiguredPrefix() {
-        try (EmptySchema empty = EmptySchema.create()) {
+        try (ScratchSchema empty = ScratchSchema.empty()) {
 
             contextRunner.withUserConfiguration(PrefixConfiguration.class)
                     .withPropertyValues(empty.datasourceUrlProperty(), "agent.saga.table-prefix=custom_saga_")

@@ -35,8 +35,7 @@ import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.autoconfigure.AgentSagaAutoConfiguration;
-import dev.agentsaga.testing.TestDatabase;
-import dev.agentsaga.testing.TestSchema;
+import dev.agentsaga.autoconfigure.ScratchSchema;
 
 /**
  * The meters and observations of sagas, read from a {@link SimpleMeterRegistry}. Each test runs a workflow
@@ -46,18 +45,19 @@ class AgentSagaMetricsAutoConfigurationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static TestSchema schema;
+    private static ScratchSchema schema;
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, AgentSagaAutoConfiguration.class,
                     AgentSagaMetricsAutoConfiguration.class))
             .withUserConfiguration(MetricsConfiguration.class)
-            .withPropertyValues("spring.datasource.url=" + schema.jdbcUrl(), "agent.saga.poll-interval=100ms",
-                    "agent.saga.policy.initial-backoff=1ms", "agent.saga.policy.max-backoff=5ms");
+            .withPropertyValues(schema.datasourceUrlProperty(), "spring.datasource.hikari.maximum-pool-size=4",
+                    "agent.saga.poll-interval=100ms", "agent.saga.policy.initial-backoff=1ms",
+                    "agent.saga.policy.max-backoff=5ms");
 
     @BeforeAll
     static void createSchema() {
-        schema = TestDatabase.get().newSchema();
+        schema = ScratchSchema.withTables();
     }
 
     @AfterAll
@@ -170,7 +170,7 @@ class AgentSagaMetricsAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
                         AgentSagaAutoConfiguration.class, AgentSagaMetricsAutoConfiguration.class))
                 .withUserConfiguration(WorkflowConfiguration.class)
-                .withPropertyValues("spring.datasource.url=" + schema.jdbcUrl())
+                .withPropertyValues(schema.datasourceUrlProperty(), "spring.datasource.hikari.maximum-pool-size=4")
                 .run(context -> {
 
                     SagaView view = context.getBean(SagaCoordinator.class).start("bookTrip", "Lima").await(WAIT);

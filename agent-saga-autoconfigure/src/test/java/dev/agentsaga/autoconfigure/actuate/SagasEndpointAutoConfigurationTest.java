@@ -22,25 +22,24 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.agentsaga.autoconfigure.AgentSagaAutoConfiguration;
-import dev.agentsaga.testing.TestDatabase;
-import dev.agentsaga.testing.TestSchema;
+import dev.agentsaga.autoconfigure.ScratchSchema;
 
 /** The sagas endpoint and the health indicator: when they are there, and what the health says. */
 class SagasEndpointAutoConfigurationTest {
 
     private static final String HEALTH_INDICATOR = "agentSagaHealthIndicator";
 
-    private static TestSchema schema;
+    private static ScratchSchema schema;
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, AgentSagaAutoConfiguration.class,
                     AgentSagaActuatorAutoConfiguration.class))
-            .withPropertyValues("spring.datasource.url=" + schema.jdbcUrl(),
+            .withPropertyValues(schema.datasourceUrlProperty(), "spring.datasource.hikari.maximum-pool-size=4",
                     "management.endpoints.web.exposure.include=sagas,health,metrics");
 
     @BeforeAll
     static void createSchema() {
-        schema = TestDatabase.get().newSchema();
+        schema = ScratchSchema.withTables();
     }
 
     @AfterAll

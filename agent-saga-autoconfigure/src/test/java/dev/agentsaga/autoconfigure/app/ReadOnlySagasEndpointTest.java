@@ -19,7 +19,7 @@ import org.springframework.test.context.TestExecutionListeners.MergeMode;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.autoconfigure.EmptySchema;
+import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
 
 /**
@@ -29,9 +29,10 @@ import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
 @SpringBootTest(classes = SagaStarterTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=sagas,health,metrics",
         "agent.saga.endpoint.redact=destination,password",
+        "spring.datasource.hikari.maximum-pool-size=4",
         "agent.saga.poll-interval=100ms",
         "agent.saga.shutdown-grace=1s" })
-@TestExecutionListeners(listeners = EmptySchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@TestExecutionListeners(listeners = ScratchSchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 @DirtiesContext
 class ReadOnlySagasEndpointTest {
 
@@ -47,7 +48,7 @@ class ReadOnlySagasEndpointTest {
 
     @DynamicPropertySource
     static void emptySchema(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> EmptySchema.forTestClass(ReadOnlySagasEndpointTest.class).jdbcUrl());
+        registry.add("spring.datasource.url", () -> ScratchSchema.forTestClass(ReadOnlySagasEndpointTest.class).jdbcUrl());
     }
 
     @BeforeEach

@@ -22,7 +22,7 @@ import org.springframework.test.context.TestExecutionListeners.MergeMode;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.autoconfigure.EmptySchema;
+import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
 
 /**
@@ -34,11 +34,12 @@ import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
         "management.endpoint.sagas.access=unrestricted",
         "management.endpoint.health.show-details=always",
         "spring.web.error.include-message=always",
+        "spring.datasource.hikari.maximum-pool-size=4",
         "agent.saga.poll-interval=100ms",
         "agent.saga.policy.initial-backoff=5ms",
         "agent.saga.policy.max-backoff=10ms",
         "agent.saga.shutdown-grace=1s" })
-@TestExecutionListeners(listeners = EmptySchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@TestExecutionListeners(listeners = ScratchSchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 @DirtiesContext
 class SagaStarterApplicationTest {
 
@@ -57,7 +58,7 @@ class SagaStarterApplicationTest {
 
     @DynamicPropertySource
     static void emptySchema(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> EmptySchema.forTestClass(SagaStarterApplicationTest.class).jdbcUrl());
+        registry.add("spring.datasource.url", () -> ScratchSchema.forTestClass(SagaStarterApplicationTest.class).jdbcUrl());
     }
 
     @BeforeEach
@@ -66,9 +67,9 @@ class SagaStarterApplicationTest {
     }
 
     @Test
-    void createsTheTablesInTheEmptySchema() {
+    void createsTheTablesInTheScratchSchema() {
 
-        List<String> tables = EmptySchema.forTestClass(SagaStarterApplicationTest.class).tables();
+        List<String> tables = ScratchSchema.forTestClass(SagaStarterApplicationTest.class).tables();
 
         assertThat(tables).contains("agent_saga_instance", "agent_saga_step", "agent_saga_signal");
     }

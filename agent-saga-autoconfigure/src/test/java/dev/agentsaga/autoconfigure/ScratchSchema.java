@@ -11,35 +11,44 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.TestContext;
 import org.springframework.test.context.TestExecutionListener;
 
+import dev.agentsaga.store.jdbc.SchemaInitializer;
 import dev.agentsaga.testing.TestDatabase;
 
 /**
- * A schema without any table, on the test PostgreSQL: for tests in which the starter must create the
- * agent-saga tables itself. Closing drops it.
+ * A schema of its own on the test PostgreSQL, empty (for tests in which the starter must create the
+ * agent-saga tables itself) or with the tables. It holds no connection between calls, unlike
+ * {@code TestSchema}'s pool, because the test server is shared. Closing drops it.
  */
-public final class EmptySchema implements AutoCloseable {
+public final class ScratchSchema implements AutoCloseable {
 
-    private static final Map<Class<?>, EmptySchema> byTestClass = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, ScratchSchema> byTestClass = new ConcurrentHashMap<>();
 
     private final String name;
 
-    private EmptySchema(String name) {
+    private ScratchSchema(String name) {
         this.name = name;
     }
 
     /** Creates a schema with a fresh name and nothing in it. */
-    public static EmptySchema create() {
+    public static ScratchSchema empty() {
         String name = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         new JdbcTemplate(new DriverManagerDataSource(TestDatabase.get().jdbcUrl())).execute("CREATE SCHEMA " + name);
-        return new EmptySchema(name);
+        return new ScratchSchema(name);
+    }
+
+    /** Creates a schema with a fresh name and the agent-saga tables (prefix {@code agent_saga_}) in it. */
+    public static ScratchSchema withTables() {
+        ScratchSchema schema = empty();
+        SchemaInitializer.apply(new DriverManagerDataSource(schema.jdbcUrl()), "agent_saga_");
+        return schema;
     }
 
     /**
-     * The schema of a Spring test class, created on first use and dropped by {@link DropAfterTestClass} once
+     * The empty schema of a Spring test class, created on first use and dropped by {@link DropAfterTestClass} once
      * the class's application context is closed (with {@code @DirtiesContext}), so no engine polls a dropped schema.
      */
-    public static EmptySchema forTestClass(Class<?> testClass) {
-        return byTestClass.computeIfAbsent(testClass, type -> create());
+    public static ScratchSchema forTestClass(Class<?> testClass) {
+        return byTestClass.computeIfAbsent(testClass, type -> empty());
     }
 
     /** The schema's name. */
@@ -94,7 +103,7 @@ public final class EmptySchema implements AutoCloseable {
 
         @Override
         public void afterTestClass(TestContext testContext) {
-            EmptySchema schema = byTestClass.remove(testContext.getTestClass());
+            ScratchSchema schema = byTestClass.remove(testContext.getTestClass());
             if (schema != null) {
                 schema.close();
             }
