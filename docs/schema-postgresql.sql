@@ -19,6 +19,7 @@ CREATE TABLE agent_saga_instance (
     wake_at          TIMESTAMP WITH TIME ZONE,
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    replayed_tokens  BIGINT                   NOT NULL DEFAULT 0,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
@@ -43,6 +44,9 @@ CREATE TABLE agent_saga_step (
     compensated_at        TIMESTAMP WITH TIME ZONE,
     resolution            VARCHAR(16),
     note                  TEXT,
+    fingerprint           TEXT,
+    input_tokens          INTEGER,
+    output_tokens         INTEGER,
     CONSTRAINT agent_saga_step_pk PRIMARY KEY (saga_id, seq)
 );
 

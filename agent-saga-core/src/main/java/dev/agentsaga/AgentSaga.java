@@ -74,6 +74,8 @@ public final class AgentSaga {
 
         private ActionPolicy defaultPolicy = ActionPolicy.defaults();
 
+        private DriftPolicy driftPolicy = DriftPolicy.FAIL;
+
         private @Nullable PayloadCodec codec;
 
         private @Nullable SagaStore store;
@@ -178,6 +180,12 @@ public final class AgentSaga {
             return this;
         }
 
+        /** What a journaled model call does when its request changed since it was recorded; default FAIL. */
+        public Builder driftPolicy(DriftPolicy driftPolicy) {
+            this.driftPolicy = Objects.requireNonNull(driftPolicy, "driftPolicy must not be null");
+            return this;
+        }
+
         /** How payloads become JSON; default Jackson with a plain {@code JsonMapper}. */
         public Builder codec(PayloadCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec must not be null");
@@ -217,7 +225,8 @@ public final class AgentSaga {
             SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource, tablePrefix);
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
-                    workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, clock);
+                    workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
+                    clock);
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings, namedActions, actions, namedWorkflows,
                     workflows, observers);
         }

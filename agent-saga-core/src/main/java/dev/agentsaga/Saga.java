@@ -38,6 +38,14 @@ public interface Saga {
      */
     <T> T awaitSignal(String name, Class<T> type, Duration timeout);
 
+    /**
+     * Makes a call an integration journals with its request's fingerprint (a language model call):
+     * executed once, answered from the journal on replay, with drift handled by the engine's
+     * {@link DriftPolicy}.
+     * @throws StepFailedException when the call failed after its retries (replayed identically)
+     */
+    <T> T journal(dev.agentsaga.spi.JournaledCall<T> call);
+
     /** The current time, journaled: the same instant on replay. */
     Instant now();
 

@@ -12,15 +12,22 @@ import org.jspecify.annotations.Nullable;
  * @param error why the saga is FAILED, COMPENSATING, COMPENSATED, COMPENSATION_FAILED or NEEDS_ATTENTION
  * @param errorStep the sequence of the step the error belongs to, if any
  * @param cancelRequested whether {@link SagaCoordinator#cancel} was called
+ * @param tokensReplayed model tokens not spent again because model calls were answered from the journal
  */
 public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
-        List<StepView> steps) {
+        List<StepView> steps, long tokensReplayed) {
 
     public SagaView {
         Objects.requireNonNull(id, "id must not be null");
         steps = List.copyOf(steps);
+    }
+
+    /** The model tokens the saga's journaled model calls spent, input and output. */
+    public long tokensSpent() {
+        return steps.stream().mapToLong(step -> (step.inputTokens() == null ? 0 : step.inputTokens())
+                + (step.outputTokens() == null ? 0 : step.outputTokens())).sum();
     }
 
     /** The summary of this saga, as {@link SagaCoordinator#list} returns it. */

@@ -68,7 +68,8 @@ public final class AgentSagaAutoConfiguration {
                 .workerThreads(properties.getWorkerThreads())
                 .pollInterval(properties.getPollInterval())
                 .leaseDuration(properties.getLeaseDuration())
-                .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()));
+                .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
+                .driftPolicy(properties.getLlm().getDriftPolicy());
         if (properties.getHeartbeatInterval() != null) {
             builder.heartbeatInterval(properties.getHeartbeatInterval());
         }

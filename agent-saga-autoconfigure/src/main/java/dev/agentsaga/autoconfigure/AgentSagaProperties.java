@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.agentsaga.DriftPolicy;
+
 /** Configuration of agent-saga. */
 @ConfigurationProperties("agent.saga")
 public class AgentSagaProperties {
@@ -222,16 +224,6 @@ public class AgentSagaProperties {
         public void setDriftPolicy(DriftPolicy driftPolicy) {
             this.driftPolicy = driftPolicy;
         }
-    }
-
-    /** What to do with a journaled model call whose request changed since it was recorded. */
-    public enum DriftPolicy {
-        /** Stop the saga as NEEDS_ATTENTION with an error naming the step and what changed. */
-        FAIL,
-        /** Use the recorded response. */
-        REPLAY,
-        /** Call the model again; allowed only when no non-READ_ONLY step came after the call. */
-        REEXECUTE
     }
 
     /** The sagas actuator endpoint. */

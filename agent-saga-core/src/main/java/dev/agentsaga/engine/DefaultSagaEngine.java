@@ -176,7 +176,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             if (local) {
                 engine.observer().sagaStarted(sagaId, entry.name());
                 submit(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json, null, null,
-                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now), true);
+                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0), true);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }

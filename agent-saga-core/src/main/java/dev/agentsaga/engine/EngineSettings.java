@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.DriftPolicy;
 
 /**
  * The settings of one engine, validated by the builder.
@@ -16,9 +17,11 @@ import dev.agentsaga.ActionPolicy;
  * @param heartbeatInterval how often the leases of running sagas are renewed
  * @param maxPayloadBytes the largest serialised payload accepted
  * @param defaultPolicy the policy of actions that keep {@link ActionPolicy#defaults()}
+ * @param driftPolicy what a journaled model call does when its request changed since it was recorded
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
-        Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, Clock clock) {
+        Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
+        Clock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");

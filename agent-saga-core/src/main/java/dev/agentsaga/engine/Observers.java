@@ -60,6 +60,11 @@ final class Observers implements SagaObserver {
     }
 
     @Override
+    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
+        each(observer -> observer.modelTokens(step, inputTokens, outputTokens, replayed));
+    }
+
+    @Override
     public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
         each(observer -> observer.compensationEnded(step, succeeded, attempts));
     }

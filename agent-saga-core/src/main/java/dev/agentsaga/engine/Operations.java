@@ -115,9 +115,10 @@ final class Operations {
         List<StepView> steps = journal.stream().map(step -> new StepView(step.seq(), step.name(), step.kind(),
                 step.status(), step.reversibility(), step.attempts(), step.input(), step.output(), step.error(),
                 step.startedAt(), step.finishedAt(), step.compensationAttempts(), step.compensationError(),
-                step.compensatedAt(), step.note(), StepContext.keyOf(saga.id(), step.seq()))).toList();
+                step.compensatedAt(), step.note(), StepContext.keyOf(saga.id(), step.seq()), step.inputTokens(),
+                step.outputTokens())).toList();
         return new SagaView(saga.id(), saga.workflow(), saga.workflowVersion(), saga.status(), saga.input(),
                 saga.output(), saga.error(), saga.errorStep(), saga.cancelRequested(), saga.wakeAt(), saga.createdAt(),
-                saga.updatedAt(), steps);
+                saga.updatedAt(), steps, saga.replayedTokens());
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,6 +15,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.DriftException;
+import dev.agentsaga.DriftPolicy;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.OutcomeUnknownException;
 import dev.agentsaga.PayloadException;
@@ -26,6 +29,7 @@ import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.JournaledCall;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SignalRecord;
@@ -63,6 +67,8 @@ final class SagaContext implements Saga {
 
     static final String RETRY = "RETRY";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SagaContext.class);
+
     private static final String RETRIED = "RETRIED";
 
     private final Engine engine;
@@ -84,6 +90,8 @@ final class SagaContext implements Saga {
     private @Nullable Halt halt;
 
     private boolean cancelled;
+
+    private long replayedTokens;
 
     SagaContext(Engine engine, Lease lease, String workflow, List<StepRecord> journal, Interruption interruption) {
         this.engine = engine;
@@ -160,6 +168,40 @@ final class SagaContext implements Saga {
                         StepExecutor.RetryListener.NONE));
         return type.cast(record(StepRecord.of(sagaId, n, name, StepKind.CALL, null, StepStatus.SUCCEEDED, null, null,
                 null, outcome.attempts(), started, null), outcome, true));
+    }
+
+    @Override
+    public <T> T journal(JournaledCall<T> call) {
+        Objects.requireNonNull(call, "call must not be null");
+        checkNotHalted();
+        int n = ++seq;
+        StepRecord recorded = journaled(n, call.name(), call.kind());
+        Map<String, String> fingerprint = new TreeMap<>(call.fingerprint());
+        String fingerprintJson = engine.codec().encode(fingerprint);
+        if (recorded != null && recorded.status() == StepStatus.FAILED) {
+            throw failure(recorded);
+        }
+        if (recorded != null && recorded.status() != StepStatus.STARTED) {
+            List<String> changed = changedParts(recorded.fingerprint(), fingerprint);
+            DriftPolicy policy = engine.settings().driftPolicy();
+            if (changed.isEmpty() || policy == DriftPolicy.REPLAY) {
+                if (!changed.isEmpty()) {
+                    log.warn("Step {} ({}) of saga {}: the request changed since it was recorded ({}); replaying the "
+                            + "recorded response as the drift policy says", n, call.name(), sagaId, changed);
+                }
+                return replay(call, recorded);
+            }
+            if (policy == DriftPolicy.REEXECUTE && !worldChangedAfter(n)) {
+                return executeJournaled(call, n, fingerprintJson, false);
+            }
+            throw attention(new DriftException("Drift in saga " + sagaId + " at step " + n + " (" + call.name()
+                    + "): the request changed since it was recorded (" + String.join(", ", changed) + "). The drift "
+                    + "policy is " + policy + (policy == DriftPolicy.REEXECUTE ? ", but a COMPENSABLE or IRREVERSIBLE "
+                    + "step came after this call" : "") + ": restore the previous request, or resume with the drift "
+                    + "policy REPLAY, then retry the saga", sagaId, n));
+        }
+        beforeNewStep();
+        return executeJournaled(call, n, fingerprintJson, recorded == null);
     }
 
     @Override
@@ -244,6 +286,11 @@ final class SagaContext implements Saga {
         throw new IllegalStateException("unreachable");
     }
 
+    /** Model tokens answered from the journal in this run, not spent again. */
+    long replayedTokens() {
+        return replayedTokens;
+    }
+
     /** Why the run stopped without a verdict of the workflow's own, if it did. */
     @Nullable Halt halt() {
         return halt;
@@ -270,6 +317,55 @@ final class SagaContext implements Saga {
     /** The journal as it stands after this run, in sequence order. */
     List<StepRecord> journal() {
         return new ArrayList<>(journal.values());
+    }
+
+    private <T> T replay(JournaledCall<T> call, StepRecord recorded) {
+        int in = recorded.inputTokens() == null ? 0 : recorded.inputTokens();
+        int out = recorded.outputTokens() == null ? 0 : recorded.outputTokens();
+        replayedTokens += in + out;
+        engine.observer().modelTokens(event(recorded.seq(), call.name(), call.kind(), null), in, out, true);
+        T value = engine.decode(recorded.output(), call.type(), "result of " + label(recorded.seq(), call.name()),
+                sagaId, recorded.seq());
+        return value;
+    }
+
+    private <T> T executeJournaled(JournaledCall<T> call, int n, String fingerprintJson, boolean insert) {
+        Instant started = engine.now();
+        SagaObserver.StepEvent event = event(n, call.name(), call.kind(), null);
+        ActionPolicy policy = engine.settings().defaultPolicy();
+        StepExecutor.Outcome outcome = observed(event, () -> engine.executor().run(label(n, call.name()), policy,
+                policy.maxAttempts(), false, attempt -> call.execute(),
+                (attempt, failure) -> engine.observer().stepRetried(event, attempt, failure)));
+        StepRecord step = StepRecord.of(sagaId, n, call.name(), call.kind(), null, StepStatus.SUCCEEDED, null, null,
+                null, outcome.attempts(), started, null);
+        if (!outcome.succeeded()) {
+            record(step.withCall(fingerprintJson, null, null), outcome, insert);
+        }
+        T value = call.type().cast(outcome.value());
+        int[] tokens = value == null ? null : call.tokens(value);
+        Integer in = tokens == null ? null : tokens[0];
+        Integer out = tokens == null ? null : tokens[1];
+        record(step.withCall(fingerprintJson, in, out), outcome, insert);
+        engine.observer().modelTokens(event, in == null ? 0 : in, out == null ? 0 : out, false);
+        return value;
+    }
+
+    /** The parts of the request whose hashes differ from the recorded ones (none when nothing was recorded). */
+    private List<String> changedParts(@Nullable String recordedJson, Map<String, String> now) {
+        if (recordedJson == null) {
+            return List.of();
+        }
+        Map<?, ?> recorded = engine.codec().decode(recordedJson, Map.class);
+        java.util.Set<String> parts = new java.util.TreeSet<>(now.keySet());
+        recorded.keySet().forEach(key -> parts.add(String.valueOf(key)));
+        return parts.stream().filter(part -> !Objects.equals(String.valueOf(recorded.get(part)),
+                String.valueOf(now.get(part)))).toList();
+    }
+
+    /** Whether a step after {@code n} changed the world (a COMPENSABLE or IRREVERSIBLE action). */
+    private boolean worldChangedAfter(int n) {
+        return journal.tailMap(n, false).values().stream().anyMatch(step -> step.kind() == StepKind.ACTION
+                && step.reversibility() != Reversibility.READ_ONLY);
     }
 
     private <T> T journaledValue(String name, StepKind kind, Class<T> type, Callable<T> source) {

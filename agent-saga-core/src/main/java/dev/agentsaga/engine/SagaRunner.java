@@ -72,6 +72,14 @@ final class SagaRunner {
         catch (Throwable ex) {
             failure = ex;
         }
+        if (saga.replayedTokens() > 0) {
+            try {
+                engine.store().addReplayedTokens(sagaId, saga.replayedTokens());
+            }
+            catch (RuntimeException ex) {
+                log.debug("Could not count the replayed tokens of saga {}: {}", sagaId, ex.getMessage());
+            }
+        }
         if (saga.halt() != null) {
             return settle(lease, saga.halt());
         }

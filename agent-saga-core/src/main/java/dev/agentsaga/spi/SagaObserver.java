@@ -40,6 +40,10 @@ public interface SagaObserver {
     default void stepRetried(StepEvent step, int nextAttempt, Throwable failure) {
     }
 
+    /** A journaled model call took tokens, or was answered from the journal ({@code replayed}) and saved them. */
+    default void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
+    }
+
     /** A compensation of a step ended. */
     default void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
     }

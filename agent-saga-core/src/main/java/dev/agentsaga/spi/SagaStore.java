@@ -108,6 +108,9 @@ public interface SagaStore {
     /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */
     int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil);
 
+    /** Adds to the count of model tokens a saga did not spend again because calls were replayed. */
+    void addReplayedTokens(String sagaId, long tokens);
+
     /** Those of the given sagas on which {@code cancel} was called. */
     Set<String> cancelRequested(Collection<String> sagaIds);
 

@@ -80,6 +80,19 @@ public class MicrometerSagaObserver implements SagaObserver {
     }
 
     @Override
+    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
+        String source = replayed ? "replayed" : "spent";
+        tokens(step.workflow(), "input", source).increment(inputTokens);
+        tokens(step.workflow(), "output", source).increment(outputTokens);
+    }
+
+    private Counter tokens(String workflow, String direction, String source) {
+        return Counter.builder("agent.saga.llm.tokens")
+                .description("Model tokens of journaled calls: spent, or saved because a call was replayed")
+                .tag("workflow", workflow).tag("direction", direction).tag("source", source).register(meters);
+    }
+
+    @Override
     public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
         Counter.builder("agent.saga.compensations").description("Compensations of completed steps")
                 .tag("workflow", step.workflow()).tag("action", step.name())

@@ -104,7 +104,8 @@ public class SagasEndpoint {
         List<StepDetail> steps = view.steps().stream().map(this::step).toList();
         return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
-                view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), steps);
+                view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
+                view.tokensReplayed(), steps);
     }
 
     private StepDetail step(StepView step) {
@@ -113,7 +114,8 @@ public class SagasEndpoint {
                 step.reversibility() == null ? null : step.reversibility().name(), step.attempts(),
                 step.startedAt(), step.finishedAt(), duration, redactor.redact(step.input()),
                 redactor.redact(step.output()), redactor.redact(step.error()), step.compensationAttempts(),
-                step.compensationError(), step.compensatedAt(), step.compensationNote(), step.idempotencyKey());
+                step.compensationError(), step.compensatedAt(), step.compensationNote(), step.idempotencyKey(),
+                step.inputTokens(), step.outputTokens());
     }
 
     private static Resolution resolution(@Nullable String outcome, @Nullable Object output, @Nullable String note) {
@@ -158,8 +160,8 @@ public class SagasEndpoint {
     /** A saga with its timeline; payloads as JSON values with sensitive fields masked. */
     public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
             @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
-            boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
-            List<StepDetail> steps) {
+            boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long tokensSpent,
+            long tokensReplayed, List<StepDetail> steps) {
     }
 
     /** One step of the timeline. */
@@ -167,6 +169,6 @@ public class SagasEndpoint {
             int attempts, @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Long durationMillis,
             @Nullable Object input, @Nullable Object output, @Nullable Object error, int compensationAttempts,
             @Nullable String compensationError, @Nullable Instant compensatedAt, @Nullable String note,
-            String idempotencyKey) {
+            String idempotencyKey, @Nullable Integer inputTokens, @Nullable Integer outputTokens) {
     }
 }

@@ -291,6 +291,12 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
+    public void addReplayedTokens(String sagaId, long tokens) {
+        call(() -> jdbc.update(sql.addReplayedTokens(), new MapSqlParameterSource("id", sagaId)
+                .addValue("tokens", tokens)));
+    }
+
+    @Override
     public Set<String> cancelRequested(Collection<String> sagaIds) {
         if (sagaIds.isEmpty()) {
             return Set.of();

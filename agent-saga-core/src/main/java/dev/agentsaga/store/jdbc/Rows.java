@@ -32,7 +32,7 @@ final class Rows {
                 rs.getString("error"), (Integer) rs.getObject("error_step", Integer.class),
                 rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), rs.getLong("replayed_tokens"));
     }
 
     static ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
@@ -54,7 +54,9 @@ final class Rows {
                 StepStatus.valueOf(rs.getString("status")), rs.getString("input"), rs.getString("output"),
                 rs.getString("error"), rs.getInt("attempts"), instant(rs, "started_at"), instant(rs, "finished_at"),
                 rs.getInt("compensation_attempts"), rs.getString("compensation_error"),
-                instant(rs, "compensated_at"), rs.getString("resolution"), rs.getString("note"));
+                instant(rs, "compensated_at"), rs.getString("resolution"), rs.getString("note"),
+                rs.getString("fingerprint"), (Integer) rs.getObject("input_tokens", Integer.class),
+                (Integer) rs.getObject("output_tokens", Integer.class));
     }
 
     static SignalRecord signal(ResultSet rs, int row) throws SQLException {
@@ -77,7 +79,10 @@ final class Rows {
                 .addValue("startedAt", time(step.startedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
                 .addValue("finishedAt", time(step.finishedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
                 .addValue("resolution", step.resolution(), java.sql.Types.VARCHAR)
-                .addValue("note", step.note(), java.sql.Types.VARCHAR);
+                .addValue("note", step.note(), java.sql.Types.VARCHAR)
+                .addValue("fingerprint", step.fingerprint(), java.sql.Types.VARCHAR)
+                .addValue("inputTokens", step.inputTokens(), java.sql.Types.INTEGER)
+                .addValue("outputTokens", step.outputTokens(), java.sql.Types.INTEGER);
     }
 
     /** Adds the lease a fenced statement checks; {@code :id} and {@code :sagaId} both name the saga. */

@@ -63,9 +63,10 @@ public class SqlDialect {
     public String insertStep() {
         return """
                 INSERT INTO %s (saga_id, seq, name, kind, reversibility, status, input, output, error, attempts,
-                                started_at, finished_at, compensation_attempts, resolution, note)
+                                started_at, finished_at, compensation_attempts, resolution, note, fingerprint,
+                                input_tokens, output_tokens)
                 SELECT :sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
-                       :startedAt, :finishedAt, 0, :resolution, :note
+                       :startedAt, :finishedAt, 0, :resolution, :note, :fingerprint, :inputTokens, :outputTokens
                 WHERE %s""".formatted(step, leaseHeld());
     }
 
@@ -78,7 +79,8 @@ public class SqlDialect {
     public String resolveStep() {
         return """
                 UPDATE %s SET status = :status, output = :output, error = :error, attempts = :attempts,
-                              finished_at = :finishedAt, resolution = :resolution, note = :note
+                              finished_at = :finishedAt, resolution = :resolution, note = :note,
+                              fingerprint = :fingerprint, input_tokens = :inputTokens, output_tokens = :outputTokens
                 WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
     }
 
@@ -222,6 +224,10 @@ public class SqlDialect {
         return """
                 UPDATE %s SET lease_expires_at = :leaseUntil
                 WHERE owner = :owner AND id IN (:ids)""".formatted(instance);
+    }
+
+    public String addReplayedTokens() {
+        return "UPDATE %s SET replayed_tokens = replayed_tokens + :tokens WHERE id = :id".formatted(instance);
     }
 
     public String cancelRequested() {

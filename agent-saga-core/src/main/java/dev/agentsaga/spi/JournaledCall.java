@@ -1,0 +1,37 @@
+package dev.agentsaga.spi;
+
+import java.util.Map;
+
+import dev.agentsaga.StepKind;
+
+/**
+ * A call an integration journals as one step, with the fingerprint of its request and the tokens it
+ * took: a language model call, for the Spring AI integration. Replayed from the journal like any step;
+ * a request whose fingerprint differs on replay is drift, handled by the engine's
+ * {@link dev.agentsaga.DriftPolicy}.
+ *
+ * @param <T> the result type, serialised to the journal as JSON
+ */
+public interface JournaledCall<T> {
+
+    /** The step name, checked for non-determinism like any step's. */
+    String name();
+
+    /** The step kind, e.g. {@link StepKind#LLM}. */
+    StepKind kind();
+
+    /** The result type. */
+    Class<T> type();
+
+    /**
+     * The request's fingerprint by part (e.g. {@code messages}, {@code model}, {@code options},
+     * {@code tools} to hashes), so that drift can say which part changed.
+     */
+    Map<String, String> fingerprint();
+
+    /** Makes the call; retried by the engine's default policy when it throws. */
+    T execute() throws Exception;
+
+    /** The tokens the result took: {@code [input, output]}, or null when unknown. */
+    int[] tokens(T result);
+}
