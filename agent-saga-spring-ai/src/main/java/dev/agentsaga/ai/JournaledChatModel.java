@@ -1,0 +1,72 @@
+package dev.agentsaga.ai;
+
+import java.util.Map;
+import java.util.Objects;
+
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.prompt.Prompt;
+
+import dev.agentsaga.Saga;
+import dev.agentsaga.StepKind;
+import dev.agentsaga.spi.JournaledCall;
+
+/**
+ * Calls a Spring AI {@link ChatModel} as a journaled step of kind LLM: the response (text, tool calls,
+ * finish reason, usage) is recorded with a fingerprint of the request; on replay the recording is
+ * returned and the model is not called. A request that changed since it was recorded is drift, handled
+ * by the engine's drift policy ({@code agent.saga.llm.drift-policy}).
+ */
+public final class JournaledChatModel {
+
+    /** The step name of a model call. */
+    public static final String STEP_NAME = "model";
+
+    private final ChatModel model;
+
+    public JournaledChatModel(ChatModel model) {
+        this.model = Objects.requireNonNull(model, "model must not be null");
+    }
+
+    /** Calls the model inside the saga, or answers from the journal on replay. */
+    public RecordedResponse call(Saga saga, Prompt prompt) {
+        Objects.requireNonNull(saga, "saga must not be null");
+        Objects.requireNonNull(prompt, "prompt must not be null");
+        return saga.journal(new JournaledCall<>() {
+
+            @Override
+            public String name() {
+                return STEP_NAME;
+            }
+
+            @Override
+            public StepKind kind() {
+                return StepKind.LLM;
+            }
+
+            @Override
+            public Class<RecordedResponse> type() {
+                return RecordedResponse.class;
+            }
+
+            @Override
+            public Map<String, String> fingerprint() {
+                return RequestFingerprint.of(prompt);
+            }
+
+            @Override
+            public RecordedResponse execute() {
+                return RecordedResponse.of(model.call(prompt));
+            }
+
+            @Override
+            public int[] tokens(RecordedResponse result) {
+                return new int[] { result.inputTokens(), result.outputTokens() };
+            }
+        });
+    }
+
+    /** The model this calls. */
+    public ChatModel model() {
+        return model;
+    }
+}
