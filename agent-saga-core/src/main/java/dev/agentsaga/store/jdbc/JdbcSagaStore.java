@@ -235,6 +235,8 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public void deliverSignal(SignalRecord signal, Instant now) {
         inTransaction(() -> {
+            // without the lock, a saga parking at this moment could miss both the signal and the wake-up
+            jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
                     .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
                     .addValue("payload", signal.payload()).addValue("now", Rows.time(signal.createdAt())));

@@ -158,6 +158,11 @@ public class SqlDialect {
                 .formatted(instance, FENCE);
     }
 
+    /** Locks the saga's row, so that delivering a signal and parking on it take turns. */
+    public String lockInstance() {
+        return "SELECT id FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
+    }
+
     public String insertSignal() {
         return """
                 INSERT INTO %s (id, saga_id, name, payload, created_at)
