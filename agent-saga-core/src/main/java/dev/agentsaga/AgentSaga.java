@@ -21,6 +21,7 @@ import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.engine.JacksonPayloadCodec;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
 import dev.agentsaga.store.jdbc.SchemaInitializer;
+import dev.agentsaga.store.jdbc.SqlDialect;
 
 /**
  * The plain-Java entry point: builds a {@link SagaEngine} on a {@link DataSource} without Spring.
@@ -38,7 +39,10 @@ public final class AgentSaga {
     private AgentSaga() {
     }
 
-    /** A builder for an engine that journals to {@code dataSource}. */
+    /**
+     * A builder for an engine that journals to {@code dataSource}: PostgreSQL, or H2 in
+     * {@code MODE=PostgreSQL}; the SQL dialect is chosen from the database's JDBC metadata at {@code build()}.
+     */
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
@@ -222,7 +226,8 @@ public final class AgentSaga {
                 SchemaInitializer.apply(dataSource, tablePrefix);
             }
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
-            SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource, tablePrefix);
+            SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource,
+                    SqlDialect.forDataSource(dataSource, tablePrefix));
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
                     workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,

@@ -3,6 +3,7 @@ package dev.agentsaga.store.jdbc;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,9 +50,16 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final TransientRetry retry = TransientRetry.defaults();
 
-    /** A store on PostgreSQL with the given table prefix. */
+    /** How many candidates per claimed saga a claim in several statements looks at. */
+    private static final int CANDIDATE_WINDOW = 4;
+
+    /**
+     * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL or
+     * H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
+     */
     public JdbcSagaStore(DataSource dataSource, String tablePrefix) {
-        this(dataSource, new PostgresDialect(tablePrefix));
+        this(dataSource, SqlDialect.forDataSource(Objects.requireNonNull(dataSource, "dataSource must not be null"),
+                tablePrefix));
     }
 
     /** A store with the given dialect. */
@@ -278,9 +286,54 @@ public final class JdbcSagaStore implements SagaStore {
             return List.of();
         }
         List<Object[]> pairs = workflows.stream().map(k -> new Object[] { k.workflow(), k.version() }).toList();
-        return call(() -> jdbc.query(sql.claim(), new MapSqlParameterSource("owner", owner)
+        MapSqlParameterSource params = new MapSqlParameterSource("owner", owner)
                 .addValue("workflows", pairs).addValue("limit", limit).addValue("includeOwn", includeOwn)
-                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil)), Rows::claimed));
+                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil));
+        if (sql.claimsInOneStatement()) {
+            return call(() -> jdbc.query(sql.claim(), params, Rows::claimed));
+        }
+        return inTransaction(() -> claimInSteps(params, limit));
+    }
+
+    /**
+     * A claim without {@code UPDATE ... RETURNING}, in one transaction: find candidates, lock up to
+     * {@code limit} runnable and {@code limit} due ones one by one, take them by id, read them back.
+     * The candidate window is larger than the limit so that claims of other engines, holding the first
+     * candidates, are skipped rather than waited for.
+     */
+    private List<ClaimedSaga> claimInSteps(MapSqlParameterSource params, int limit) {
+        MapSqlParameterSource search = new MapSqlParameterSource(params.getValues())
+                .addValue("window", limit * CANDIDATE_WINDOW);
+        Map<String, String> previous = new LinkedHashMap<>();
+        lockCandidates(sql.claimRunnableCandidates(), sql.lockRunnable(), search, limit, previous);
+        lockCandidates(sql.claimDueCandidates(), sql.lockDue(), search, limit, previous);
+        if (previous.isEmpty()) {
+            return List.of();
+        }
+        MapSqlParameterSource taken = new MapSqlParameterSource(params.getValues())
+                .addValue("ids", List.copyOf(previous.keySet()));
+        jdbc.update(sql.claimByIds(), taken);
+        return jdbc.query(sql.selectInstances(), taken,
+                (rs, n) -> Rows.claimed(Rows.instance(rs, n), previous.get(rs.getString("id"))));
+    }
+
+    private void lockCandidates(String candidates, String lock, MapSqlParameterSource search, int limit,
+            Map<String, String> previous) {
+        int locked = 0;
+        for (String id : jdbc.queryForList(candidates, search, String.class)) {
+            if (locked == limit) {
+                return;
+            }
+            if (previous.containsKey(id)) {
+                continue;
+            }
+            List<String> status = jdbc.query(lock, new MapSqlParameterSource(search.getValues()).addValue("id", id),
+                    (rs, n) -> rs.getString("previous_status"));
+            if (!status.isEmpty()) {
+                previous.put(id, status.get(0));
+                locked++;
+            }
+        }
     }
 
     @Override

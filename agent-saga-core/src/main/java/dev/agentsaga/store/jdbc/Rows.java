@@ -36,8 +36,12 @@ final class Rows {
     }
 
     static ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
-        String previous = rs.getString("previous_status");
-        return new ClaimedSaga(instance(rs, row), "RUNNING".equals(previous) || "COMPENSATING".equals(previous));
+        return claimed(instance(rs, row), rs.getString("previous_status"));
+    }
+
+    /** A claimed saga is recovered when it was running or compensating before: another engine left it. */
+    static ClaimedSaga claimed(InstanceRecord saga, @Nullable String previous) {
+        return new ClaimedSaga(saga, "RUNNING".equals(previous) || "COMPENSATING".equals(previous));
     }
 
     static SagaSummary summary(ResultSet rs, int row) throws SQLException {

@@ -1,5 +1,13 @@
 package dev.agentsaga.store.jdbc;
 
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import dev.agentsaga.SagaStoreException;
+
 /**
  * The SQL of the JDBC store for one database, with the table prefix applied once. Statements use named
  * parameters; values are never concatenated. Statements a database writes differently are methods a
@@ -24,6 +32,51 @@ public class SqlDialect {
         this.instance = tablePrefix + "instance";
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
+    }
+
+    /**
+     * The dialect of the database behind {@code dataSource}, by the product name its JDBC driver reports:
+     * {@link PostgresDialect} for PostgreSQL, {@link H2Dialect} for H2.
+     * @throws SagaStoreException when the database cannot be reached or is neither of them
+     */
+    public static SqlDialect forDataSource(DataSource dataSource, String tablePrefix) {
+        String product;
+        String version;
+        try (Connection connection = dataSource.getConnection()) {
+            DatabaseMetaData metaData = connection.getMetaData();
+            product = metaData.getDatabaseProductName();
+            version = metaData.getDatabaseProductVersion();
+        }
+        catch (SQLException ex) {
+            throw new SagaStoreException("Could not connect to the database to find its SQL dialect: "
+                    + ex.getMessage(), null, null, ex);
+        }
+        return forProduct(product, version, tablePrefix);
+    }
+
+    /** The dialect for a JDBC database product name; see {@link #forDataSource(DataSource, String)}. */
+    static SqlDialect forProduct(String product, String version, String tablePrefix) {
+        if ("PostgreSQL".equalsIgnoreCase(product)) {
+            return new PostgresDialect(tablePrefix);
+        }
+        if ("H2".equalsIgnoreCase(product)) {
+            return new H2Dialect(tablePrefix);
+        }
+        throw new SagaStoreException("agent-saga's JDBC store supports PostgreSQL and H2, but the data source is "
+                + product + " " + version + "; use one of those, or pass a SqlDialect of your own to "
+                + "JdbcSagaStore(DataSource, SqlDialect) and the store to AgentSaga.Builder.store(...)", null);
+    }
+
+    /**
+     * Whether {@link #claim()} claims in one statement that returns the claimed rows (PostgreSQL's
+     * {@code UPDATE ... FROM ... RETURNING}). When false, the store claims in one transaction of
+     * several statements instead: {@link #claimRunnableCandidates()} and {@link #claimDueCandidates()}
+     * find candidates, {@link #lockRunnable()} and {@link #lockDue()} lock them one by one (skipping those
+     * another claim holds), {@link #claimByIds()} takes the locked ones, {@link #selectInstances()} reads
+     * them back.
+     */
+    public boolean claimsInOneStatement() {
+        return true;
     }
 
     /** Inserts an instance unless its id exists. */
@@ -223,6 +276,68 @@ public class SqlDialect {
                        wake_at = NULL, updated_at = :now
                 FROM picked WHERE saga.id = picked.id
                 RETURNING saga.*, picked.previous_status""".formatted(instance);
+    }
+
+    /** Which sagas a claim may take as runnable; see {@link #claim()}. */
+    protected static final String RUNNABLE = """
+            status IN ('PENDING', 'RUNNING', 'COMPENSATING')
+              AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
+              AND (workflow, workflow_version) IN (:workflows)""";
+
+    /** Which sagas a claim may take as due; see {@link #claim()}. */
+    protected static final String DUE = """
+            status = 'WAITING' AND wake_at <= :now
+              AND (workflow, workflow_version) IN (:workflows)""";
+
+    /**
+     * The runnable candidates of a claim in several statements, without locks: the ids of up to
+     * {@code :window} sagas a claim may take as runnable, oldest update first.
+     */
+    public String claimRunnableCandidates() {
+        return """
+                SELECT id FROM %s
+                WHERE %s
+                ORDER BY updated_at
+                LIMIT :window""".formatted(instance, RUNNABLE);
+    }
+
+    /** The due candidates of a claim in several statements, without locks: up to {@code :window}, in wake order. */
+    public String claimDueCandidates() {
+        return """
+                SELECT id FROM %s
+                WHERE %s
+                ORDER BY wake_at
+                LIMIT :window""".formatted(instance, DUE);
+    }
+
+    /**
+     * Locks one runnable candidate {@code :id} if it is still runnable and no other transaction holds it,
+     * returning its {@code previous_status}. One row per statement: H2 applies a {@code LIMIT} before it
+     * skips locked rows, so a limited {@code SKIP LOCKED} query finds nothing while another claim holds the
+     * first rows.
+     */
+    public String lockRunnable() {
+        return "SELECT id, status AS previous_status FROM %s WHERE id = :id AND %s FOR UPDATE SKIP LOCKED"
+                .formatted(instance, RUNNABLE);
+    }
+
+    /** Locks one due candidate {@code :id}, as {@link #lockRunnable()} does. */
+    public String lockDue() {
+        return "SELECT id, status AS previous_status FROM %s WHERE id = :id AND %s FOR UPDATE SKIP LOCKED"
+                .formatted(instance, DUE);
+    }
+
+    /** Takes the sagas {@code :ids}, locked by {@link #lockRunnable()} and {@link #lockDue()} in the same transaction. */
+    public String claimByIds() {
+        return """
+                UPDATE %s SET owner = :owner, lease_epoch = lease_epoch + 1, lease_expires_at = :leaseUntil,
+                       status = CASE WHEN status IN ('PENDING', 'WAITING') THEN 'RUNNING' ELSE status END,
+                       wake_at = NULL, updated_at = :now
+                WHERE id IN (:ids)""".formatted(instance);
+    }
+
+    public String selectInstances() {
+        return "SELECT * FROM %s WHERE id IN (:ids)".formatted(instance);
     }
 
     public String renewLeases() {

@@ -1,7 +1,10 @@
 package dev.agentsaga.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.testing.TestDatabase;
@@ -28,5 +31,10 @@ class PostgresSagaStoreTest extends SagaStoreContractTest {
     @Override
     SagaStore store() {
         return store;
+    }
+
+    @Test
+    void theDialectIsFoundFromTheDataSource() {
+        assertThat(SqlDialect.forDataSource(schema.dataSource(), "ops_saga_")).isInstanceOf(PostgresDialect.class);
     }
 }
