@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.springframework.core.ResolvableType;
 
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.ActionPolicy;
@@ -18,6 +17,7 @@ import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaNames;
+import dev.agentsaga.SagaTypes;
 import dev.agentsaga.UnknownActionException;
 import dev.agentsaga.UnknownWorkflowException;
 import dev.agentsaga.spi.WorkflowKey;
@@ -93,9 +93,8 @@ final class Registry {
                     + actionsByName.get(name).action().getClass().getName() + " and " + action.getClass().getName()
                     + "); give one of them another name", null);
         }
-        ResolvableType type = ResolvableType.forClass(action.getClass()).as(SagaAction.class);
-        Type input = resolved(type.getGeneric(0), name, "input");
-        Type output = resolved(type.getGeneric(1), name, "output");
+        Type input = required(SagaTypes.inputOf(action), name, "input");
+        Type output = required(SagaTypes.outputOf(action), name, "output");
         Reversibility reversibility = action.reversibility();
         if (reversibility == null) {
             throw new InvalidActionException("Action '" + name + "' returns no reversibility; return READ_ONLY, "
@@ -125,20 +124,20 @@ final class Registry {
             throw new InvalidActionException("Workflow '" + name + "' returns a blank version(); return a "
                     + "non-blank version such as \"1\"", null);
         }
-        ResolvableType input = ResolvableType.forClass(workflow.getClass()).as(AgentWorkflow.class).getGeneric(0);
+        Type input = SagaTypes.inputOf(workflow);
         // a workflow written as a lambda has no resolvable input type: its input is then read as plain JSON values
-        Type inputType = input.resolve() == null || input.hasUnresolvableGenerics() ? Object.class : input.getType();
+        Type inputType = input == null ? Object.class : input;
         workflowsByName.put(name, new WorkflowEntry(name, (AgentWorkflow<Object, Object>) workflow, inputType,
                 version));
     }
 
-    private static Type resolved(ResolvableType generic, String name, String what) {
-        if (generic.resolve() == null || generic.hasUnresolvableGenerics()) {
+    private static Type required(Type type, String name, String what) {
+        if (type == null) {
             throw new InvalidActionException("The " + what + " type of action '" + name + "' cannot be resolved; "
                     + "declare the action as a class implementing SagaAction<Input, Output> with concrete types "
                     + "(not a lambda), so the journal can read its payloads back", null);
         }
-        return generic.getType();
+        return type;
     }
 
     private static boolean overridesCompensate(SagaAction<?, ?> action) {

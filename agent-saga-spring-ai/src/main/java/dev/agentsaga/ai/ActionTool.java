@@ -6,7 +6,6 @@ import java.util.Objects;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.util.json.schema.JsonSchemaGenerator;
-import org.springframework.core.ResolvableType;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -16,6 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaNames;
+import dev.agentsaga.SagaTypes;
 
 /**
  * A {@link SagaAction} offered to the model as a tool: its name, its description, and an input schema
@@ -40,12 +40,12 @@ public final class ActionTool implements ToolCallback {
     @SuppressWarnings("unchecked")
     private ActionTool(String name, SagaAction<?, ?> action) {
         this.action = (SagaAction<Object, Object>) Objects.requireNonNull(action, "action must not be null");
-        ResolvableType input = ResolvableType.forClass(action.getClass()).as(SagaAction.class).getGeneric(0);
-        if (input.resolve() == null || input.hasUnresolvableGenerics()) {
+        Type input = SagaTypes.inputOf(action);
+        if (input == null) {
             throw new InvalidActionException("The input type of action '" + name + "' cannot be resolved; declare it "
                     + "as a class implementing SagaAction<Input, Output>", null);
         }
-        this.inputType = input.getType();
+        this.inputType = input;
         JsonNode schema = JSON.readTree(JsonSchemaGenerator.generateForType(inputType));
         this.wrapped = !"object".equals(schema.path("type").asString(""));
         String inputSchema = wrapped ? wrap(schema) : schema.toString();

@@ -162,7 +162,7 @@ public final class AgentLoop {
     }
 
     private static ChatOptions toolOptions(ChatModel model, ChatOptions options, List<ToolCallback> tools) {
-        ChatOptions base = options != null ? options : model.getDefaultOptions();
+        ChatOptions base = options != null ? options : model.getOptions();
         if (base instanceof ToolCallingChatOptions toolCalling) {
             return toolCalling.mutate().toolCallbacks(tools).build();
         }

@@ -1,0 +1,105 @@
+package dev.agentsaga.ai;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.ai.chat.model.ChatModel;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.agentsaga.AgentSaga;
+import dev.agentsaga.SagaEngine;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.testing.EffectLedger;
+import dev.agentsaga.testing.TestPolicies;
+
+/**
+ * The child JVM of the agent crash test. Arguments: JDBC URL (with {@code currentSchema}), the stub's
+ * base URL, saga id. It starts the trip agent's saga under a node id of the saga and waits until the
+ * saga rests (exit 0), unless {@code -D}{@value TripTools#HALT_PROPERTY} halts it first (exit 137).
+ * Exit codes: 2 when the saga did not rest in time, 1 on any other error.
+ */
+public final class AgentCrashWorker {
+
+    /** The workflow the crash test runs. */
+    static final String WORKFLOW = "tripCrash";
+
+    private static final Set<SagaStatus> RESTING = EnumSet.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
+            SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED, SagaStatus.NEEDS_ATTENTION, SagaStatus.WAITING);
+
+    private AgentCrashWorker() {
+    }
+
+    /** The node id every engine of the saga runs under, so a restarted engine takes the saga back at once. */
+    static String nodeIdFor(String sagaId) {
+        return "agent-crash-" + sagaId;
+    }
+
+    /** Registers the trip tools and the trip agent on {@code builder}: the same in the child and the test JVM. */
+    static AgentSaga.Builder configure(AgentSaga.Builder builder, TripTools tools, ChatModel model) {
+        for (var tool : tools.all()) {
+            builder.action(tool);
+        }
+        return builder.workflow(new TripAgent(WORKFLOW, TripScript.tripLoop(model, tools).build()));
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        }
+        catch (Throwable ex) {
+            System.out.println("AgentCrashWorker: failed");
+            ex.printStackTrace(System.out);
+            code = 1;
+        }
+        System.out.flush();
+        // halt, not exit: a stuck non-daemon thread must not keep the child alive
+        Runtime.getRuntime().halt(code);
+    }
+
+    private static int run(String[] args) throws InterruptedException {
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: AgentCrashWorker jdbcUrl stubBaseUrl sagaId");
+        }
+        String sagaId = args[2];
+        System.out.println("AgentCrashWorker: saga " + sagaId + ", model at " + args[1] + ", halting in "
+                + System.getProperty(TripTools.HALT_PROPERTY));
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(args[0]);
+        config.setMaximumPoolSize(6);
+        config.setPoolName("agent-crash-worker");
+        try (HikariDataSource dataSource = new HikariDataSource(config)) {
+            TripTools tools = new TripTools(EffectLedger.create(dataSource));
+            SagaEngine engine = configure(AgentSaga.builder(dataSource)
+                    .nodeId(nodeIdFor(sagaId))
+                    .pollInterval(Duration.ofMillis(100))
+                    .leaseDuration(Duration.ofSeconds(2))
+                    .defaultPolicy(TestPolicies.fast()), tools, ChatCompletionsStub.chatModel(args[1])).build();
+            engine.startup();
+            engine.start(WORKFLOW, TripScript.GOAL, sagaId);
+            Optional<SagaView> rested = awaitRest(engine, sagaId, Duration.ofSeconds(45));
+            System.out.println("AgentCrashWorker: saga " + rested.map(v -> "rests as " + v.status() + " (" + v.error()
+                    + ")").orElse("did not rest"));
+            engine.shutdown(Duration.ofSeconds(5));
+            return rested.isPresent() ? 0 : 2;
+        }
+    }
+
+    private static Optional<SagaView> awaitRest(SagaEngine engine, String sagaId, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<SagaView> view = engine.find(sagaId);
+            if (view.isPresent() && RESTING.contains(view.get().status())) {
+                return view;
+            }
+            Thread.sleep(100);
+        }
+        return Optional.empty();
+    }
+}
