@@ -1,0 +1,196 @@
+package dev.agentsaga.sample;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaHandle;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.ai.ToolApproval;
+
+/**
+ * {@code --demo} (or {@code sample.demo=true}): plays three scenarios and prints each saga's timeline.
+ * <ol>
+ * <li>the happy path; the demo approves the confirmation e-mail when the saga waits for it;</li>
+ * <li>the goal names a sold-out hotel: booking it fails after the flight was booked, so the flight is
+ * cancelled (compensation);</li>
+ * <li>a crash mid-trip: with {@code --crash-after=bookFlight} the process halts itself right after the
+ * flight was booked; running the same command again resumes the saga (fixed id {@value #CRASH_SAGA_ID})
+ * from its journal without booking the flight or asking the model again.</li>
+ * </ol>
+ * {@code sample.demo.scenarios=1,3} picks scenarios.
+ */
+@Component
+public class DemoRunner implements ApplicationRunner {
+
+    public static final String CRASH_SAGA_ID = "demo-crash-trip";
+
+    static final String HAPPY_GOAL = "3 days in Lisbon in May under 1500 EUR";
+
+    static final String SOLD_OUT_GOAL = "3 days in Lisbon in May, staying at the " + TravelProviders.SOLD_OUT_HOTEL;
+
+    static final String CRASH_GOAL = "2 nights in Porto in June under 900 EUR";
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final SagaCoordinator sagas;
+
+    private final TravelProviders providers;
+
+    private final CrashSwitch crash;
+
+    private final Environment env;
+
+    private final ObjectProvider<ScriptedTripModel> scripted;
+
+    public DemoRunner(SagaCoordinator sagas, TravelProviders providers, CrashSwitch crash, Environment env,
+            ObjectProvider<ScriptedTripModel> scripted) {
+        this.scripted = scripted;
+        this.sagas = sagas;
+        this.providers = providers;
+        this.crash = crash;
+        this.env = env;
+    }
+
+    static boolean isDemo(String[] args) {
+        return Arrays.stream(args).anyMatch(arg -> arg.equals("--demo") || arg.equals("--demo=true")
+                || arg.equals("--sample.demo=true"));
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (!args.containsOption("demo") && !env.getProperty("sample.demo", Boolean.class, false)) {
+            return;
+        }
+        List<String> scenarios = Arrays.asList(env.getProperty("sample.demo.scenarios", "1,2,3").split("\\s*,\\s*"));
+        banner();
+        if (scenarios.contains("1")) {
+            SagaView view = play(sagas.start(TripWorkflow.NAME, HAPPY_GOAL));
+            print("1. Happy path", HAPPY_GOAL, view);
+        }
+        if (scenarios.contains("2")) {
+            SagaView view = play(sagas.start(TripWorkflow.NAME, SOLD_OUT_GOAL));
+            print("2. The hotel is sold out after the flight was booked: the flight is cancelled", SOLD_OUT_GOAL,
+                    view);
+        }
+        if (scenarios.contains("3")) {
+            crashScenario();
+        }
+        System.out.println("Done. The journal is kept in the database (./data by default); the HTTP API runs without "
+                + "--demo, see README.");
+    }
+
+    private void crashScenario() {
+        String title = "3. A crash mid-trip, then a resume";
+        boolean exists = sagas.find(CRASH_SAGA_ID).isPresent();
+        if (!exists && crash.crashAfter().isEmpty()) {
+            System.out.println("=== " + title);
+            System.out.println("  Not played yet. Run the demo with --crash-after=bookFlight: the process halts right "
+                    + "after the flight is booked.");
+            System.out.println("  Then run the same command again: saga " + CRASH_SAGA_ID + " resumes from its "
+                    + "journal.\n");
+            return;
+        }
+        SagaHandle handle = sagas.start(TripWorkflow.NAME, CRASH_GOAL, CRASH_SAGA_ID);
+        SagaView before = sagas.find(CRASH_SAGA_ID).orElseThrow();
+        if (handle.created()) {
+            System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
+                    + crash.crashAfter() + " the process halts right after that step.");
+        }
+        else if (before.status().isTerminal()) {
+            System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
+                    + before.status() + "); delete ./data to play the crash again.");
+        }
+        else {
+            System.out.println(">>> Scenario 3: RESUMED saga " + CRASH_SAGA_ID + " from its journal (same id; the "
+                    + "engine took it back at start-up, agent.saga.node-id being stable). The flight booking and the "
+                    + "model calls before the crash are replayed from the journal, not run or asked again.");
+        }
+        SagaView view = play(handle);
+        print(title, CRASH_GOAL, view);
+        System.out.println("  model calls for this goal (table model_call, scripted model): " + modelCalls(CRASH_GOAL)
+                + "; LLM steps in the journal: " + view.steps().stream().filter(s -> s.kind().name().equals("LLM"))
+                        .count());
+        System.out.println();
+    }
+
+    /** Drives a saga to its end: approves the confirmation e-mail when the saga waits for it. */
+    private SagaView play(SagaHandle handle) {
+        boolean approved = false;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            SagaView view = sagas.find(handle.id()).orElseThrow();
+            SagaStatus status = view.status();
+            if (status.isTerminal() || status == SagaStatus.NEEDS_ATTENTION
+                    || status == SagaStatus.COMPENSATION_FAILED) {
+                return view;
+            }
+            if (status == SagaStatus.WAITING && !approved) {
+                System.out.println(">>> saga " + handle.id() + " is WAITING for approval of sendConfirmation "
+                        + "(IRREVERSIBLE); the demo operator approves it: signal '" + TripWorkflow.APPROVAL_SIGNAL
+                        + "'");
+                sagas.signal(handle.id(), TripWorkflow.APPROVAL_SIGNAL,
+                        ToolApproval.approve("demo-operator", "looks right"));
+                approved = true;
+            }
+            if (System.nanoTime() > deadline) {
+                return view;
+            }
+            sleep();
+        }
+    }
+
+    private void print(String title, String goal, SagaView view) {
+        System.out.println();
+        System.out.println("=== " + title);
+        System.out.println("  goal:   " + goal);
+        System.out.println("  saga:   " + view.id() + "   status: " + view.status() + "   tokens spent: "
+                + view.tokensSpent() + ", replayed: " + view.tokensReplayed());
+        if (view.output() != null) {
+            System.out.println("  answer: " + TripController.text(view.output()));
+        }
+        if (view.error() != null) {
+            System.out.println("  error:  " + view.error());
+        }
+        System.out.print(Timeline.table(view));
+        for (String table : List.of("flight_booking", "hotel_booking", "card_charge", "email_outbox")) {
+            List<String> rows = providers.records(table, view.id());
+            if (!rows.isEmpty()) {
+                System.out.println("  provider " + table + ": " + rows);
+            }
+        }
+        System.out.println();
+    }
+
+    private int modelCalls(String goal) {
+        return providers.modelCalls(goal);
+    }
+
+    private void banner() {
+        System.out.println();
+        System.out.println("agent-saga sample: a trip-booking agent");
+        System.out.println(scripted.getIfAvailable() != null
+                ? "model: " + ScriptedTripModel.LABEL + " SCRIPTED, no OPENAI_API_KEY: a fixed, deterministic "
+                        + "tool-calling conversation, not a real LLM"
+                : "model: OpenAI (OPENAI_API_KEY is set)");
+        System.out.println();
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(100);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.agentsaga.sample;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.agentsaga.sample.Trips.FlightOffer;
+import dev.agentsaga.sample.Trips.HotelOffer;
+
+/**
+ * In-app fakes of an airline, a hotel chain, a card processor and a mail service, backed by the tables of
+ * schema.sql. Each write takes the caller's idempotency key: a repeated key returns the first result and
+ * books nothing new, as a real provider API that deduplicates requests would. Every call is also written
+ * to {@code provider_call}, so a reader (and the test) can count how often each provider was called.
+ */
+@Component
+public class TravelProviders {
+
+    /** A hotel that shows up in search results but cannot be booked: scenario 2 of the demo. */
+    public static final String SOLD_OUT_HOTEL = "Grand Hotel Sold Out";
+
+    private static final Map<String, List<HotelOffer>> HOTELS = Map.of(
+            "Lisbon", List.of(new HotelOffer("Casa Alfama", "Lisbon", 120), new HotelOffer("Hotel Avenida", "Lisbon", 95),
+                    new HotelOffer(SOLD_OUT_HOTEL, "Lisbon", 80)),
+            "Porto", List.of(new HotelOffer("Ribeira Guest House", "Porto", 85), new HotelOffer("Hotel Douro", "Porto",
+                    110)));
+
+    private final JdbcClient jdbc;
+
+    public TravelProviders(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<FlightOffer> searchFlights(String from, String to, String date) {
+        int base = 60 + Math.floorMod((from + to).hashCode(), 90);
+        String code = to.length() >= 2 ? to.substring(0, 2).toUpperCase() : "XX";
+        List<FlightOffer> offers = new ArrayList<>();
+        offers.add(new FlightOffer("TP" + (500 + base), from, to, date, base * 3));
+        offers.add(new FlightOffer("FR" + (700 + base), from, to, date, base * 2));
+        offers.add(new FlightOffer(code + (100 + base), from, to, date, base * 4));
+        return offers;
+    }
+
+    public List<HotelOffer> searchHotels(String city) {
+        return HOTELS.getOrDefault(city, List.of(new HotelOffer("Hotel Central", city, 100)));
+    }
+
+    public String bookFlight(String key, String flightNumber, String passenger, int price) {
+        return book("flight_booking", key, "FL-", flightNumber, passenger, price);
+    }
+
+    public void cancelFlight(String key) {
+        cancel("flight_booking", key);
+    }
+
+    public String bookHotel(String key, String hotel, String guest, int total) {
+        if (SOLD_OUT_HOTEL.equals(hotel)) {
+            throw new IllegalStateException("hotel '" + hotel + "' is sold out for these dates");
+        }
+        return book("hotel_booking", key, "HT-", hotel, guest, total);
+    }
+
+    public void cancelHotel(String key) {
+        cancel("hotel_booking", key);
+    }
+
+    public String charge(String key, String description, int amount) {
+        return book("card_charge", key, "CH-", description, "demo card **** 4242", amount);
+    }
+
+    public void refund(String key) {
+        cancel("card_charge", key);
+    }
+
+    public String sendEmail(String key, String to, String subject) {
+        return book("email_outbox", key, "MSG-", subject, to, 0);
+    }
+
+    /** Records one call of a provider operation under the idempotency key it was given. */
+    public void logCall(String key, String operation) {
+        jdbc.sql("INSERT INTO provider_call (idempotency_key, operation) VALUES (?, ?)").params(key, operation).update();
+    }
+
+    /** How often the scripted model was called for a goal (table model_call). */
+    public int modelCalls(String goal) {
+        return jdbc.sql("SELECT COUNT(*) FROM model_call WHERE goal = ?").param(goal).query(Integer.class).single();
+    }
+
+    /** The bookings of a table made for a saga (keys {@code sagaId:seq}), as "id item status" lines. */
+    public List<String> records(String table, String sagaId) {
+        return jdbc.sql("SELECT id, item, status FROM " + table + " WHERE idempotency_key LIKE ? ORDER BY created_at")
+                .param(sagaId + ":%")
+                .query((rs, n) -> rs.getString("id") + " " + rs.getString("item") + " " + rs.getString("status"))
+                .list();
+    }
+
+    private String book(String table, String key, String prefix, String item, String party, int amount) {
+        logCall(key, table + ".create");
+        String id = prefix + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        // no conflict target: the form that H2 (MODE=PostgreSQL) and PostgreSQL both accept
+        jdbc.sql("INSERT INTO " + table + " (id, idempotency_key, item, party, amount_eur, status) "
+                + "VALUES (?, ?, ?, ?, ?, 'CONFIRMED') ON CONFLICT DO NOTHING")
+                .params(id, key, item, party, amount).update();
+        return jdbc.sql("SELECT id FROM " + table + " WHERE idempotency_key = ?").param(key).query(String.class)
+                .single();
+    }
+
+    private void cancel(String table, String key) {
+        logCall(key, table + ".cancel");
+        jdbc.sql("UPDATE " + table + " SET status = 'CANCELLED' WHERE idempotency_key = ?").param(key).update();
+    }
+}
