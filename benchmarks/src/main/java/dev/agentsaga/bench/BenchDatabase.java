@@ -1,0 +1,146 @@
+package dev.agentsaga.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.agentsaga.store.jdbc.SchemaInitializer;
+
+/**
+ * The schema a run works in: created at the start ({@code bench_...}), agent-saga's tables applied with
+ * {@link SchemaInitializer}, the plain-JDBC baseline tables beside them, dropped at the end.
+ */
+final class BenchDatabase implements AutoCloseable {
+
+    static final String PREFIX = "agent_saga_";
+
+    static final String INSTANCE = PREFIX + "instance";
+
+    static final String STEP = PREFIX + "step";
+
+    static final String SIGNAL = PREFIX + "signal";
+
+    /** The baseline's "instance" table: one row per plain-JDBC workflow. */
+    static final String PLAIN_INSTANCE = "bench_plain_instance";
+
+    /** The baseline's "journal": single-row INSERTs of a small text payload, keyed like the step table. */
+    static final String PLAIN_STEP = "bench_plain_step";
+
+    private final String jdbcUrl;
+
+    private final String schema;
+
+    private final boolean keep;
+
+    private final List<HikariDataSource> pools = new ArrayList<>();
+
+    BenchDatabase(String jdbcUrl, String schema, boolean keep) {
+        this.jdbcUrl = jdbcUrl;
+        this.schema = schema;
+        this.keep = keep;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    /** The URL with {@code currentSchema} set to the run's schema. */
+    String schemaUrl() {
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    /** Creates the schema, agent-saga's tables and the baseline tables. */
+    void create() throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        try (HikariDataSource ds = pool("bench-setup", 1)) {
+            SchemaInitializer.apply(ds, PREFIX);
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE " + PLAIN_INSTANCE + " (id VARCHAR(200) PRIMARY KEY, status VARCHAR(32) NOT NULL, "
+                        + "input TEXT, output TEXT, created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+                        + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                s.execute("CREATE TABLE " + PLAIN_STEP + " (saga_id VARCHAR(200) NOT NULL, seq INT NOT NULL, "
+                        + "payload TEXT, created_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (saga_id, seq))");
+            }
+        }
+        pools.removeIf(HikariDataSource::isClosed);
+    }
+
+    /** A pool on the run's schema. */
+    HikariDataSource pool(String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(schemaUrl());
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        config.setConnectionTimeout(60_000);
+        HikariDataSource ds = new HikariDataSource(config);
+        pools.add(ds);
+        return ds;
+    }
+
+    /** Empties every table, so that each measurement starts from the same journal size. */
+    void truncate(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE " + INSTANCE + ", " + STEP + ", " + SIGNAL + ", " + PLAIN_INSTANCE + ", " + PLAIN_STEP);
+            s.execute("VACUUM ANALYZE " + INSTANCE);
+            s.execute("VACUUM ANALYZE " + STEP);
+        }
+    }
+
+    /** A scalar query. */
+    static long queryLong(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static String queryString(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static void execute(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        pools.forEach(HikariDataSource::close);
+        if (keep) {
+            System.err.println("Kept schema " + schema);
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        catch (SQLException ex) {
+            System.err.println("Could not drop schema " + schema + ": " + ex.getMessage());
+        }
+    }
+}
