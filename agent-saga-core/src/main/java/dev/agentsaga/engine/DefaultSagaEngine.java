@@ -123,6 +123,13 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         scheduler.shutdownNow();
+        try {
+            // a claim under way finishes before the queue is released, so its sagas are released too
+            scheduler.awaitTermination(Math.min(grace.toMillis(), 5000), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         releaseQueued(workers.getQueue());
         workers.shutdown();
         try {
@@ -268,7 +275,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         catch (RuntimeException rejected) {
             running.remove(saga.id());
-            log.debug("Saga {} not run: the engine is stopping; it stays in the journal for recovery", saga.id());
+            // claimed while the engine stopped: release it so that another engine takes it at once
+            releaseQuietly(saga);
+            log.debug("Saga {} not run: the engine is stopping; released for another engine", saga.id());
         }
     }
 

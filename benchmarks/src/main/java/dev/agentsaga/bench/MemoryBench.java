@@ -114,7 +114,9 @@ final class MemoryBench {
                 f("%,.0f B", median(runningBytes)), "", "", rounds);
         results.add("5", "threads per running saga", f("%.2f", median(runningThreads)), "", "",
                 "a running saga holds one worker thread (created on demand up to workerThreads)");
-        db.truncate(db.pool("memory-cleanup", 1));
+        try (HikariDataSource pool = db.pool("memory-cleanup", 1)) {
+            db.truncate(pool);
+        }
     }
 
     private static void startAll(SagaEngine engine, String workflow, int n) throws InterruptedException {
