@@ -50,6 +50,15 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final TransientRetry retry = TransientRetry.defaults();
 
+    // the hot path's statements, built once rather than formatted on every call
+    private final String insertInstance;
+
+    private final String insertStep;
+
+    private final String updateStep;
+
+    private final String completeInstance;
+
     /** How many candidates per claimed saga a claim in several statements looks at. */
     private static final int CANDIDATE_WINDOW = 4;
 
@@ -68,11 +77,15 @@ public final class JdbcSagaStore implements SagaStore {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.sql = Objects.requireNonNull(dialect, "dialect must not be null");
+        this.insertInstance = dialect.insertInstance();
+        this.insertStep = dialect.insertStep();
+        this.updateStep = dialect.updateStep();
+        this.completeInstance = dialect.completeInstance();
     }
 
     @Override
     public boolean createInstance(NewSaga saga) {
-        return call(() -> jdbc.update(sql.insertInstance(), new MapSqlParameterSource()
+        return call(() -> jdbc.update(insertInstance, new MapSqlParameterSource()
                 .addValue("id", saga.id())
                 .addValue("workflow", saga.workflow())
                 .addValue("version", saga.workflowVersion())
@@ -116,17 +129,17 @@ public final class JdbcSagaStore implements SagaStore {
 
     @Override
     public boolean appendStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(sql.insertStep(), Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return call(() -> jdbc.update(insertStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
     }
 
     @Override
     public boolean updateStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(sql.updateStep(), Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return call(() -> jdbc.update(updateStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
     }
 
     @Override
     public boolean complete(Lease lease, String output, Instant now) {
-        return call(() -> jdbc.update(sql.completeInstance(), Rows.fenced(lease, new MapSqlParameterSource()
+        return call(() -> jdbc.update(completeInstance, Rows.fenced(lease, new MapSqlParameterSource()
                 .addValue("output", output).addValue("now", Rows.time(now)))) == 1);
     }
 
@@ -223,7 +236,7 @@ public final class JdbcSagaStore implements SagaStore {
                     .addValue("now", Rows.time(now)))) != 1) {
                 return false;
             }
-            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.fenced(lease, Rows.stepParams(waitStep)));
+            jdbc.update(insert ? insertStep : updateStep, Rows.fenced(lease, Rows.stepParams(waitStep)));
             jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now))));
             if (awaitedSignal != null) {
@@ -274,7 +287,7 @@ public final class JdbcSagaStore implements SagaStore {
                 throw new SagaStoreException("Signal " + signalId + " was consumed concurrently", step.sagaId(),
                         step.seq(), null);
             }
-            jdbc.update(insert ? sql.insertStep() : sql.updateStep(), Rows.fenced(lease, Rows.stepParams(step)));
+            jdbc.update(insert ? insertStep : updateStep, Rows.fenced(lease, Rows.stepParams(step)));
             return true;
         });
     }
