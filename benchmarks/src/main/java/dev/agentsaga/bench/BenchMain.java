@@ -43,6 +43,10 @@ public final class BenchMain {
         long t0 = System.nanoTime();
         try (BenchDatabase db = new BenchDatabase(options.jdbcUrl(), schema, options.keepSchema())) {
             db.create();
+            if (db.standInForAutovacuum(2000)) {
+                Log.info("the server runs with autovacuum=off: the harness runs ANALYZE on agent-saga's tables "
+                        + "every 2 s in its place");
+            }
             Log.info("schema %s; benchmarks %s, scale %s, rounds %d", schema, options.only(), options.scale(),
                     options.rounds());
             String machine = machine(db);
@@ -98,7 +102,7 @@ public final class BenchMain {
             String version = BenchDatabase.queryString(pool, "SELECT version()");
             String settings = BenchDatabase.queryString(pool, "SELECT string_agg(name || '=' || setting || "
                     + "COALESCE(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('synchronous_commit', "
-                    + "'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections', 'commit_delay')");
+                    + "'fsync', 'autovacuum', 'wal_sync_method', 'shared_buffers', 'max_connections', 'commit_delay')");
             return String.format("machine: %d CPUs, %.1f GiB RAM, load average at start %s; Java %s (%s), "
                     + "max heap %d MiB%n%s%n%s", Runtime.getRuntime().availableProcessors(), memory / 1073741824.0,
                     loadAverage(),
