@@ -1,5 +1,7 @@
 package dev.agentsaga.store.jdbc;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,9 +18,9 @@ import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -62,6 +64,12 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final String completeInstance;
 
+    private final HotStatement append;
+
+    private final HotStatement rewrite;
+
+    private final HotStatement completion;
+
     /** How many times a lease renewal tries the rows it skipped because a journal write held them. */
     private static final int RENEWAL_PASSES = 3;
 
@@ -89,6 +97,9 @@ public final class JdbcSagaStore implements SagaStore {
         this.insertStep = dialect.insertStep();
         this.updateStep = dialect.updateStep();
         this.completeInstance = dialect.completeInstance();
+        this.append = HotStatement.of(insertStep);
+        this.rewrite = HotStatement.of(updateStep);
+        this.completion = HotStatement.of(completeInstance);
     }
 
     @Override
@@ -137,17 +148,21 @@ public final class JdbcSagaStore implements SagaStore {
 
     @Override
     public boolean appendStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(insertStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return write(append, new JournalWrite.AppendStep(lease, step));
     }
 
     @Override
     public boolean updateStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(updateStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return write(rewrite, new JournalWrite.UpdateStep(lease, step));
     }
 
     @Override
     public boolean complete(Lease lease, String output, Instant now) {
-        return call(() -> jdbc.update(completeInstance, completeParams(lease, output, now)) == 1);
+        return write(completion, new JournalWrite.CompleteSaga(lease, output, now));
+    }
+
+    private boolean write(HotStatement statement, JournalWrite write) {
+        return call(() -> jdbc.getJdbcTemplate().update(statement.sql, ps -> statement.bind(ps, write)) == 1);
     }
 
     /**
@@ -175,7 +190,7 @@ public final class JdbcSagaStore implements SagaStore {
         if (oneKind && sql.batchIsOneTransaction()) {
             // one batch in auto-commit: one round trip, one implicit transaction, one commit
             boolean[] written = new boolean[writes.size()];
-            String statement = !appends.isEmpty() ? insertStep : !updates.isEmpty() ? updateStep : completeInstance;
+            HotStatement statement = !appends.isEmpty() ? append : !updates.isEmpty() ? rewrite : completion;
             call(() -> {
                 batch(statement, java.util.stream.IntStream.range(0, writes.size()).boxed().toList(),
                         writes, written);
@@ -185,22 +200,29 @@ public final class JdbcSagaStore implements SagaStore {
         }
         return inTransaction(() -> {
             boolean[] written = new boolean[writes.size()];
-            batch(insertStep, appends, writes, written);
-            batch(updateStep, updates, writes, written);
-            batch(completeInstance, completions, writes, written);
+            batch(append, appends, writes, written);
+            batch(rewrite, updates, writes, written);
+            batch(completion, completions, writes, written);
             return written;
         });
     }
 
-    private void batch(String statement, List<Integer> indices, List<JournalWrite> writes, boolean[] written) {
+    private void batch(HotStatement statement, List<Integer> indices, List<JournalWrite> writes, boolean[] written) {
         if (indices.isEmpty()) {
             return;
         }
-        SqlParameterSource[] params = new SqlParameterSource[indices.size()];
-        for (int k = 0; k < params.length; k++) {
-            params[k] = params(writes.get(indices.get(k)));
-        }
-        int[] counts = jdbc.batchUpdate(statement, params);
+        int[] counts = jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
+
+            @Override
+            public void setValues(PreparedStatement ps, int k) throws SQLException {
+                statement.bind(ps, writes.get(indices.get(k)));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return indices.size();
+            }
+        });
         for (int k = 0; k < counts.length; k++) {
             if (counts[k] < 0) {
                 // a driver that batches without row counts cannot tell a lost lease from a write
@@ -210,22 +232,6 @@ public final class JdbcSagaStore implements SagaStore {
             }
             written[indices.get(k)] = counts[k] == 1;
         }
-    }
-
-    private static SqlParameterSource params(JournalWrite write) {
-        if (write instanceof JournalWrite.AppendStep append) {
-            return Rows.fenced(append.lease(), Rows.stepParams(append.step()));
-        }
-        if (write instanceof JournalWrite.UpdateStep update) {
-            return Rows.fenced(update.lease(), Rows.stepParams(update.step()));
-        }
-        JournalWrite.CompleteSaga complete = (JournalWrite.CompleteSaga) write;
-        return completeParams(complete.lease(), complete.output(), complete.now());
-    }
-
-    private static MapSqlParameterSource completeParams(Lease lease, String output, Instant now) {
-        return Rows.fenced(lease, new MapSqlParameterSource().addValue("output", output)
-                .addValue("now", Rows.time(now)));
     }
 
     @Override
