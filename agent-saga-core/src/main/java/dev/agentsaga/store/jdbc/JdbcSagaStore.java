@@ -125,25 +125,73 @@ public final class JdbcSagaStore implements SagaStore {
         return call(() -> jdbc.query(sql.selectJournal(), Map.of("sagaId", sagaId), Rows::step));
     }
 
+    /**
+     * How far {@link #list} counts the matching sagas: a page's total is exact up to this many (or up to
+     * the end of the page, when that is further) and beyond it a lower bound, so that a page costs the same
+     * however many sagas match.
+     */
+    public static final int TOTAL_LIMIT = 10_000;
+
+    /**
+     * A page, then its total: none is counted when the page shows where the results end; otherwise the
+     * matching sagas are counted up to {@link #TOTAL_LIMIT} or one past the end of the page, whichever is
+     * further, and a count that reaches that limit is reported as a lower bound.
+     */
     @Override
     public Page<SagaSummary> list(SagaQuery query) {
-        MapSqlParameterSource params = new MapSqlParameterSource();
-        List<String> conditions = new ArrayList<>();
-        if (!query.statuses().isEmpty()) {
-            conditions.add("status IN (:statuses)");
-            params.addValue("statuses", query.statuses().stream().map(Enum::name).toList());
-        }
-        if (query.workflow() != null) {
-            conditions.add("workflow = :workflow");
-            params.addValue("workflow", query.workflow());
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        params.addValue("limit", query.size()).addValue("offset", query.offset());
+        ListStatements list = ListStatements.of(sql, query);
         return call(() -> {
-            Long total = jdbc.queryForObject(sql.countInstances(where), params, Long.class);
-            List<SagaSummary> items = jdbc.query(sql.selectSummaries(where), params, Rows::summary);
-            return new Page<>(items, query.page(), query.size(), total == null ? 0 : total);
+            List<SagaSummary> items = jdbc.query(list.select(), list.params(), Rows::summary);
+            if (items.size() < query.size() && (!items.isEmpty() || query.offset() == 0)) {
+                // the results end on this page
+                return new Page<>(items, query.page(), query.size(), query.offset() + items.size(), true);
+            }
+            Long counted = jdbc.queryForObject(list.count(), list.params(), Long.class);
+            long total = counted == null ? 0 : counted;
+            return total < list.countLimit() ? new Page<>(items, query.page(), query.size(), total, true)
+                    : new Page<>(items, query.page(), query.size(), list.countLimit() - 1, false);
         });
+    }
+
+    /** The page query, the capped count and their parameters for one {@link #list} call. */
+    record ListStatements(String select, String count, MapSqlParameterSource params, long countLimit) {
+
+        static ListStatements of(SqlDialect sql, SagaQuery query) {
+            MapSqlParameterSource params = new MapSqlParameterSource();
+            List<String> conditions = new ArrayList<>();
+            if (query.workflow() != null) {
+                conditions.add("workflow = :workflow");
+                params.addValue("workflow", query.workflow());
+            }
+            // every status is no filter; otherwise one branch per status, in a fixed order
+            List<SagaStatus> statuses = query.statuses().size() == SagaStatus.values().length ? List.of()
+                    : query.statuses().stream().sorted().toList();
+            String select;
+            if (statuses.isEmpty()) {
+                select = sql.selectSummaries(where(conditions));
+            }
+            else {
+                List<String> branches = new ArrayList<>();
+                for (int i = 0; i < statuses.size(); i++) {
+                    List<String> branch = new ArrayList<>(conditions);
+                    branch.add("status = :status" + i);
+                    branches.add(String.join(" AND ", branch));
+                    params.addValue("status" + i, statuses.get(i).name());
+                }
+                select = sql.selectSummariesByStatus(branches);
+                conditions.add("status IN (:statuses)");
+                params.addValue("statuses", statuses.stream().map(Enum::name).toList());
+            }
+            long end = query.offset() + query.size();
+            long countLimit = Math.max(TOTAL_LIMIT, end) + 1;
+            params.addValue("limit", query.size()).addValue("offset", query.offset()).addValue("window", end)
+                    .addValue("countLimit", countLimit);
+            return new ListStatements(select, sql.countSummaries(where(conditions)), params, countLimit);
+        }
+
+        private static String where(List<String> conditions) {
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.agentsaga.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,11 @@ class PostgresSagaStoreTest extends SagaStoreContractTest {
     @Override
     SagaStore store() {
         return store;
+    }
+
+    @Override
+    DataSource dataSource() {
+        return schema.dataSource();
     }
 
     @Test
