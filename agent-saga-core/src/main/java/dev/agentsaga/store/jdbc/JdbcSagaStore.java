@@ -233,19 +233,6 @@ public final class JdbcSagaStore implements SagaStore {
             (write instanceof JournalWrite.AppendStep ? appends
                     : write instanceof JournalWrite.UpdateStep ? updates : completions).add(i);
         }
-        boolean oneKind = appends.size() == writes.size() || updates.size() == writes.size()
-                || completions.size() == writes.size();
-        if (oneKind && sql.batchIsOneTransaction()) {
-            // one batch in auto-commit: one round trip, one implicit transaction, one commit
-            boolean[] written = new boolean[writes.size()];
-            HotStatement statement = !appends.isEmpty() ? append : !updates.isEmpty() ? rewrite : completion;
-            call(() -> {
-                batch(statement, java.util.stream.IntStream.range(0, writes.size()).boxed().toList(),
-                        writes, written);
-                return null;
-            });
-            return written;
-        }
         return inTransaction(() -> {
             boolean[] written = new boolean[writes.size()];
             batch(append, appends, writes, written);

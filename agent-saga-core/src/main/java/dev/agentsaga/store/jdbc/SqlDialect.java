@@ -81,15 +81,6 @@ public class SqlDialect {
         return true;
     }
 
-    /**
-     * Whether the driver runs a JDBC batch in auto-commit as one transaction: PgJDBC sends the whole batch
-     * before one protocol Sync, so the server commits it once, all or nothing. A group of journal writes of
-     * one kind then costs one round trip and one commit; otherwise it runs in an explicit transaction.
-     */
-    public boolean batchIsOneTransaction() {
-        return false;
-    }
-
     /** Inserts an instance unless its id exists. */
     public String insertInstance() {
         return """
