@@ -482,6 +482,12 @@ final class SagaContext implements Saga {
             halt = new Halt(Halt.Kind.STORE_FAILED, ex.getMessage(), null);
             throw new Suspension("the journal could not be written: " + ex.getMessage());
         }
+        catch (RuntimeException ex) {
+            // whatever else a store throws is its failure too, never the workflow's: no compensation for it
+            String message = ex.getClass().getName() + ": " + ex.getMessage();
+            halt = new Halt(Halt.Kind.STORE_FAILED, message, null);
+            throw new Suspension("the journal could not be written: " + message);
+        }
         if (!held) {
             halt = new Halt(Halt.Kind.LEASE_LOST, "another engine took saga " + sagaId + " over at step " + seq, seq);
             throw new Suspension("the lease on saga " + sagaId + " was lost");

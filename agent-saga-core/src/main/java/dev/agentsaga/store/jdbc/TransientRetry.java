@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaStoreUnavailableException;
@@ -48,7 +49,8 @@ final class TransientRetry {
             try {
                 return work.get();
             }
-            catch (DataAccessException ex) {
+            catch (DataAccessException | TransactionException ex) {
+                // a TransactionException: a commit or rollback failed, e.g. on a connection the database dropped
                 if (!isTransient(ex)) {
                     throw new SagaStoreException("The agent-saga journal could not be read or written: "
                             + ex.getMostSpecificCause().getMessage(), null, null, ex);
