@@ -298,6 +298,29 @@ class GroupCommitTest {
         assertThat(reader.loadJournal(first.sagaId())).hasSize(1);
     }
 
+    @Test
+    void aBatchCutShortByALostConnectionIsRetriedWhole() throws Exception {
+        GroupCommit group = new GroupCommit(store.proxy(), 64);
+        List<Lease> leases = newSagas(THREADS);
+        Map<Lease, JournalWrite> writes = new LinkedHashMap<>();
+        for (Lease lease : leases) {
+            // the held first write completes its saga, so that the lost connection hits the batch behind it
+            writes.put(lease, lease == leases.get(0) ? new CompleteSaga(lease, "\"done\"", now)
+                    : new AppendStep(lease, step(lease.sagaId(), 1)));
+        }
+        statements.failNext("INSERT INTO " + schema.tablePrefix() + "step", 1, "08006");
+
+        Map<Lease, Object> outcomes = writeBehindAHeldBatch(group, leases, writes);
+
+        assertThat(statements.injectedFailuresLeft()).as("lost connections still to come").isZero();
+        assertThat(outcomes.values()).as("what the callers got").containsOnly(Boolean.TRUE);
+        assertThat(store.failedBatches()).as("batches that failed after the store's retries").isEmpty();
+        assertThat(store.batchSizes()).as("batch sizes").contains(THREADS - 1);
+        for (Lease lease : leases.subList(1, THREADS)) {
+            assertThat(reader.loadJournal(lease.sagaId())).as("journal of %s", lease).hasSize(1);
+        }
+    }
+
     /**
      * The first lease's write goes first and its batch is held in the store until every other writer waits
      * inside {@code write}; then it is let go, so the others form the next batch together. Each caller checks

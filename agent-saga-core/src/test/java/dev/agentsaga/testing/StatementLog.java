@@ -89,6 +89,11 @@ public final class StatementLog {
         failuresLeft.set(times);
     }
 
+    /** How many of the failures asked for with {@link #failNext} are still to come. */
+    public int injectedFailuresLeft() {
+        return Math.max(0, failuresLeft.get());
+    }
+
     /** What was recorded on threads whose name passes the filter. */
     public List<Entry> entries(Predicate<String> threads) {
         return entries.stream().filter(entry -> threads.test(entry.thread())).toList();
