@@ -88,6 +88,10 @@ public final class AgentSaga {
 
         private boolean applySchema;
 
+        private boolean groupCommit = true;
+
+        private int groupCommitMaxBatch = 64;
+
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
         }
@@ -209,6 +213,25 @@ public final class AgentSaga {
         }
 
         /**
+         * Whether the journal writes of concurrent sagas share transactions (one commit, one WAL flush for
+         * many writes); default true. A saga still goes on only once its own write is durable; a saga
+         * running alone writes at once. See {@code docs/group-commit.md}.
+         */
+        public Builder groupCommit(boolean groupCommit) {
+            this.groupCommit = groupCommit;
+            return this;
+        }
+
+        /** The most writes one shared transaction holds when {@link #groupCommit(boolean) group commit} is on; default 64. */
+        public Builder groupCommitMaxBatch(int groupCommitMaxBatch) {
+            if (groupCommitMaxBatch < 1) {
+                throw new IllegalArgumentException("groupCommitMaxBatch must be at least 1, was " + groupCommitMaxBatch);
+            }
+            this.groupCommitMaxBatch = groupCommitMaxBatch;
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
          * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
          */
@@ -231,7 +254,7 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
                     workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    clock);
+                    groupCommit ? groupCommitMaxBatch : 0, clock);
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings, namedActions, actions, namedWorkflows,
                     workflows, observers);
         }

@@ -69,7 +69,9 @@ public final class AgentSagaAutoConfiguration {
                 .pollInterval(properties.getPollInterval())
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
-                .driftPolicy(properties.getLlm().getDriftPolicy());
+                .driftPolicy(properties.getLlm().getDriftPolicy())
+                .groupCommit(properties.getGroupCommit().isEnabled())
+                .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
         if (properties.getHeartbeatInterval() != null) {
             builder.heartbeatInterval(properties.getHeartbeatInterval());
         }

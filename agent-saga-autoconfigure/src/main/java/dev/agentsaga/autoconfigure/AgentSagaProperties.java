@@ -47,6 +47,8 @@ public class AgentSagaProperties {
 
     private final Llm llm = new Llm();
 
+    private final GroupCommit groupCommit = new GroupCommit();
+
     private final Endpoint endpoint = new Endpoint();
 
     public boolean isEnabled() {
@@ -131,6 +133,10 @@ public class AgentSagaProperties {
 
     public Llm getLlm() {
         return llm;
+    }
+
+    public GroupCommit getGroupCommit() {
+        return groupCommit;
     }
 
     public Endpoint getEndpoint() {
@@ -223,6 +229,32 @@ public class AgentSagaProperties {
 
         public void setDriftPolicy(DriftPolicy driftPolicy) {
             this.driftPolicy = driftPolicy;
+        }
+    }
+
+    /** Journal writes of concurrent sagas sharing one transaction and one commit. */
+    public static class GroupCommit {
+
+        /** Whether concurrent sagas' journal writes share transactions; a saga goes on only once its own write is durable. */
+        private boolean enabled = true;
+
+        /** Most journal writes in one shared transaction. */
+        private int maxBatch = 64;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaxBatch() {
+            return maxBatch;
+        }
+
+        public void setMaxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
         }
     }
 

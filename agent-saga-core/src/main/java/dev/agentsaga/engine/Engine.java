@@ -4,19 +4,36 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.PayloadTooLargeException;
+import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 
 /** What the runner, the saga context and the compensator share: the store, the codec and the rules. */
 record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
-        SagaObserver observer) {
+        SagaObserver observer, @Nullable GroupCommit groupCommit) {
+
+    Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
+            SagaObserver observer) {
+        this(store, codec, registry, settings, executor, observer,
+                settings.groupCommitMaxBatch() > 0 ? new GroupCommit(store, settings.groupCommitMaxBatch()) : null);
+    }
+
+    /**
+     * A hot-path journal write, grouped with concurrent sagas' writes when group commit is on; returns
+     * once it is durable.
+     * @return false when the lease was lost (nothing written)
+     */
+    boolean write(JournalWrite write) {
+        return groupCommit != null ? groupCommit.write(write) : store.writeAll(List.of(write))[0];
+    }
 
     Instant now() {
         return settings.clock().instant();

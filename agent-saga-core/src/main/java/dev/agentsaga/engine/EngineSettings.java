@@ -18,10 +18,12 @@ import dev.agentsaga.DriftPolicy;
  * @param maxPayloadBytes the largest serialised payload accepted
  * @param defaultPolicy the policy of actions that keep {@link ActionPolicy#defaults()}
  * @param driftPolicy what a journaled model call does when its request changed since it was recorded
+ * @param groupCommitMaxBatch the most hot-path writes of concurrent sagas committed together; 0 commits
+ *        each write on its own
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        Clock clock) {
+        int groupCommitMaxBatch, Clock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
@@ -34,5 +36,8 @@ public record EngineSettings(String nodeId, int workerThreads, Duration pollInte
         }
         Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
+        if (groupCommitMaxBatch < 0) {
+            throw new IllegalArgumentException("groupCommitMaxBatch must not be negative, was " + groupCommitMaxBatch);
+        }
     }
 }

@@ -30,6 +30,7 @@ import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.JournaledCall;
+import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SignalRecord;
@@ -462,7 +463,8 @@ final class SagaContext implements Saga {
     }
 
     private void write(StepRecord step, boolean insert) {
-        journaling(() -> insert ? engine.store().appendStep(lease, step) : engine.store().updateStep(lease, step));
+        journaling(() -> engine.write(insert ? new JournalWrite.AppendStep(lease, step)
+                : new JournalWrite.UpdateStep(lease, step)));
         journal.put(step.seq(), step);
     }
 

@@ -12,6 +12,7 @@ import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaCancelledException;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.StepRecord;
 
@@ -114,7 +115,7 @@ final class SagaRunner {
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        held(engine.store().complete(lease, json, engine.now()), sagaId);
+        held(engine.write(new JournalWrite.CompleteSaga(lease, json, engine.now())), sagaId);
         return SagaStatus.COMPLETED;
     }
 

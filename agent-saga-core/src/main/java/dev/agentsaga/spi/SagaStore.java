@@ -41,6 +41,32 @@ public interface SagaStore {
      */
     boolean updateStep(Lease lease, StepRecord step);
 
+    /**
+     * Applies hot-path writes of several sagas in one transaction, so that they share one commit. Element
+     * {@code i} of the result is false when write {@code i}'s lease was lost (nothing of it is written);
+     * the other writes are written regardless. When it returns, every write reported true is durable.
+     * The writes concern distinct sagas. The default applies them one by one, each in its own
+     * transaction, for stores that cannot do better.
+     * @throws dev.agentsaga.SagaStoreException when the transaction failed; then none of it is written
+     */
+    default boolean[] writeAll(List<JournalWrite> writes) {
+        boolean[] written = new boolean[writes.size()];
+        for (int i = 0; i < written.length; i++) {
+            JournalWrite write = writes.get(i);
+            if (write instanceof JournalWrite.AppendStep append) {
+                written[i] = appendStep(append.lease(), append.step());
+            }
+            else if (write instanceof JournalWrite.UpdateStep update) {
+                written[i] = updateStep(update.lease(), update.step());
+            }
+            else {
+                JournalWrite.CompleteSaga complete = (JournalWrite.CompleteSaga) write;
+                written[i] = complete(complete.lease(), complete.output(), complete.now());
+            }
+        }
+        return written;
+    }
+
     /** Marks the saga COMPLETED with its output and releases it; false when the lease was lost. */
     boolean complete(Lease lease, String output, Instant now);
 

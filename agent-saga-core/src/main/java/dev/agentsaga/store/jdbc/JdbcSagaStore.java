@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,6 +31,7 @@ import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.SagaStore;
@@ -58,6 +61,11 @@ public final class JdbcSagaStore implements SagaStore {
     private final String updateStep;
 
     private final String completeInstance;
+
+    /** How many times a lease renewal tries the rows it skipped because a journal write held them. */
+    private static final int RENEWAL_PASSES = 3;
+
+    private static final long RENEWAL_PAUSE_MILLIS = 5;
 
     /** How many candidates per claimed saga a claim in several statements looks at. */
     private static final int CANDIDATE_WINDOW = 4;
@@ -139,8 +147,85 @@ public final class JdbcSagaStore implements SagaStore {
 
     @Override
     public boolean complete(Lease lease, String output, Instant now) {
-        return call(() -> jdbc.update(completeInstance, Rows.fenced(lease, new MapSqlParameterSource()
-                .addValue("output", output).addValue("now", Rows.time(now)))) == 1);
+        return call(() -> jdbc.update(completeInstance, completeParams(lease, output, now)) == 1);
+    }
+
+    /**
+     * The writes of several sagas in one transaction: each kind of write runs as one JDBC batch (one round
+     * trip with PgJDBC), and the transaction commits once. A lone write runs as the single-write method
+     * would. The group holds the rows of several sagas until it commits; every other transaction
+     * locks one saga's row at most, or skips locked rows ({@link #renewLeases}, claims), so none can wait
+     * in a cycle with it.
+     */
+    @Override
+    public boolean[] writeAll(List<JournalWrite> writes) {
+        if (writes.size() <= 1) {
+            return SagaStore.super.writeAll(writes);
+        }
+        List<Integer> appends = new ArrayList<>();
+        List<Integer> updates = new ArrayList<>();
+        List<Integer> completions = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            JournalWrite write = writes.get(i);
+            (write instanceof JournalWrite.AppendStep ? appends
+                    : write instanceof JournalWrite.UpdateStep ? updates : completions).add(i);
+        }
+        boolean oneKind = appends.size() == writes.size() || updates.size() == writes.size()
+                || completions.size() == writes.size();
+        if (oneKind && sql.batchIsOneTransaction()) {
+            // one batch in auto-commit: one round trip, one implicit transaction, one commit
+            boolean[] written = new boolean[writes.size()];
+            String statement = !appends.isEmpty() ? insertStep : !updates.isEmpty() ? updateStep : completeInstance;
+            call(() -> {
+                batch(statement, java.util.stream.IntStream.range(0, writes.size()).boxed().toList(),
+                        writes, written);
+                return null;
+            });
+            return written;
+        }
+        return inTransaction(() -> {
+            boolean[] written = new boolean[writes.size()];
+            batch(insertStep, appends, writes, written);
+            batch(updateStep, updates, writes, written);
+            batch(completeInstance, completions, writes, written);
+            return written;
+        });
+    }
+
+    private void batch(String statement, List<Integer> indices, List<JournalWrite> writes, boolean[] written) {
+        if (indices.isEmpty()) {
+            return;
+        }
+        SqlParameterSource[] params = new SqlParameterSource[indices.size()];
+        for (int k = 0; k < params.length; k++) {
+            params[k] = params(writes.get(indices.get(k)));
+        }
+        int[] counts = jdbc.batchUpdate(statement, params);
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 0) {
+                // a driver that batches without row counts cannot tell a lost lease from a write
+                throw new SagaStoreException("The JDBC driver reported no row count for a batched journal write ("
+                        + counts[k] + "); the fenced writes need one. Turn group commit off "
+                        + "(agent.saga.group-commit.enabled=false) for this driver", null);
+            }
+            written[indices.get(k)] = counts[k] == 1;
+        }
+    }
+
+    private static SqlParameterSource params(JournalWrite write) {
+        if (write instanceof JournalWrite.AppendStep append) {
+            return Rows.fenced(append.lease(), Rows.stepParams(append.step()));
+        }
+        if (write instanceof JournalWrite.UpdateStep update) {
+            return Rows.fenced(update.lease(), Rows.stepParams(update.step()));
+        }
+        JournalWrite.CompleteSaga complete = (JournalWrite.CompleteSaga) write;
+        return completeParams(complete.lease(), complete.output(), complete.now());
+    }
+
+    private static MapSqlParameterSource completeParams(Lease lease, String output, Instant now) {
+        return Rows.fenced(lease, new MapSqlParameterSource().addValue("output", output)
+                .addValue("now", Rows.time(now)));
     }
 
     @Override
@@ -349,13 +434,50 @@ public final class JdbcSagaStore implements SagaStore {
         }
     }
 
+    /**
+     * Renews in passes that skip rows another transaction holds (a journal write under way, which commits
+     * within milliseconds): a renewal that waited for one row while holding the locks of others could
+     * deadlock with a group of journal writes, which holds several sagas' rows (see {@link #writeAll}).
+     * Rows still locked after the passes are renewed one at a time, waiting, holding a single lock.
+     */
     @Override
     public int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil) {
-        if (sagaIds.isEmpty()) {
-            return 0;
+        Set<String> pending = new LinkedHashSet<>(sagaIds);
+        int renewed = 0;
+        for (int pass = 1; pass <= RENEWAL_PASSES && !pending.isEmpty(); pass++) {
+            if (pass > 1) {
+                pauseBetweenPasses();
+            }
+            MapSqlParameterSource params = renewal(owner, List.copyOf(pending), leaseUntil);
+            List<String> locked = inTransaction(() -> {
+                List<String> ids = jdbc.queryForList(sql.lockOwnedSkipLocked(), params, String.class);
+                if (!ids.isEmpty()) {
+                    jdbc.update(sql.renewLeases(), renewal(owner, ids, leaseUntil));
+                }
+                return ids;
+            });
+            renewed += locked.size();
+            locked.forEach(pending::remove);
         }
-        return call(() -> jdbc.update(sql.renewLeases(), new MapSqlParameterSource("owner", owner)
-                .addValue("ids", List.copyOf(sagaIds)).addValue("leaseUntil", Rows.time(leaseUntil))));
+        for (String id : pending) {
+            // still locked, or no longer this owner's (then nothing is updated)
+            renewed += call(() -> jdbc.update(sql.renewLeases(), renewal(owner, List.of(id), leaseUntil)));
+        }
+        return renewed;
+    }
+
+    private static MapSqlParameterSource renewal(String owner, List<String> ids, Instant leaseUntil) {
+        return new MapSqlParameterSource("owner", owner).addValue("ids", ids).addValue("leaseUntil",
+                Rows.time(leaseUntil));
+    }
+
+    private static void pauseBetweenPasses() {
+        try {
+            Thread.sleep(RENEWAL_PAUSE_MILLIS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -79,6 +79,15 @@ public class SqlDialect {
         return true;
     }
 
+    /**
+     * Whether the driver runs a JDBC batch in auto-commit as one transaction: PgJDBC sends the whole batch
+     * before one protocol Sync, so the server commits it once, all or nothing. A group of journal writes of
+     * one kind then costs one round trip and one commit; otherwise it runs in an explicit transaction.
+     */
+    public boolean batchIsOneTransaction() {
+        return false;
+    }
+
     /** Inserts an instance unless its id exists. */
     public String insertInstance() {
         return """
@@ -340,6 +349,16 @@ public class SqlDialect {
         return "SELECT * FROM %s WHERE id IN (:ids)".formatted(instance);
     }
 
+    /**
+     * Locks those of the sagas {@code :ids} that {@code :owner} holds, skipping rows another transaction
+     * has locked (a journal write under way): a lease renewal never waits while it holds locks, so it
+     * cannot deadlock with a group of journal writes that locks several sagas' rows.
+     */
+    public String lockOwnedSkipLocked() {
+        return "SELECT id FROM %s WHERE owner = :owner AND id IN (:ids) FOR UPDATE SKIP LOCKED".formatted(instance);
+    }
+
+    /** Extends leases; see {@link #lockOwnedSkipLocked()}. */
     public String renewLeases() {
         return """
                 UPDATE %s SET lease_expires_at = :leaseUntil

@@ -12,13 +12,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.SagaStoreUnavailableException;
 
 /**
  * The one place where the store retries: SQL errors that pass (a lost connection, a database
  * restarting, a deadlock, a serialization failure, too many connections) are retried with jittered
- * exponential backoff for a bounded time; anything else, or what is still failing then, becomes a
- * {@link SagaStoreException}. Retrying is safe because every write is either idempotent or refused
- * on the second try (a journal entry's key, a lease's epoch) without harm.
+ * exponential backoff for a bounded time; what is still failing then becomes a
+ * {@link SagaStoreUnavailableException}, anything else at once a {@link SagaStoreException}. Retrying is
+ * safe because every write is either idempotent or refused on the second try (a journal entry's key, a
+ * lease's epoch) without harm.
  */
 final class TransientRetry {
 
@@ -47,9 +49,13 @@ final class TransientRetry {
                 return work.get();
             }
             catch (DataAccessException ex) {
-                if (!isTransient(ex) || attempt >= maxAttempts) {
+                if (!isTransient(ex)) {
                     throw new SagaStoreException("The agent-saga journal could not be read or written: "
                             + ex.getMostSpecificCause().getMessage(), null, null, ex);
+                }
+                if (attempt >= maxAttempts) {
+                    throw new SagaStoreUnavailableException("The agent-saga journal could not be read or written "
+                            + "after " + attempt + " attempts: " + ex.getMostSpecificCause().getMessage(), ex);
                 }
                 log.debug("Transient database error (attempt {} of {}), retrying: {}", attempt, maxAttempts,
                         ex.getMostSpecificCause().toString());
