@@ -34,16 +34,18 @@ import dev.agentsaga.testing.StatementLog;
  * action runs once per idempotency key, every journal is whole, and the hot path's writes took fewer
  * transactions than there were writes; with a heartbeat every 50 ms renewing the leases throughout, the
  * batches and the heartbeat never deadlock (no SQL error at all, so no deadlock the store retried
- * either); with group commit off, each write is a transaction of its own.
+ * either), and over a run longer than a lease no lease lapses; with group commit off, each write is a
+ * transaction of its own.
+ *
+ * <p>The deadlock test runs 600 sagas rather than 200: with the heartbeat renewing all leases in one
+ * plain {@code UPDATE} (the renewal before group commit), 200 sagas showed a deadlock in about half the
+ * runs and 600 in every run.
  */
 class GroupCommitEngineTest extends EngineTestSupport {
 
     static final int SAGAS = 200;
 
     static final int STEPS = 5;
-
-    /** The hot-path writes of one saga: an append per step and the completion. */
-    static final int WRITES = SAGAS * (STEPS + 1);
 
     /** Generous: the run takes seconds on two cores. */
     static final Duration BOUND = Duration.ofSeconds(90);
@@ -64,39 +66,53 @@ class GroupCommitEngineTest extends EngineTestSupport {
 
     @Test
     void concurrentSagasCompleteOnceEachInFewerTransactionsThanWrites() throws Exception {
-        Run run = run("grouped", builder().groupCommit(true).groupCommitMaxBatch(64), Duration.ZERO);
+        Run run = run("grouped", builder().groupCommit(true).groupCommitMaxBatch(64), SAGAS, Duration.ZERO);
 
         run.assertEverySagaCompletedOnce();
         long commits = run.workerCommits();
-        System.out.printf("group commit on: %d hot-path writes in %d transactions, %d sagas in %d ms%n", WRITES,
-                commits, SAGAS, run.millis);
-        assertThat(commits).as("transactions of the workers for %d journal writes", WRITES).isLessThan(WRITES);
+        System.out.printf("group commit on: %d hot-path writes in %d transactions, %d sagas in %d ms%n",
+                run.writes(), commits, SAGAS, run.millis);
+        assertThat(commits).as("transactions of the workers for %d journal writes", run.writes())
+                .isLessThan(run.writes());
         assertThat(statements.failures()).as("SQL errors").isEmpty();
     }
 
     @Test
-    void aHeartbeatEvery50MillisecondsRunsThroughoutWithoutDeadlockingTheBatches() throws Exception {
-        // actions of 10 ms stretch the run over many heartbeats
+    void aHeartbeatEvery50MillisecondsNeverDeadlocksWithTheBatches() throws Exception {
+        // three times the sagas, actions that take no time: the largest batches, and heartbeats all along
         Run run = run("heartbeat", builder().groupCommit(true).leaseDuration(Duration.ofSeconds(2))
-                .heartbeatInterval(Duration.ofMillis(50)), Duration.ofMillis(10));
+                .heartbeatInterval(Duration.ofMillis(50)), 3 * SAGAS, Duration.ZERO);
 
         run.assertEverySagaCompletedOnce();
-        long beats = statements.entries(thread -> thread.startsWith("agent-saga-poller-")).stream()
-                .filter(entry -> entry.isRead() && entry.sql().contains("cancel_requested")).count();
+        long beats = heartbeats();
         System.out.printf("group commit with a 50 ms heartbeat: %d sagas in %d ms, %d heartbeats, %d transactions%n",
-                SAGAS, run.millis, beats, run.workerCommits());
+                run.ids.size(), run.millis, beats, run.workerCommits());
         assertThat(beats).as("heartbeats while the sagas ran").isGreaterThanOrEqualTo(3);
         assertThat(statements.failures()).as("SQL errors (a deadlock shows here even when the store retried it)")
                 .isEmpty();
-        assertThat(run.workerCommits()).as("transactions of the workers").isLessThan(WRITES);
+        assertThat(run.workerCommits()).as("transactions of the workers").isLessThan(run.writes());
+    }
+
+    @Test
+    void leasesRenewedEvery50MillisecondsAmongTheBatchesNeverLapse() throws Exception {
+        // actions of 50 ms stretch the run over more than a lease (200 * 5 * 50 ms / 32 workers > 1.5 s): a
+        // lease the heartbeat failed to renew would expire, the saga be claimed again and a step run twice
+        Run run = run("renewed", builder().groupCommit(true).leaseDuration(Duration.ofSeconds(1))
+                .heartbeatInterval(Duration.ofMillis(50)), SAGAS, Duration.ofMillis(50));
+
+        assertThat(run.millis).as("how long the sagas ran, in ms, against a lease of 1 s").isGreaterThan(1000);
+        run.assertEverySagaCompletedOnce();
+        System.out.printf("group commit with 1 s leases: %d sagas in %d ms, %d heartbeats, %d transactions%n",
+                run.ids.size(), run.millis, heartbeats(), run.workerCommits());
+        assertThat(statements.failures()).as("SQL errors").isEmpty();
     }
 
     @Test
     void withGroupCommitOffEachWriteIsATransactionOfItsOwn() throws Exception {
-        Run run = run("ungrouped", builder().groupCommit(false), Duration.ZERO);
+        Run run = run("ungrouped", builder().groupCommit(false), SAGAS, Duration.ZERO);
 
         run.assertEverySagaCompletedOnce();
-        assertThat(run.workerCommits()).as("transactions of the workers").isEqualTo(WRITES);
+        assertThat(run.workerCommits()).as("transactions of the workers").isEqualTo(run.writes());
         assertThat(statements.failures()).as("SQL errors").isEmpty();
     }
 
@@ -107,11 +123,17 @@ class GroupCommitEngineTest extends EngineTestSupport {
                 .workerThreads(32);
     }
 
+    /** Heartbeats so far: each asks which of the running sagas were cancelled. */
+    private long heartbeats() {
+        return statements.entries(thread -> thread.startsWith("agent-saga-poller-")).stream()
+                .filter(entry -> entry.isRead() && entry.sql().contains("cancel_requested")).count();
+    }
+
     /**
-     * Starts {@value #SAGAS} sagas of five COMPENSABLE steps, each taking {@code actionTime}, from eight threads
+     * Starts {@code sagas} sagas of five COMPENSABLE steps, each taking {@code actionTime}, from eight threads
      * at once and awaits their outputs.
      */
-    private Run run(String workflow, AgentSaga.Builder builder, Duration actionTime) throws Exception {
+    private Run run(String workflow, AgentSaga.Builder builder, int sagas, Duration actionTime) throws Exception {
         List<CompensableAction> actions = new ArrayList<>();
         for (int i = 1; i <= STEPS; i++) {
             CompensableAction action = new CompensableAction(workflow + "-step" + i, ledger)
@@ -133,7 +155,7 @@ class GroupCommitEngineTest extends EngineTestSupport {
         List<Future<SagaHandle>> starts = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
         try {
-            for (int i = 0; i < SAGAS; i++) {
+            for (int i = 0; i < sagas; i++) {
                 String id = workflow + "-" + i;
                 starts.add(starters.submit(() -> {
                     go.await();
@@ -186,12 +208,17 @@ class GroupCommitEngineTest extends EngineTestSupport {
             this.millis = millis;
         }
 
+        /** The hot-path writes of the run: an append per step and the completion, per saga. */
+        int writes() {
+            return ids.size() * (STEPS + 1);
+        }
+
         long workerCommits() {
             return statements.entries(WORKERS).stream().filter(StatementLog.Entry::isCommit).count();
         }
 
         void assertEverySagaCompletedOnce() {
-            assertThat(ids).hasSize(SAGAS).doesNotHaveDuplicates();
+            assertThat(ids).doesNotHaveDuplicates();
             List<String> names = actions.stream().map(CompensableAction::name).toList();
             for (String id : ids) {
                 SagaView view = view(engine, id);
@@ -206,14 +233,14 @@ class GroupCommitEngineTest extends EngineTestSupport {
             }
             String like = workflow + "-%";
             assertThat(count("SELECT count(*) FROM test_attempt WHERE saga_id LIKE ? AND kind = 'EXECUTE'", like))
-                    .as("executions").isEqualTo(SAGAS * STEPS);
+                    .as("executions").isEqualTo(ids.size() * STEPS);
             assertThat(count("SELECT count(DISTINCT idempotency_key) FROM test_attempt WHERE saga_id LIKE ? "
-                    + "AND kind = 'EXECUTE'", like)).as("idempotency keys executed").isEqualTo(SAGAS * STEPS);
+                    + "AND kind = 'EXECUTE'", like)).as("idempotency keys executed").isEqualTo(ids.size() * STEPS);
             assertThat(count("SELECT count(*) FROM test_attempt WHERE saga_id LIKE ? AND kind = 'EXECUTE' "
                     + "AND idempotency_key <> saga_id || ':' || step", like)).as("executions under another key")
                     .isZero();
             assertThat(count("SELECT count(*) FROM test_effect WHERE saga_id LIKE ? AND kind = 'EXECUTE' "
-                    + "AND requests = 1", like)).as("effects requested once").isEqualTo(SAGAS * STEPS);
+                    + "AND requests = 1", like)).as("effects requested once").isEqualTo(ids.size() * STEPS);
             assertThat(count("SELECT count(*) FROM test_attempt WHERE saga_id LIKE ? AND kind = 'COMPENSATE'", like))
                     .as("compensations").isZero();
         }

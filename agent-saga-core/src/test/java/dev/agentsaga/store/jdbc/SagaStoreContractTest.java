@@ -507,6 +507,27 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void writeAllOfManyAppendsWithARefusedOneWritesNoneOfThem() {
+        // more writes than a driver may send before it syncs with the server: still one transaction
+        List<String> ids = new ArrayList<>();
+        List<JournalWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String id = newSaga("node-a");
+            ids.add(id);
+            writes.add(new AppendStep(lease(id), callStep(id, 1)));
+        }
+        String duplicated = ids.get(ids.size() - 1);
+        store().appendStep(lease(duplicated), callStep(duplicated, 1));
+
+        assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
+
+        List<String> written = ids.subList(0, ids.size() - 1).stream()
+                .filter(id -> !store().loadJournal(id).isEmpty()).toList();
+        assertThat(written.size()).as("appends of the failed batch written anyway, of %d good ones (the first: %s)",
+                ids.size() - 1, written.stream().limit(3).toList()).isZero();
+    }
+
+    @Test
     void writeAllOfNoWritesAnswersNothing() {
         assertThat(store().writeAll(List.of())).isEmpty();
     }
