@@ -507,6 +507,26 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void writeAllOfAppendsOnlyWithARefusedOneWritesNoneOfThem() {
+        String first = newSaga("node-a");
+        String duplicated = newSaga("node-a");
+        String last = newSaga("node-a");
+        StepRecord existing = callStep(duplicated, 1);
+        store().appendStep(lease(duplicated), existing);
+        List<JournalWrite> writes = List.of(
+                new AppendStep(lease(first), callStep(first, 1)),
+                new AppendStep(lease(duplicated), StepRecord.of(duplicated, 1, "other", StepKind.CALL, null,
+                        StepStatus.SUCCEEDED, null, "\"again\"", null, 1, now, now)),
+                new AppendStep(lease(last), callStep(last, 1)));
+
+        assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
+
+        assertThat(store().loadJournal(first)).as("the append before the refused one").isEmpty();
+        assertThat(store().loadJournal(duplicated)).containsExactly(existing);
+        assertThat(store().loadJournal(last)).as("the append after the refused one").isEmpty();
+    }
+
+    @Test
     void writeAllOfManyAppendsWithARefusedOneWritesNoneOfThem() {
         // more writes than a driver may send before it syncs with the server: still one transaction
         List<String> ids = new ArrayList<>();
