@@ -25,6 +25,12 @@ CREATE TABLE agent_saga_instance (
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
 CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
 CREATE INDEX agent_saga_instance_wake_ix ON agent_saga_instance (status, wake_at);
+CREATE INDEX agent_saga_instance_status_created_ix ON agent_saga_instance (status, created_at, id);
+-- the claim's runnable sagas in update order; the predicate is the status condition of the claim
+CREATE INDEX agent_saga_instance_runnable_ix ON agent_saga_instance (updated_at)
+    WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING');
+-- how often each (status, workflow, version) occurs, for the claim's row estimate
+CREATE STATISTICS agent_saga_instance_claim_stats (mcv) ON status, workflow, workflow_version FROM agent_saga_instance;
 
 CREATE TABLE agent_saga_step (
     saga_id               VARCHAR(200)             NOT NULL,

@@ -25,7 +25,11 @@ public interface SagaCoordinator {
     /** The saga and its step timeline, or empty when no saga has this id. */
     Optional<SagaView> find(String sagaId);
 
-    /** A page of saga summaries, newest first. */
+    /**
+     * A page of saga summaries, newest first. The total is counted up to a limit (10,000 with the JDBC
+     * store, or the end of the page when that is further); beyond it {@link Page#totalExact()} is false
+     * and {@link Page#total()} is a lower bound, so that a page costs the same however many sagas match.
+     */
     Page<SagaSummary> list(SagaQuery query);
 
     /**

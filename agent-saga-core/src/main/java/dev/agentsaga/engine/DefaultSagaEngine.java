@@ -201,6 +201,11 @@ public final class DefaultSagaEngine implements SagaEngine {
         return operations.find(sagaId);
     }
 
+    /** The saga's row alone, without its journal: what a handle needs to see whether it rests. */
+    Optional<InstanceRecord> instance(String sagaId) {
+        return engine.store().findInstance(sagaId);
+    }
+
     @Override
     public Page<SagaSummary> list(SagaQuery query) {
         return engine.store().list(Objects.requireNonNull(query, "query must not be null"));

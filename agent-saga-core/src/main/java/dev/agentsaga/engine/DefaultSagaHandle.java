@@ -10,6 +10,7 @@ import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaTimeoutException;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.spi.InstanceRecord;
 
 /** A handle that waits by watching the journal, woken early by sagas that rest on this engine. */
 final class DefaultSagaHandle implements SagaHandle {
@@ -45,23 +46,25 @@ final class DefaultSagaHandle implements SagaHandle {
     public SagaView await(Duration timeout) {
         Set<SagaStatus> resting = EnumSet.copyOf(FINAL);
         resting.add(SagaStatus.WAITING);
-        return awaitAny(resting, timeout);
+        awaitAny(resting, timeout);
+        return engine.find(id).orElseThrow(() -> new SagaNotFoundException("No saga has the id '" + id + "'", id));
     }
 
     @Override
     public <T> T awaitOutput(Class<T> type, Duration timeout) {
-        SagaView view = awaitAny(FINAL, timeout);
-        if (view.status() != SagaStatus.COMPLETED) {
-            throw new SagaNotCompletedException("Saga " + id + " rests as " + view.status() + ", not COMPLETED"
-                    + (view.error() == null ? "" : ": " + view.error()), id);
+        InstanceRecord saga = awaitAny(FINAL, timeout);
+        if (saga.status() != SagaStatus.COMPLETED) {
+            throw new SagaNotCompletedException("Saga " + id + " rests as " + saga.status() + ", not COMPLETED"
+                    + (saga.error() == null ? "" : ": " + saga.error()), id);
         }
-        return type.cast(engine.codec().decode(view.output(), type));
+        return type.cast(engine.codec().decode(saga.output(), type));
     }
 
-    private SagaView awaitAny(Set<SagaStatus> statuses, Duration timeout) {
+    /** Reads the saga's row (not its journal) until it is in one of {@code statuses}. */
+    private InstanceRecord awaitAny(Set<SagaStatus> statuses, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            SagaView view = engine.find(id)
+            InstanceRecord view = engine.instance(id)
                     .orElseThrow(() -> new SagaNotFoundException("No saga has the id '" + id + "'", id));
             if (statuses.contains(view.status())) {
                 return view;

@@ -29,7 +29,11 @@ public interface SagaStore {
     /** The saga's journal in sequence order, in one query. */
     List<StepRecord> loadJournal(String sagaId);
 
-    /** A page of summaries, newest first. */
+    /**
+     * A page of summaries, newest first. The store may stop counting the total at a limit of its choice,
+     * but not before the end of the requested page; it then returns the page with the count where it
+     * stopped and {@link Page#totalExact()} false.
+     */
     Page<SagaSummary> list(SagaQuery query);
 
     /** Appends a journal entry; false (nothing written) when the lease was lost. */

@@ -51,10 +51,14 @@ final class ThroughputBench {
                 options.seconds());
         List<Double> plainWorkflow = new ArrayList<>();
         Map<Integer, List<Double>> engine = new LinkedHashMap<>();
+        Map<Integer, List<Double>> ungrouped = new LinkedHashMap<>();
+        Map<Integer, List<Double>> ungroupedRatios = new LinkedHashMap<>();
         Map<Integer, List<Double>> plain = new LinkedHashMap<>();
         Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
         for (int n : options.inFlight()) {
             engine.put(n, new ArrayList<>());
+            ungrouped.put(n, new ArrayList<>());
+            ungroupedRatios.put(n, new ArrayList<>());
             plain.put(n, new ArrayList<>());
             ratios.put(n, new ArrayList<>());
         }
@@ -64,11 +68,14 @@ final class ThroughputBench {
             for (int n : options.inFlight()) {
                 // each engine figure has its own baseline, measured just before it
                 double base = plain(8, steps, false);
-                double value = engine(n, steps);
+                double value = engine(n, steps, true);
+                double off = engine(n, steps, false);
                 plain.get(n).add(base);
                 engine.get(n).add(value);
                 ratios.get(n).add(value / base);
-                line.add(f("%d in flight %.0f/s vs plain %.0f/s", n, value, base));
+                ungrouped.get(n).add(off);
+                ungroupedRatios.get(n).add(off / base);
+                line.add(f("%d in flight %.0f/s (group commit off %.0f/s) vs plain %.0f/s", n, value, off, base));
             }
             Log.info("  round %d: %s; plain workflow with start+finish %.0f/s", round, String.join(", ", line),
                     plainWorkflow.get(round - 1));
@@ -84,6 +91,12 @@ final class ThroughputBench {
                     "**" + f("%.2fx", median(ratios.get(n))) + "**",
                     f("%s; vs a plain workflow with start+finish (%s): %s", rounds, rate(baseWorkflow),
                             ratio(value, baseWorkflow)));
+        }
+        for (int n : options.inFlight()) {
+            double value = median(ungrouped.get(n));
+            results.add("2", f("the same, %d in flight, with group commit off (`groupCommit(false)`)", n), rate(value),
+                    rate(median(plain.get(n))) + f(" (8 threads x %d INSERTs)", steps),
+                    f("%.2fx", median(ungroupedRatios.get(n))), "one commit per journal write");
         }
     }
 
@@ -124,12 +137,12 @@ final class ThroughputBench {
         }
     }
 
-    /** The engine with {@code inFlight} sagas in flight. */
-    private double engine(int inFlight, int steps) throws Exception {
+    /** The engine with {@code inFlight} sagas in flight, journal writes grouped or not. */
+    private double engine(int inFlight, int steps, boolean groupCommit) throws Exception {
         try (HikariDataSource pool = db.pool("engine-" + inFlight, poolSize(inFlight))) {
             db.truncate(pool);
             Rests rests = new Rests();
-            SagaEngine engine = Engines.build(pool, inFlight, steps, rests);
+            SagaEngine engine = Engines.builder(pool, inFlight, steps, rests).groupCommit(groupCommit).build();
             engine.startup();
             Semaphore inFlightPermits = new Semaphore(inFlight);
             AtomicBoolean stop = new AtomicBoolean();

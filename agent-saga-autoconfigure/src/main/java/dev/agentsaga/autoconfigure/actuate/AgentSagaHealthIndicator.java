@@ -9,7 +9,8 @@ import dev.agentsaga.SagaStatus;
 
 /**
  * UP when the journal answers, with the number of sagas that wait for an operator; DOWN when the
- * journal cannot be read.
+ * journal cannot be read. The numbers are list totals, so they are counted up to the store's limit
+ * (10,000 with the JDBC store): a larger backlog shows as that limit.
  */
 public class AgentSagaHealthIndicator extends AbstractHealthIndicator {
 

@@ -46,7 +46,10 @@ public class SagasEndpoint {
         this.redactor = redactor;
     }
 
-    /** A page of sagas, newest first, optionally of some statuses (comma-separated) and one workflow. */
+    /**
+     * A page of sagas, newest first, optionally of some statuses (comma-separated) and one workflow, with
+     * the number of matching sagas counted up to a limit ({@code totalExact} false beyond it).
+     */
     @ReadOperation
     public SagaList sagas(@Nullable String status, @Nullable String workflow, @Nullable Integer page,
             @Nullable Integer size) {
@@ -62,7 +65,7 @@ public class SagasEndpoint {
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
         }
-        return new SagaList(result.items(), result.page(), result.size(), result.total());
+        return new SagaList(result.items(), result.page(), result.size(), result.total(), result.totalExact());
     }
 
     /** One saga with its timeline; null (404) when there is none with this id. */
@@ -153,8 +156,13 @@ public class SagasEndpoint {
         return new InvalidEndpointRequestException(reason, reason);
     }
 
-    /** A page of sagas. */
-    public record SagaList(List<SagaSummary> sagas, int page, int size, long total) {
+    /**
+     * A page of sagas.
+     *
+     * @param total how many sagas match when {@code totalExact}; otherwise counting stopped there and more
+     *     match (see {@link Page})
+     */
+    public record SagaList(List<SagaSummary> sagas, int page, int size, long total, boolean totalExact) {
     }
 
     /** A saga with its timeline; payloads as JSON values with sensitive fields masked. */

@@ -24,6 +24,7 @@ import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
+import dev.agentsaga.store.jdbc.JdbcSagaStore;
 
 /**
  * The starter in a running web application on an empty PostgreSQL schema: sagas run, and an operator
@@ -92,6 +93,7 @@ class SagaStarterApplicationTest {
         assertThat(response.read("$.page", Integer.class)).isZero();
         assertThat(response.read("$.size", Integer.class)).isEqualTo(20);
         assertThat(response.read("$.total", Long.class)).isGreaterThanOrEqualTo(2);
+        assertThat(response.read("$.totalExact", Boolean.class)).isTrue();
     }
 
     @Test
@@ -105,6 +107,30 @@ class SagaStarterApplicationTest {
         assertThat(response.json().<List<String>>read("$.sagas[*].id")).hasSize(1);
         assertThat(response.read("$.size", Integer.class)).isEqualTo(1);
         assertThat(response.read("$.total", Long.class)).isGreaterThanOrEqualTo(2);
+        assertThat(response.read("$.totalExact", Boolean.class)).isTrue();
+    }
+
+    @Test
+    void countsALongListUpToTheLimitAndSaysTheTotalIsALowerBound() {
+        // finished sagas of a workflow this application does not run, written as an old journal would hold them
+        ScratchSchema.forTestClass(SagaStarterApplicationTest.class).jdbc().update("""
+                INSERT INTO agent_saga_instance (id, workflow, workflow_version, status, cancel_requested, lease_epoch,
+                                                 created_at, updated_at)
+                SELECT 'archived-' || g, 'archived', '1', 'COMPLETED', FALSE, 1, now() - g * interval '1 second',
+                       now() - g * interval '1 second'
+                FROM generate_series(1, ?) AS g""", JdbcSagaStore.TOTAL_LIMIT + 1);
+
+        Response all = http.get("/actuator/sagas?workflow=archived&size=20");
+        Response completed = http.get("/actuator/sagas?workflow=archived&status=COMPLETED,FAILED&page=1&size=20");
+
+        assertThat(List.of(all, completed)).allSatisfy(response -> {
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            assertThat(response.json().<List<String>>read("$.sagas[*].id")).hasSize(20);
+            assertThat(response.read("$.total", Long.class)).isEqualTo(JdbcSagaStore.TOTAL_LIMIT);
+            assertThat(response.read("$.totalExact", Boolean.class)).isFalse();
+        });
+        assertThat(all.read("$.sagas[0].id", String.class)).isEqualTo("archived-1");
+        assertThat(completed.read("$.sagas[0].id", String.class)).isEqualTo("archived-21");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.agentsaga.store.jdbc;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,9 +18,9 @@ import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -62,6 +64,12 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final String completeInstance;
 
+    private final HotStatement append;
+
+    private final HotStatement rewrite;
+
+    private final HotStatement completion;
+
     /** How many times a lease renewal tries the rows it skipped because a journal write held them. */
     private static final int RENEWAL_PASSES = 3;
 
@@ -89,6 +97,9 @@ public final class JdbcSagaStore implements SagaStore {
         this.insertStep = dialect.insertStep();
         this.updateStep = dialect.updateStep();
         this.completeInstance = dialect.completeInstance();
+        this.append = HotStatement.of(insertStep);
+        this.rewrite = HotStatement.of(updateStep);
+        this.completion = HotStatement.of(completeInstance);
     }
 
     @Override
@@ -114,40 +125,92 @@ public final class JdbcSagaStore implements SagaStore {
         return call(() -> jdbc.query(sql.selectJournal(), Map.of("sagaId", sagaId), Rows::step));
     }
 
+    /**
+     * How far {@link #list} counts the matching sagas: a page's total is exact up to this many (or up to
+     * the end of the page, when that is further) and beyond it a lower bound, so that a page costs the same
+     * however many sagas match.
+     */
+    public static final int TOTAL_LIMIT = 10_000;
+
+    /**
+     * A page, then its total: none is counted when the page shows where the results end; otherwise the
+     * matching sagas are counted up to {@link #TOTAL_LIMIT} or one past the end of the page, whichever is
+     * further, and a count that reaches that limit is reported as a lower bound.
+     */
     @Override
     public Page<SagaSummary> list(SagaQuery query) {
-        MapSqlParameterSource params = new MapSqlParameterSource();
-        List<String> conditions = new ArrayList<>();
-        if (!query.statuses().isEmpty()) {
-            conditions.add("status IN (:statuses)");
-            params.addValue("statuses", query.statuses().stream().map(Enum::name).toList());
-        }
-        if (query.workflow() != null) {
-            conditions.add("workflow = :workflow");
-            params.addValue("workflow", query.workflow());
-        }
-        String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        params.addValue("limit", query.size()).addValue("offset", query.offset());
+        ListStatements list = ListStatements.of(sql, query);
         return call(() -> {
-            Long total = jdbc.queryForObject(sql.countInstances(where), params, Long.class);
-            List<SagaSummary> items = jdbc.query(sql.selectSummaries(where), params, Rows::summary);
-            return new Page<>(items, query.page(), query.size(), total == null ? 0 : total);
+            List<SagaSummary> items = jdbc.query(list.select(), list.params(), Rows::summary);
+            if (items.size() < query.size() && (!items.isEmpty() || query.offset() == 0)) {
+                // the results end on this page
+                return new Page<>(items, query.page(), query.size(), query.offset() + items.size(), true);
+            }
+            Long counted = jdbc.queryForObject(list.count(), list.params(), Long.class);
+            long total = counted == null ? 0 : counted;
+            return total < list.countLimit() ? new Page<>(items, query.page(), query.size(), total, true)
+                    : new Page<>(items, query.page(), query.size(), list.countLimit() - 1, false);
         });
+    }
+
+    /** The page query, the capped count and their parameters for one {@link #list} call. */
+    record ListStatements(String select, String count, MapSqlParameterSource params, long countLimit) {
+
+        static ListStatements of(SqlDialect sql, SagaQuery query) {
+            MapSqlParameterSource params = new MapSqlParameterSource();
+            List<String> conditions = new ArrayList<>();
+            if (query.workflow() != null) {
+                conditions.add("workflow = :workflow");
+                params.addValue("workflow", query.workflow());
+            }
+            // every status is no filter; otherwise one branch per status, in a fixed order
+            List<SagaStatus> statuses = query.statuses().size() == SagaStatus.values().length ? List.of()
+                    : query.statuses().stream().sorted().toList();
+            String select;
+            if (statuses.isEmpty()) {
+                select = sql.selectSummaries(where(conditions));
+            }
+            else {
+                List<String> branches = new ArrayList<>();
+                for (int i = 0; i < statuses.size(); i++) {
+                    List<String> branch = new ArrayList<>(conditions);
+                    branch.add("status = :status" + i);
+                    branches.add(String.join(" AND ", branch));
+                    params.addValue("status" + i, statuses.get(i).name());
+                }
+                select = sql.selectSummariesByStatus(branches);
+                conditions.add("status IN (:statuses)");
+                params.addValue("statuses", statuses.stream().map(Enum::name).toList());
+            }
+            long end = query.offset() + query.size();
+            long countLimit = Math.max(TOTAL_LIMIT, end) + 1;
+            params.addValue("limit", query.size()).addValue("offset", query.offset()).addValue("window", end)
+                    .addValue("countLimit", countLimit);
+            return new ListStatements(select, sql.countSummaries(where(conditions)), params, countLimit);
+        }
+
+        private static String where(List<String> conditions) {
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
     }
 
     @Override
     public boolean appendStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(insertStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return write(append, new JournalWrite.AppendStep(lease, step));
     }
 
     @Override
     public boolean updateStep(Lease lease, StepRecord step) {
-        return call(() -> jdbc.update(updateStep, Rows.fenced(lease, Rows.stepParams(step))) == 1);
+        return write(rewrite, new JournalWrite.UpdateStep(lease, step));
     }
 
     @Override
     public boolean complete(Lease lease, String output, Instant now) {
-        return call(() -> jdbc.update(completeInstance, completeParams(lease, output, now)) == 1);
+        return write(completion, new JournalWrite.CompleteSaga(lease, output, now));
+    }
+
+    private boolean write(HotStatement statement, JournalWrite write) {
+        return call(() -> jdbc.getJdbcTemplate().update(statement.sql, ps -> statement.bind(ps, write)) == 1);
     }
 
     /**
@@ -170,37 +233,31 @@ public final class JdbcSagaStore implements SagaStore {
             (write instanceof JournalWrite.AppendStep ? appends
                     : write instanceof JournalWrite.UpdateStep ? updates : completions).add(i);
         }
-        boolean oneKind = appends.size() == writes.size() || updates.size() == writes.size()
-                || completions.size() == writes.size();
-        if (oneKind && sql.batchIsOneTransaction()) {
-            // one batch in auto-commit: one round trip, one implicit transaction, one commit
-            boolean[] written = new boolean[writes.size()];
-            String statement = !appends.isEmpty() ? insertStep : !updates.isEmpty() ? updateStep : completeInstance;
-            call(() -> {
-                batch(statement, java.util.stream.IntStream.range(0, writes.size()).boxed().toList(),
-                        writes, written);
-                return null;
-            });
-            return written;
-        }
         return inTransaction(() -> {
             boolean[] written = new boolean[writes.size()];
-            batch(insertStep, appends, writes, written);
-            batch(updateStep, updates, writes, written);
-            batch(completeInstance, completions, writes, written);
+            batch(append, appends, writes, written);
+            batch(rewrite, updates, writes, written);
+            batch(completion, completions, writes, written);
             return written;
         });
     }
 
-    private void batch(String statement, List<Integer> indices, List<JournalWrite> writes, boolean[] written) {
+    private void batch(HotStatement statement, List<Integer> indices, List<JournalWrite> writes, boolean[] written) {
         if (indices.isEmpty()) {
             return;
         }
-        SqlParameterSource[] params = new SqlParameterSource[indices.size()];
-        for (int k = 0; k < params.length; k++) {
-            params[k] = params(writes.get(indices.get(k)));
-        }
-        int[] counts = jdbc.batchUpdate(statement, params);
+        int[] counts = jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
+
+            @Override
+            public void setValues(PreparedStatement ps, int k) throws SQLException {
+                statement.bind(ps, writes.get(indices.get(k)));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return indices.size();
+            }
+        });
         for (int k = 0; k < counts.length; k++) {
             if (counts[k] < 0) {
                 // a driver that batches without row counts cannot tell a lost lease from a write
@@ -210,22 +267,6 @@ public final class JdbcSagaStore implements SagaStore {
             }
             written[indices.get(k)] = counts[k] == 1;
         }
-    }
-
-    private static SqlParameterSource params(JournalWrite write) {
-        if (write instanceof JournalWrite.AppendStep append) {
-            return Rows.fenced(append.lease(), Rows.stepParams(append.step()));
-        }
-        if (write instanceof JournalWrite.UpdateStep update) {
-            return Rows.fenced(update.lease(), Rows.stepParams(update.step()));
-        }
-        JournalWrite.CompleteSaga complete = (JournalWrite.CompleteSaga) write;
-        return completeParams(complete.lease(), complete.output(), complete.now());
-    }
-
-    private static MapSqlParameterSource completeParams(Lease lease, String output, Instant now) {
-        return Rows.fenced(lease, new MapSqlParameterSource().addValue("output", output)
-                .addValue("now", Rows.time(now)));
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.agentsaga.store.jdbc;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -79,15 +81,6 @@ public class SqlDialect {
         return true;
     }
 
-    /**
-     * Whether the driver runs a JDBC batch in auto-commit as one transaction: PgJDBC sends the whole batch
-     * before one protocol Sync, so the server commits it once, all or nothing. A group of journal writes of
-     * one kind then costs one round trip and one commit; otherwise it runs in an explicit transaction.
-     */
-    public boolean batchIsOneTransaction() {
-        return false;
-    }
-
     /** Inserts an instance unless its id exists. */
     public String insertInstance() {
         return """
@@ -105,15 +98,45 @@ public class SqlDialect {
         return "SELECT * FROM %s WHERE saga_id = :sagaId ORDER BY seq".formatted(step);
     }
 
-    /** The page query; {@code where} is built from fixed fragments by the store. */
+    private static final String SUMMARY = "id, workflow, workflow_version, status, error, created_at, updated_at";
+
+    /**
+     * The page query without a status condition, newest first (the {@code created_at} index);
+     * {@code where} is empty or built from fixed fragments by the store.
+     */
     public String selectSummaries(String where) {
         return """
-                SELECT id, workflow, workflow_version, status, error, created_at, updated_at FROM %s%s
-                ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset""".formatted(instance, where);
+                SELECT %s FROM %s%s
+                ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset""".formatted(SUMMARY, instance, where);
     }
 
-    public String countInstances(String where) {
-        return "SELECT COUNT(*) FROM %s%s".formatted(instance, where);
+    /**
+     * The page query of one or more statuses, newest first. Each of {@code conditions} (fixed fragments
+     * built by the store) keeps one status, {@code status = :statusN}, and is read backwards on the
+     * {@code (status, created_at, id)} index. Several are merged: each branch stops at {@code :window},
+     * the end of the page, where one {@code status IN (...)} would read every saga of those statuses and
+     * sort them. The constant {@code status} leads each order so that H2, too, reads the index in order;
+     * each branch is a derived table because H2 keeps the first {@code LIMIT} parameter of a parenthesised
+     * {@code UNION} branch when the statement runs again with another value.
+     */
+    public String selectSummariesByStatus(List<String> conditions) {
+        String order = "ORDER BY status DESC, created_at DESC, id DESC";
+        if (conditions.size() == 1) {
+            return "SELECT %s FROM %s WHERE %s\n%s LIMIT :limit OFFSET :offset"
+                    .formatted(SUMMARY, instance, conditions.get(0), order);
+        }
+        List<String> branches = new ArrayList<>();
+        for (int i = 0; i < conditions.size(); i++) {
+            branches.add("SELECT * FROM (SELECT %s FROM %s WHERE %s\n  %s LIMIT :window) AS status%d"
+                    .formatted(SUMMARY, instance, conditions.get(i), order, i));
+        }
+        return "SELECT * FROM (\n" + String.join("\nUNION ALL\n", branches)
+                + "\n) AS merged ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset";
+    }
+
+    /** The number of sagas that match {@code where}, counted up to {@code :countLimit}. */
+    public String countSummaries(String where) {
+        return "SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT :countLimit) AS counted".formatted(instance, where);
     }
 
     /** The lease check of a journal write: holds a share lock on the saga's row, so a claim waits for the write. */
@@ -258,7 +281,11 @@ public class SqlDialect {
      * Claims runnable sagas in one statement and returns the claimed rows with their previous status:
      * up to {@code :limit} PENDING, RUNNING or COMPENSATING ones that are unowned, expired, or (when
      * {@code :includeOwn}) owned by {@code :owner}; and up to {@code :limit} WAITING ones that are due,
-     * in wake order.
+     * in wake order. On PostgreSQL the runnable ones are read in update order from the partial index
+     * {@code instance_runnable_ix}, whose predicate is this statement's status condition (keep the two the
+     * same), so the scan stops at the limit instead of sorting every candidate, and the statistics
+     * {@code instance_claim_stats} let the planner see how many candidates a backlog of one workflow holds;
+     * the due ones from {@code instance_wake_ix}.
      */
     public String claim() {
         return """

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,11 @@ class H2SagaStoreTest extends SagaStoreContractTest {
     @Override
     SagaStore store() {
         return store;
+    }
+
+    @Override
+    DataSource dataSource() {
+        return dataSource;
     }
 
     @Test

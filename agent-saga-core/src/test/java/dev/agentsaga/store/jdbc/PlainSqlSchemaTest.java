@@ -46,6 +46,21 @@ class PlainSqlSchemaTest {
         assertThat(indexes(plain)).isNotEmpty().containsExactlyElementsOf(indexes(liquibase));
     }
 
+    @Test
+    void statisticsMatchTheChangelog() {
+        assertThat(statistics(plain)).isNotEmpty().containsExactlyElementsOf(statistics(liquibase));
+    }
+
+    private static List<String> statistics(TestSchema schema) {
+        return new JdbcTemplate(schema.dataSource()).queryForList("""
+                SELECT s.stxname || ' ' || s.stxkind::text || ' ' || (
+                           SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a
+                           WHERE a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys))
+                FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+                WHERE n.nspname = ? AND s.stxname LIKE 'agent_saga_%'
+                ORDER BY s.stxname""", String.class, schema.name());
+    }
+
     private static List<String> columns(TestSchema schema) {
         return new JdbcTemplate(schema.dataSource()).queryForList("""
                 SELECT table_name || '.' || column_name || ' ' || data_type || ' '

@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,11 @@ class PostgresSagaStoreTest extends SagaStoreContractTest {
     @Override
     SagaStore store() {
         return store;
+    }
+
+    @Override
+    DataSource dataSource() {
+        return schema.dataSource();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.agentsaga.store.jdbc;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -43,5 +45,10 @@ class PostgresSimpleQueryModeSagaStoreTest extends SagaStoreContractTest {
     @Override
     SagaStore store() {
         return store;
+    }
+
+    @Override
+    DataSource dataSource() {
+        return dataSource;
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.Reversibility;
@@ -55,6 +62,9 @@ abstract class SagaStoreContractTest {
 
     /** A store on a schema of its own, empty of sagas from other tests of the class (use unique ids). */
     abstract SagaStore store();
+
+    /** The data source of {@link #store()}, whose tables have the prefix {@code ops_saga_}: for bulk loads. */
+    abstract DataSource dataSource();
 
     String newSaga(String owner) {
         return newSaga(UUID.randomUUID().toString(), owner, "trip");
@@ -376,6 +386,96 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void listMergesSeveralStatusesNewestFirstAcrossPages() {
+        String workflow = "merge-" + UUID.randomUUID();
+        // newest first, statuses interleaved; 5b and 5a were created at the same instant (the id breaks the tie)
+        List<String> newestFirst = List.of(workflow + "-6", workflow + "-5b", workflow + "-5a", workflow + "-4",
+                workflow + "-3", workflow + "-2", workflow + "-1");
+        List<SagaStatus> statuses = List.of(SagaStatus.FAILED, SagaStatus.COMPLETED, SagaStatus.FAILED,
+                SagaStatus.FAILED, SagaStatus.NEEDS_ATTENTION, SagaStatus.COMPLETED, SagaStatus.FAILED);
+        List<Instant> created = List.of(now.plusSeconds(6), now.plusSeconds(5), now.plusSeconds(5),
+                now.plusSeconds(4), now.plusSeconds(3), now.plusSeconds(2), now.plusSeconds(1));
+        insertFinished(workflow, newestFirst, statuses, created);
+        SagaQuery failedOrCompleted = SagaQuery.all().withWorkflow(workflow)
+                .withStatuses(SagaStatus.FAILED, SagaStatus.COMPLETED);
+
+        Page<SagaSummary> first = store().list(failedOrCompleted.withPage(0, 2));
+        Page<SagaSummary> second = store().list(failedOrCompleted.withPage(1, 2));
+        Page<SagaSummary> third = store().list(failedOrCompleted.withPage(2, 2));
+        Page<SagaSummary> beyond = store().list(failedOrCompleted.withPage(5, 2));
+        Page<SagaSummary> everyStatus = store().list(SagaQuery.all().withWorkflow(workflow)
+                .withStatuses(SagaStatus.values()).withPage(0, 10));
+
+        assertThat(first.items()).extracting(SagaSummary::id).containsExactly(workflow + "-6", workflow + "-5b");
+        assertThat(second.items()).extracting(SagaSummary::id).containsExactly(workflow + "-5a", workflow + "-4");
+        assertThat(third.items()).extracting(SagaSummary::id).containsExactly(workflow + "-2", workflow + "-1");
+        assertThat(beyond.items()).isEmpty();
+        assertThat(List.of(first, second, third, beyond)).allSatisfy(page -> {
+            assertThat(page.total()).isEqualTo(6);
+            assertThat(page.totalExact()).isTrue();
+        });
+        assertThat(first.hasNext()).isTrue();
+        assertThat(third.hasNext()).isFalse();
+        assertThat(everyStatus.items()).extracting(SagaSummary::id).containsExactlyElementsOf(newestFirst);
+        assertThat(everyStatus.total()).isEqualTo(7);
+    }
+
+    @Test
+    void listCountsTheTotalUpToTheLimitAndBeyondItReportsALowerBound() {
+        String workflow = "many-" + UUID.randomUUID();
+        int limit = JdbcSagaStore.TOTAL_LIMIT;
+        insertCompleted(workflow, 0, limit);
+        SagaQuery all = SagaQuery.all().withWorkflow(workflow);
+        SagaQuery completed = all.withStatuses(SagaStatus.COMPLETED);
+        SagaQuery completedOrFailed = all.withStatuses(SagaStatus.COMPLETED, SagaStatus.FAILED);
+
+        List<Page<SagaSummary>> atTheLimit = List.of(store().list(all), store().list(completed),
+                store().list(completedOrFailed));
+        insertCompleted(workflow, limit, 1);
+        List<Page<SagaSummary>> pastTheLimit = List.of(store().list(all), store().list(completed),
+                store().list(completedOrFailed));
+
+        assertThat(atTheLimit).allSatisfy(page -> {
+            assertThat(page.items()).hasSize(20);
+            assertThat(page.total()).isEqualTo(limit);
+            assertThat(page.totalExact()).isTrue();
+        });
+        assertThat(pastTheLimit).allSatisfy(page -> {
+            assertThat(page.items()).hasSize(20);
+            assertThat(page.items().get(0).id()).isEqualTo(workflow + "-" + limit);
+            assertThat(page.total()).isEqualTo(limit);
+            assertThat(page.totalExact()).isFalse();
+            assertThat(page.hasNext()).isTrue();
+        });
+    }
+
+    @Test
+    void aPageBeyondTheLimitCountsPastItsEnd() {
+        String workflow = "deep-" + UUID.randomUUID();
+        int limit = JdbcSagaStore.TOTAL_LIMIT;
+        insertCompleted(workflow, 0, limit + 30);
+        SagaQuery completed = SagaQuery.all().withWorkflow(workflow).withStatuses(SagaStatus.COMPLETED);
+
+        // newest first the sagas are limit+29 down to 0, so page 500 of 20 ends 10 before the oldest
+        Page<SagaSummary> fullPastTheLimit = store().list(completed.withPage(500, 20));
+        Page<SagaSummary> last = store().list(completed.withPage(501, 20));
+        Page<SagaSummary> beyondTheEnd = store().list(completed.withPage(600, 20));
+
+        assertThat(fullPastTheLimit.items()).extracting(SagaSummary::id).hasSize(20)
+                .startsWith(workflow + "-29").endsWith(workflow + "-10");
+        assertThat(fullPastTheLimit.total()).isEqualTo(limit + 20);
+        assertThat(fullPastTheLimit.totalExact()).isFalse();
+        assertThat(fullPastTheLimit.hasNext()).isTrue();
+        assertThat(last.items()).extracting(SagaSummary::id).hasSize(10).endsWith(workflow + "-0");
+        assertThat(last.total()).isEqualTo(limit + 30);
+        assertThat(last.totalExact()).isTrue();
+        assertThat(last.hasNext()).isFalse();
+        assertThat(beyondTheEnd.items()).isEmpty();
+        assertThat(beyondTheEnd.total()).isEqualTo(limit + 30);
+        assertThat(beyondTheEnd.totalExact()).isTrue();
+    }
+
+    @Test
     void requestCancelMarksOnlyUnfinishedSagas() {
         String running = newSaga("node-a");
         String done = newSaga("node-a");
@@ -561,6 +661,30 @@ abstract class SagaStoreContractTest {
     private void park(String id, Instant wakeAt) {
         store().park(lease(id), StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
                 now, null), true, wakeAt, now, null);
+    }
+
+    /** Inserts {@code count} COMPLETED sagas {@code workflow-first} and on, created one second apart, in one batch. */
+    private void insertCompleted(String workflow, int first, int count) {
+        List<String> ids = new ArrayList<>();
+        List<Instant> created = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            ids.add(workflow + "-" + i);
+            created.add(now.plusSeconds(i));
+        }
+        insertFinished(workflow, ids, Collections.nCopies(count, SagaStatus.COMPLETED), created);
+    }
+
+    private void insertFinished(String workflow, List<String> ids, List<SagaStatus> statuses, List<Instant> created) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            OffsetDateTime at = created.get(i).atOffset(ZoneOffset.UTC);
+            rows.add(new Object[] { ids.get(i), workflow, statuses.get(i).name(), at, at });
+        }
+        new TransactionTemplate(new DataSourceTransactionManager(dataSource())).executeWithoutResult(tx ->
+                new JdbcTemplate(dataSource()).batchUpdate("""
+                        INSERT INTO ops_saga_instance (id, workflow, workflow_version, status, cancel_requested,
+                                                       lease_epoch, created_at, updated_at)
+                        VALUES (?, ?, '1', ?, FALSE, 1, ?, ?)""", rows));
     }
 
     private List<StepStatus> statuses(String id) {

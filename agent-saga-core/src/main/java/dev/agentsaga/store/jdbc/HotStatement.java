@@ -1,0 +1,154 @@
+package dev.agentsaga.store.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.SqlParameter;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
+
+import dev.agentsaga.spi.JournalWrite;
+import dev.agentsaga.spi.StepRecord;
+
+/**
+ * A statement of the hot path (append, rewrite, complete) with its named parameters turned into
+ * positions once, at start-up, and bound straight from the {@link JournalWrite} on every call: no
+ * parameter map, no parsing or expanding of the SQL per write.
+ */
+final class HotStatement {
+
+    /** The values a hot-path statement can name. */
+    private enum Field {
+        SAGA_ID, SEQ, NAME, KIND, REVERSIBILITY, STATUS, INPUT, OUTPUT, ERROR, ATTEMPTS, STARTED_AT, FINISHED_AT,
+        RESOLUTION, NOTE, FINGERPRINT, INPUT_TOKENS, OUTPUT_TOKENS, OWNER, EPOCH, NOW
+    }
+
+    /** The SQL with {@code ?} placeholders. */
+    final String sql;
+
+    private final Field[] fields;
+
+    private HotStatement(String sql, Field[] fields) {
+        this.sql = sql;
+        this.fields = fields;
+    }
+
+    /** Resolves the named parameters of {@code namedSql}; each must be one a journal write carries. */
+    static HotStatement of(String namedSql) {
+        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(namedSql);
+        MapSqlParameterSource none = new MapSqlParameterSource();
+        List<SqlParameter> parameters = NamedParameterUtils.buildSqlParameterList(parsed, none);
+        Field[] fields = new Field[parameters.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = field(parameters.get(i).getName());
+        }
+        return new HotStatement(NamedParameterUtils.substituteNamedParameters(parsed, none), fields);
+    }
+
+    private static Field field(@Nullable String name) {
+        return switch (String.valueOf(name)) {
+            case "id", "sagaId" -> Field.SAGA_ID;
+            case "seq" -> Field.SEQ;
+            case "name" -> Field.NAME;
+            case "kind" -> Field.KIND;
+            case "reversibility" -> Field.REVERSIBILITY;
+            case "status" -> Field.STATUS;
+            case "input" -> Field.INPUT;
+            case "output" -> Field.OUTPUT;
+            case "error" -> Field.ERROR;
+            case "attempts" -> Field.ATTEMPTS;
+            case "startedAt" -> Field.STARTED_AT;
+            case "finishedAt" -> Field.FINISHED_AT;
+            case "resolution" -> Field.RESOLUTION;
+            case "note" -> Field.NOTE;
+            case "fingerprint" -> Field.FINGERPRINT;
+            case "inputTokens" -> Field.INPUT_TOKENS;
+            case "outputTokens" -> Field.OUTPUT_TOKENS;
+            case "owner" -> Field.OWNER;
+            case "epoch" -> Field.EPOCH;
+            case "now" -> Field.NOW;
+            default -> throw new IllegalArgumentException("A hot-path statement names :" + name
+                    + ", which no journal write carries");
+        };
+    }
+
+    /** Binds the write's values to the statement's placeholders. */
+    void bind(PreparedStatement statement, JournalWrite write) throws SQLException {
+        StepRecord step = write instanceof JournalWrite.AppendStep append ? append.step()
+                : write instanceof JournalWrite.UpdateStep update ? update.step() : null;
+        JournalWrite.CompleteSaga complete = step == null ? (JournalWrite.CompleteSaga) write : null;
+        for (int i = 0; i < fields.length; i++) {
+            int p = i + 1;
+            switch (fields[i]) {
+                case SAGA_ID -> statement.setString(p, write.lease().sagaId());
+                case OWNER -> statement.setString(p, write.lease().owner());
+                case EPOCH -> statement.setLong(p, write.lease().epoch());
+                case OUTPUT -> text(statement, p, complete != null ? complete.output() : step(step).output());
+                case NOW -> time(statement, p, complete(complete).now());
+                case SEQ -> statement.setInt(p, step(step).seq());
+                case NAME -> statement.setString(p, step(step).name());
+                case KIND -> statement.setString(p, step(step).kind().name());
+                case REVERSIBILITY -> text(statement, p,
+                        step(step).reversibility() == null ? null : step(step).reversibility().name());
+                case STATUS -> statement.setString(p, step(step).status().name());
+                case INPUT -> text(statement, p, step(step).input());
+                case ERROR -> text(statement, p, step(step).error());
+                case ATTEMPTS -> statement.setInt(p, step(step).attempts());
+                case STARTED_AT -> time(statement, p, step(step).startedAt());
+                case FINISHED_AT -> time(statement, p, step(step).finishedAt());
+                case RESOLUTION -> text(statement, p, step(step).resolution());
+                case NOTE -> text(statement, p, step(step).note());
+                case FINGERPRINT -> text(statement, p, step(step).fingerprint());
+                case INPUT_TOKENS -> integer(statement, p, step(step).inputTokens());
+                case OUTPUT_TOKENS -> integer(statement, p, step(step).outputTokens());
+            }
+        }
+    }
+
+    private static StepRecord step(@Nullable StepRecord step) {
+        if (step == null) {
+            throw new IllegalArgumentException("A completion was bound to a journal entry's statement");
+        }
+        return step;
+    }
+
+    private static JournalWrite.CompleteSaga complete(JournalWrite.@Nullable CompleteSaga complete) {
+        if (complete == null) {
+            throw new IllegalArgumentException("A journal entry was bound to the completion's statement");
+        }
+        return complete;
+    }
+
+    private static void text(PreparedStatement statement, int p, @Nullable String value) throws SQLException {
+        if (value == null) {
+            statement.setNull(p, Types.VARCHAR);
+        }
+        else {
+            statement.setString(p, value);
+        }
+    }
+
+    private static void integer(PreparedStatement statement, int p, @Nullable Integer value) throws SQLException {
+        if (value == null) {
+            statement.setNull(p, Types.INTEGER);
+        }
+        else {
+            statement.setInt(p, value);
+        }
+    }
+
+    private static void time(PreparedStatement statement, int p, @Nullable Instant value) throws SQLException {
+        if (value == null) {
+            statement.setNull(p, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        else {
+            statement.setObject(p, value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+    }
+}
