@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +42,11 @@ final class ChaosNodeProcess {
     }
 
     static ChaosNodeProcess launch(Path logs, String jdbcUrl, String nodeId, int run) {
+        return launch(logs, jdbcUrl, nodeId, run, List.of());
+    }
+
+    /** Launches a node whose engine takes {@code engineArgs}: the worker count and whether group commit is on. */
+    static ChaosNodeProcess launch(Path logs, String jdbcUrl, String nodeId, int run, List<String> engineArgs) {
         try {
             Files.createDirectories(logs);
             Path logback = logs.resolve("logback-node.xml");
@@ -48,13 +54,14 @@ final class ChaosNodeProcess {
                 Files.writeString(logback, LOGBACK, StandardCharsets.UTF_8);
             }
             Path log = logs.resolve(nodeId + "-run" + run + ".log");
-            List<String> command = List.of(
+            List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dlogback.configurationFile=" + logback.toAbsolutePath(),
                     "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                     ChaosNode.class.getName(),
-                    jdbcUrl, nodeId, Integer.toString(run), Long.toString(ProcessHandle.current().pid()));
+                    jdbcUrl, nodeId, Integer.toString(run), Long.toString(ProcessHandle.current().pid())));
+            command.addAll(engineArgs);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -122,6 +123,13 @@ enum ChaosWorkflow {
      * are recovered within seconds, a quick poll and heartbeat.
      */
     static SagaEngine engine(DataSource dataSource, String nodeId, Env env, SagaObserver observer) {
+        return engine(dataSource, nodeId, env, observer, builder -> {
+        });
+    }
+
+    /** The same engine, with {@code tuning} applied to its builder last (worker count, group commit, ...). */
+    static SagaEngine engine(DataSource dataSource, String nodeId, Env env, SagaObserver observer,
+            Consumer<AgentSaga.Builder> tuning) {
         Map<String, SagaAction<String, String>> actions = new LinkedHashMap<>();
         for (String name : List.of("reserve", "charge", "book", "notify")) {
             actions.put(name, new Compensable(name, env));
@@ -140,6 +148,7 @@ enum ChaosWorkflow {
         for (ChaosWorkflow workflow : values()) {
             builder.workflow(new Script(workflow.workflowName, workflow.script, actions));
         }
+        tuning.accept(builder);
         return builder.build();
     }
 

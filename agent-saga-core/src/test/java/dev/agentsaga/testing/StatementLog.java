@@ -17,7 +17,8 @@ import javax.sql.DataSource;
 /**
  * A data source wrapper that records every statement executed and every commit, with the thread that
  * did it, so tests can count the round trips and commits of the engine's hot path; it can also make
- * chosen statements fail, as a database outage would.
+ * chosen statements fail, as a database outage would. It also records every SQL error the database
+ * answered (a deadlock, a constraint), retried or not, so tests can assert that none happened.
  */
 public final class StatementLog {
 
@@ -38,7 +39,13 @@ public final class StatementLog {
         }
     }
 
+    /** An error the database answered to a statement or a commit (injected failures are not recorded). */
+    public record Failure(String thread, String sql, String sqlState, String message) {
+    }
+
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
+
+    private final List<Failure> failures = new CopyOnWriteArrayList<>();
 
     private volatile String failingFragment;
 
@@ -63,6 +70,12 @@ public final class StatementLog {
 
     public void clear() {
         entries.clear();
+        failures.clear();
+    }
+
+    /** The SQL errors the database answered since the last {@link #clear()}, in order. */
+    public List<Failure> failures() {
+        return List.copyOf(failures);
     }
 
     /**
@@ -74,6 +87,11 @@ public final class StatementLog {
         failingState = sqlState;
         failingFragment = fragment;
         failuresLeft.set(times);
+    }
+
+    /** How many of the failures asked for with {@link #failNext} are still to come. */
+    public int injectedFailuresLeft() {
+        return Math.max(0, failuresLeft.get());
     }
 
     /** What was recorded on threads whose name passes the filter. */
@@ -91,7 +109,8 @@ public final class StatementLog {
                         default -> {
                         }
                     }
-                    Object result = invoke(target, method, args);
+                    Object result = method.getName().equals("commit") ? recorded("COMMIT", target, method, args)
+                            : invoke(target, method, args);
                     if (result instanceof PreparedStatement statement && args != null && args[0] instanceof String sql) {
                         return statement(statement, sql, autoCommit);
                     }
@@ -111,11 +130,27 @@ public final class StatementLog {
                 }
                 boolean write = !sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT");
                 entries.add(new Entry(Thread.currentThread().getName(), sql, write && autoCommit[0]));
+                return recorded(sql, target, method, args);
             }
             return invoke(target, method, args);
         };
         return (PreparedStatement) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] { PreparedStatement.class }, handler);
+    }
+
+    private Object recorded(String sql, Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return invoke(target, method, args);
+        }
+        catch (java.sql.SQLException ex) {
+            String state = ex.getSQLState();
+            // a batch reports the statement that failed as its next exception
+            if (ex.getNextException() != null && ex.getNextException().getSQLState() != null) {
+                state = ex.getNextException().getSQLState();
+            }
+            failures.add(new Failure(Thread.currentThread().getName(), sql, String.valueOf(state), ex.getMessage()));
+            throw ex;
+        }
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {

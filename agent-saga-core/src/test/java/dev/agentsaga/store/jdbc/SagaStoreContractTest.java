@@ -38,6 +38,10 @@ import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.JournalWrite;
+import dev.agentsaga.spi.JournalWrite.AppendStep;
+import dev.agentsaga.spi.JournalWrite.CompleteSaga;
+import dev.agentsaga.spi.JournalWrite.UpdateStep;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.SagaStore;
@@ -63,10 +67,19 @@ abstract class SagaStoreContractTest {
     abstract DataSource dataSource();
 
     String newSaga(String owner) {
-        String id = UUID.randomUUID().toString();
-        assertThat(store().createInstance(new NewSaga(id, "trip", "1", "{\"to\":\"Lisbon\"}", owner, now,
+        return newSaga(UUID.randomUUID().toString(), owner, "trip");
+    }
+
+    String newSaga(String id, String owner, String workflow) {
+        assertThat(store().createInstance(new NewSaga(id, workflow, "1", "{\"to\":\"Lisbon\"}", owner, now,
                 now.plusSeconds(30)))).isTrue();
         return id;
+    }
+
+    /** A journaled call that succeeded. */
+    StepRecord callStep(String sagaId, int seq) {
+        return StepRecord.of(sagaId, seq, "call-" + seq, StepKind.CALL, null, StepStatus.SUCCEEDED, null,
+                "\"" + seq + "\"", null, 1, now, now);
     }
 
     @Test
@@ -487,6 +500,156 @@ abstract class SagaStoreContractTest {
         assertThat(counts).containsExactly(new SagaStore.VersionCount(workflow, "1", 1),
                 new SagaStore.VersionCount(workflow, "2", 2));
         assertThat(store().unfinishedByVersion(Collections.emptyList())).isEmpty();
+    }
+
+    @Test
+    void writeAllAppliesAppendsUpdatesAndCompletionsOfSeveralSagas() {
+        String first = newSaga("node-a");
+        String second = newSaga("node-a");
+        String third = newSaga("node-a");
+        String intent = newSaga("node-a");
+        String finishing = newSaga("node-a");
+        store().appendStep(lease(third), callStep(third, 1));
+        StepRecord started = StepRecord.of(intent, 1, "sendEmail", StepKind.ACTION, Reversibility.IRREVERSIBLE,
+                StepStatus.STARTED, "\"to\"", null, null, 1, now, null);
+        store().appendStep(lease(intent), started);
+        StepRecord firstStep = StepRecord.of(first, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "{\"n\":1}", "\"F-1\"", null, 2, now, now.plusMillis(3));
+        StepRecord secondStep = StepRecord.of(second, 1, "lookup", StepKind.ACTION, Reversibility.READ_ONLY,
+                StepStatus.FAILED, "{\"n\":2}", null, "{\"type\":\"X\"}", 3, now, now.plusMillis(4));
+        StepRecord sent = started.finished(StepStatus.SUCCEEDED, "\"sent\"", null, 1, now.plusMillis(7));
+
+        boolean[] written = store().writeAll(List.of(
+                new AppendStep(lease(first), firstStep),
+                new CompleteSaga(lease(finishing), "\"done\"", now.plusMillis(8)),
+                new AppendStep(lease(second), secondStep),
+                new UpdateStep(lease(intent), sent),
+                new AppendStep(lease(third), callStep(third, 2))));
+
+        assertThat(written).containsExactly(true, true, true, true, true);
+        assertThat(store().loadJournal(first)).containsExactly(firstStep);
+        assertThat(store().loadJournal(second)).containsExactly(secondStep);
+        assertThat(store().loadJournal(third)).extracting(StepRecord::seq).containsExactly(1, 2);
+        assertThat(store().loadJournal(intent)).containsExactly(sent);
+        InstanceRecord finished = store().findInstance(finishing).orElseThrow();
+        assertThat(finished.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(finished.output()).isEqualTo("\"done\"");
+        assertThat(finished.owner()).as("a completed saga is released").isNull();
+        assertThat(store().findInstance(first).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
+    }
+
+    @Test
+    void writeAllRefusesOnlyTheWritesWhoseLeaseWasLostAndAnswersInTheOrderOfTheWrites() {
+        // ids chosen so that sorting the writes by saga id reverses their order: the answers must not follow
+        String token = UUID.randomUUID().toString();
+        String fourth = newSaga("z-" + token, "node-a", "trip");
+        String taken = newSaga("s-" + token, "node-a", "stolen-" + token);
+        String foreign = newSaga("m-" + token, "node-a", "trip");
+        String first = newSaga("a-" + token, "node-a", "trip");
+        store().appendStep(lease(first), callStep(first, 1));
+        Lease lost = lease(taken);
+        store().renewLeases("node-a", List.of(taken), now.minusSeconds(1));
+        assertThat(store().claim("node-b", List.of(new WorkflowKey("stolen-" + token, "1")), 10, false, now,
+                now.plusSeconds(30))).extracting(claim -> claim.saga().id()).containsExactly(taken);
+        Lease wrongOwner = new Lease(foreign, "node-x", lease(foreign).epoch());
+
+        boolean[] written = store().writeAll(List.of(
+                new AppendStep(lease(fourth), callStep(fourth, 1)),
+                new AppendStep(lost, callStep(taken, 1)),
+                new CompleteSaga(wrongOwner, "\"stolen\"", now),
+                new UpdateStep(lease(first), callStep(first, 1).finished(StepStatus.FAILED, null, "{}", 2, now))));
+
+        assertThat(written).containsExactly(true, false, false, true);
+        assertThat(store().loadJournal(fourth)).extracting(StepRecord::seq).containsExactly(1);
+        assertThat(store().loadJournal(first)).extracting(StepRecord::status).containsExactly(StepStatus.FAILED);
+        assertThat(store().loadJournal(taken)).as("the journal of the saga whose lease was lost").isEmpty();
+        InstanceRecord stolen = store().findInstance(taken).orElseThrow();
+        assertThat(stolen.owner()).isEqualTo("node-b");
+        assertThat(stolen.leaseEpoch()).isEqualTo(lost.epoch() + 1);
+        InstanceRecord notCompleted = store().findInstance(foreign).orElseThrow();
+        assertThat(notCompleted.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(notCompleted.output()).isNull();
+        assertThat(notCompleted.owner()).isEqualTo("node-a");
+    }
+
+    @Test
+    void writeAllWithAWriteTheDatabaseRefusesFailsAndWritesNothingOfTheBatch() {
+        String fresh = newSaga("node-a");
+        String duplicated = newSaga("node-a");
+        String finishing = newSaga("node-a");
+        String intent = newSaga("node-a");
+        StepRecord existing = callStep(duplicated, 1);
+        store().appendStep(lease(duplicated), existing);
+        StepRecord started = StepRecord.of(intent, 1, "sendEmail", StepKind.ACTION, Reversibility.IRREVERSIBLE,
+                StepStatus.STARTED, "\"to\"", null, null, 1, now, null);
+        store().appendStep(lease(intent), started);
+        List<JournalWrite> writes = List.of(
+                new AppendStep(lease(fresh), callStep(fresh, 1)),
+                new CompleteSaga(lease(finishing), "\"done\"", now),
+                new AppendStep(lease(duplicated), StepRecord.of(duplicated, 1, "other", StepKind.CALL, null,
+                        StepStatus.SUCCEEDED, null, "\"again\"", null, 1, now, now)),
+                new UpdateStep(lease(intent), started.finished(StepStatus.SUCCEEDED, "\"sent\"", null, 1, now)));
+
+        assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
+
+        assertThat(store().loadJournal(fresh)).as("an append of the failed batch").isEmpty();
+        assertThat(store().loadJournal(duplicated)).containsExactly(existing);
+        assertThat(store().loadJournal(intent)).as("an update of the failed batch").containsExactly(started);
+        InstanceRecord notCompleted = store().findInstance(finishing).orElseThrow();
+        assertThat(notCompleted.status()).as("a completion of the failed batch").isEqualTo(SagaStatus.RUNNING);
+        assertThat(notCompleted.output()).isNull();
+        assertThat(notCompleted.owner()).isEqualTo("node-a");
+        // the good writes go through once the refused one is left out
+        assertThat(store().writeAll(List.of(writes.get(0), writes.get(1), writes.get(3))))
+                .containsExactly(true, true, true);
+        assertThat(store().loadJournal(fresh)).hasSize(1);
+        assertThat(store().findInstance(finishing).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+    }
+
+    @Test
+    void writeAllOfAppendsOnlyWithARefusedOneWritesNoneOfThem() {
+        String first = newSaga("node-a");
+        String duplicated = newSaga("node-a");
+        String last = newSaga("node-a");
+        StepRecord existing = callStep(duplicated, 1);
+        store().appendStep(lease(duplicated), existing);
+        List<JournalWrite> writes = List.of(
+                new AppendStep(lease(first), callStep(first, 1)),
+                new AppendStep(lease(duplicated), StepRecord.of(duplicated, 1, "other", StepKind.CALL, null,
+                        StepStatus.SUCCEEDED, null, "\"again\"", null, 1, now, now)),
+                new AppendStep(lease(last), callStep(last, 1)));
+
+        assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
+
+        assertThat(store().loadJournal(first)).as("the append before the refused one").isEmpty();
+        assertThat(store().loadJournal(duplicated)).containsExactly(existing);
+        assertThat(store().loadJournal(last)).as("the append after the refused one").isEmpty();
+    }
+
+    @Test
+    void writeAllOfManyAppendsWithARefusedOneWritesNoneOfThem() {
+        // more writes than a driver may send before it syncs with the server: still one transaction
+        List<String> ids = new ArrayList<>();
+        List<JournalWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String id = newSaga("node-a");
+            ids.add(id);
+            writes.add(new AppendStep(lease(id), callStep(id, 1)));
+        }
+        String duplicated = ids.get(ids.size() - 1);
+        store().appendStep(lease(duplicated), callStep(duplicated, 1));
+
+        assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
+
+        List<String> written = ids.subList(0, ids.size() - 1).stream()
+                .filter(id -> !store().loadJournal(id).isEmpty()).toList();
+        assertThat(written.size()).as("appends of the failed batch written anyway, of %d good ones (the first: %s)",
+                ids.size() - 1, written.stream().limit(3).toList()).isZero();
+    }
+
+    @Test
+    void writeAllOfNoWritesAnswersNothing() {
+        assertThat(store().writeAll(List.of())).isEmpty();
     }
 
     /** The lease the saga's current owner holds. */
