@@ -101,7 +101,7 @@ class ListAndClaimPlanTest {
 
     @Test
     void theCountStopsAtTheLimit() {
-        JdbcSagaStore.ListStatements all = JdbcSagaStore.ListStatements.of(sql, SagaQuery.all());
+        ListStatements all = ListStatements.of(sql, SagaQuery.all());
 
         JsonNode plan = analyze(all.count(), all.params());
 
@@ -140,7 +140,7 @@ class ListAndClaimPlanTest {
     }
 
     private static JsonNode explain(SagaQuery query) {
-        JdbcSagaStore.ListStatements list = JdbcSagaStore.ListStatements.of(sql, query);
+        ListStatements list = ListStatements.of(sql, query);
         return analyze(list.select(), list.params());
     }
 

@@ -1,0 +1,100 @@
+package dev.agentsaga.store.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+
+import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.spi.JournalWrite;
+
+/**
+ * The hot-path writes of {@link JdbcSagaStore} (append, rewrite, complete): one alone in auto-commit, or
+ * the writes of several sagas in one transaction, each kind as one JDBC batch (one round trip with
+ * PgJDBC) and one commit for all. A group holds the rows of several sagas until it commits; every other
+ * transaction locks one saga's row at most, or skips locked rows (lease renewal and claims, see
+ * {@link Leases}), so none can wait in a cycle with it.
+ */
+final class JournalWrites {
+
+    private final JdbcCalls db;
+
+    private final HotStatement append;
+
+    private final HotStatement rewrite;
+
+    private final HotStatement completion;
+
+    JournalWrites(JdbcCalls db, SqlDialect sql) {
+        this.db = db;
+        this.append = HotStatement.of(sql.insertStep());
+        this.rewrite = HotStatement.of(sql.updateStep());
+        this.completion = HotStatement.of(sql.completeInstance());
+    }
+
+    /** One write, in auto-commit; false when its lease was lost. */
+    boolean write(JournalWrite write) {
+        return db.call(() -> apply(write));
+    }
+
+    /** One write on the current connection: in the caller's transaction when there is one, without retry. */
+    boolean apply(JournalWrite write) {
+        HotStatement statement = statement(write);
+        return db.jdbc.getJdbcTemplate().update(statement.sql, ps -> statement.bind(ps, write)) == 1;
+    }
+
+    /** See {@link dev.agentsaga.spi.SagaStore#writeAll}: a lone write runs as {@link #write} does. */
+    boolean[] writeAll(List<JournalWrite> writes) {
+        if (writes.size() <= 1) {
+            return writes.isEmpty() ? new boolean[0] : new boolean[] { write(writes.get(0)) };
+        }
+        return db.inTransaction(() -> {
+            boolean[] written = new boolean[writes.size()];
+            for (HotStatement statement : List.of(append, rewrite, completion)) {
+                batch(statement, writes, written);
+            }
+            return written;
+        });
+    }
+
+    private HotStatement statement(JournalWrite write) {
+        return write instanceof JournalWrite.AppendStep ? append
+                : write instanceof JournalWrite.UpdateStep ? rewrite : completion;
+    }
+
+    /** Runs the writes of the group that {@code statement} makes as one batch, and records what each did. */
+    private void batch(HotStatement statement, List<JournalWrite> writes, boolean[] written) {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            if (statement(writes.get(i)) == statement) {
+                indices.add(i);
+            }
+        }
+        if (indices.isEmpty()) {
+            return;
+        }
+        int[] counts = db.jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
+
+            @Override
+            public void setValues(PreparedStatement ps, int k) throws SQLException {
+                statement.bind(ps, writes.get(indices.get(k)));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return indices.size();
+            }
+        });
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 0) {
+                // a driver that batches without row counts cannot tell a lost lease from a write
+                throw new SagaStoreException("The JDBC driver reported no row count for a batched journal write ("
+                        + counts[k] + "); the fenced writes need one. Turn group commit off "
+                        + "(agent.saga.group-commit.enabled=false) for this driver", null);
+            }
+            written[indices.get(k)] = counts[k] == 1;
+        }
+    }
+}
