@@ -3,7 +3,6 @@ package dev.agentsaga.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,10 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,7 +34,6 @@ import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
@@ -45,7 +41,6 @@ import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
-import dev.agentsaga.spi.WorkflowKey;
 
 /**
  * The engine: starts sagas on its workers, claims runnable ones (recovered, due, signalled) on a
@@ -70,16 +65,11 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final ExecutorService attemptThreads;
 
-    private final ScheduledExecutorService scheduler;
+    private final Poller poller;
 
     private final Map<String, LocalRun> running = new ConcurrentHashMap<>();
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-
-    private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
-
-    /** Whether the last claim took as many sagas as it could: more may be runnable right away. */
-    private volatile boolean claimedFull;
 
     private final Object restMonitor = new Object();
 
@@ -97,7 +87,8 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.operations = new Operations(engine);
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("agent-saga-poller-"));
+        this.poller = new Poller(engine, threads("agent-saga-poller-"), running, this::isRunning,
+                saga -> submit(saga, false));
     }
 
     @Override
@@ -105,13 +96,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("The engine was started already; build a new one to start again");
         }
-        reportOtherVersions();
-        long poll = settings.pollInterval().toMillis();
-        long heartbeat = Math.max(1, settings.heartbeatInterval().toMillis());
-        // the first claim, which also takes back this node's own unfinished sagas, runs before any start()
-        poll();
-        scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        poller.start();
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
                 settings.workerThreads(), engine.registry().workflowKeys());
     }
@@ -122,14 +107,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             shutdownExecutors();
             return;
         }
-        scheduler.shutdownNow();
-        try {
-            // a claim under way finishes before the queue is released, so its sagas are released too
-            scheduler.awaitTermination(Math.min(grace.toMillis(), 5000), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        poller.stop(grace);
         releaseQueued(workers.getQueue());
         workers.shutdown();
         try {
@@ -225,7 +203,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         String json = engine.encode(payload, "payload of signal '" + name + "'", sagaId, null);
         Instant now = engine.now();
         engine.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
-        wakeUp();
+        poller.wakeUp();
     }
 
     @Override
@@ -243,20 +221,20 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         if (engine.store().transition(sagaId, EnumSet.of(SagaStatus.PENDING, SagaStatus.WAITING,
                 SagaStatus.NEEDS_ATTENTION), SagaStatus.COMPENSATING, SagaRunner.CANCELLED, engine.now())) {
-            wakeUp();
+            poller.wakeUp();
         }
     }
 
     @Override
     public void retry(String sagaId) {
         operations.retry(sagaId);
-        wakeUp();
+        poller.wakeUp();
     }
 
     @Override
     public void resolve(String sagaId, Resolution resolution) {
         operations.resolve(sagaId, Objects.requireNonNull(resolution, "resolution must not be null"));
-        wakeUp();
+        poller.wakeUp();
     }
 
     /** Waits for a change of any saga on this engine, at most {@code millis}. */
@@ -271,7 +249,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     private void submit(InstanceRecord saga, boolean fresh) {
-        LocalRun run = new LocalRun(saga.cancelRequested());
+        LocalRun run = new LocalRun(saga.cancelRequested(), this::isRunning);
         if (running.putIfAbsent(saga.id(), run) != null) {
             return;
         }
@@ -305,64 +283,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             synchronized (restMonitor) {
                 restMonitor.notifyAll();
             }
-            if (claimedFull && running.size() <= settings.workerThreads()) {
-                wakeUp();
-            }
-        }
-    }
-
-    private void poll() {
-        if (!isRunning()) {
-            return;
-        }
-        try {
-            // claim a second batch ahead, queued, so workers do not wait for the next poll
-            int free = 2 * settings.workerThreads() - running.size();
-            if (free <= 0) {
-                return;
-            }
-            Instant now = engine.now();
-            List<ClaimedSaga> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
-                    free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
-            claimedFull = claimed.size() >= free / 2;
-            for (ClaimedSaga claim : claimed) {
-                InstanceRecord saga = claim.saga();
-                log.debug("Claimed saga {} ({}{})", saga.id(), saga.status(), claim.recovered() ? ", recovered" : "");
-                engine.observer().sagaResumed(saga.id(), saga.workflow(), claim.recovered());
-                submit(saga, false);
-            }
-        }
-        catch (RuntimeException ex) {
-            log.warn("Looking for runnable sagas failed; trying again in {}: {}", settings.pollInterval(),
-                    ex.getMessage());
-        }
-    }
-
-    private void heartbeat() {
-        try {
-            Instant now = engine.now();
-            engine.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));
-            // a cancel sent to another engine reaches the run here, at the latest one heartbeat later
-            for (String sagaId : engine.store().cancelRequested(running.keySet())) {
-                LocalRun run = running.get(sagaId);
-                if (run != null) {
-                    run.cancel();
-                }
-            }
-        }
-        catch (RuntimeException ex) {
-            log.warn("Renewing the leases of {} sagas failed: {}", running.size(), ex.getMessage());
-        }
-    }
-
-    private void wakeUp() {
-        if (isRunning()) {
-            try {
-                scheduler.execute(this::poll);
-            }
-            catch (RuntimeException ex) {
-                // stopping: the next engine to start will find the saga
-            }
+            poller.runEnded();
         }
     }
 
@@ -387,25 +308,8 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    private void reportOtherVersions() {
-        Set<WorkflowKey> served = new HashSet<>(engine.registry().workflowKeys());
-        try {
-            for (SagaStore.VersionCount count : engine.store().unfinishedByVersion(engine.registry().workflowNames())) {
-                if (!served.contains(new WorkflowKey(count.workflow(), count.version()))) {
-                    log.warn("{} unfinished sagas of workflow '{}' version '{}' are left alone: this engine runs "
-                            + "version '{}'. An engine running version '{}' resumes them.", count.count(),
-                            count.workflow(), count.version(), engine.registry().workflow(count.workflow()).version(),
-                            count.version());
-                }
-            }
-        }
-        catch (RuntimeException ex) {
-            log.warn("Could not count unfinished sagas by version: {}", ex.getMessage());
-        }
-    }
-
     private void shutdownExecutors() {
-        scheduler.shutdownNow();
+        poller.shutdownNow();
         workers.shutdownNow();
         attemptThreads.shutdownNow();
     }
@@ -425,30 +329,6 @@ public final class DefaultSagaEngine implements SagaEngine {
         @Override
         public void run() {
             body.run();
-        }
-    }
-
-    /** A saga running on this engine, and what it should know between its steps. */
-    private final class LocalRun implements SagaContext.Interruption {
-
-        private volatile boolean cancel;
-
-        LocalRun(boolean cancel) {
-            this.cancel = cancel;
-        }
-
-        void cancel() {
-            this.cancel = true;
-        }
-
-        @Override
-        public boolean cancelRequested() {
-            return cancel;
-        }
-
-        @Override
-        public boolean stopping() {
-            return !isRunning();
         }
     }
 }
