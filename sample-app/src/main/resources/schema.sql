@@ -1,39 +1,15 @@
--- The in-app fake providers (TravelProviders). Each booking is unique by the idempotency key it was made with.
-CREATE TABLE IF NOT EXISTS flight_booking (
+-- The in-app fake providers (TravelProviders): flight_booking, hotel_booking, card_charge, email_outbox.
+-- Each record is unique by the provider and the idempotency key it was made with.
+CREATE TABLE IF NOT EXISTS provider_record (
     id              VARCHAR(40)  PRIMARY KEY,
-    idempotency_key VARCHAR(200) NOT NULL UNIQUE,
+    provider        VARCHAR(40)  NOT NULL,
+    idempotency_key VARCHAR(200) NOT NULL,
     item            VARCHAR(200) NOT NULL,
     party           VARCHAR(200) NOT NULL,
     amount_eur      INTEGER      NOT NULL,
     status          VARCHAR(20)  NOT NULL,
-    created_at      TIMESTAMP    DEFAULT CURRENT_TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS hotel_booking (
-    id              VARCHAR(40)  PRIMARY KEY,
-    idempotency_key VARCHAR(200) NOT NULL UNIQUE,
-    item            VARCHAR(200) NOT NULL,
-    party           VARCHAR(200) NOT NULL,
-    amount_eur      INTEGER      NOT NULL,
-    status          VARCHAR(20)  NOT NULL,
-    created_at      TIMESTAMP    DEFAULT CURRENT_TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS card_charge (
-    id              VARCHAR(40)  PRIMARY KEY,
-    idempotency_key VARCHAR(200) NOT NULL UNIQUE,
-    item            VARCHAR(200) NOT NULL,
-    party           VARCHAR(200) NOT NULL,
-    amount_eur      INTEGER      NOT NULL,
-    status          VARCHAR(20)  NOT NULL,
-    created_at      TIMESTAMP    DEFAULT CURRENT_TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS email_outbox (
-    id              VARCHAR(40)  PRIMARY KEY,
-    idempotency_key VARCHAR(200) NOT NULL UNIQUE,
-    item            VARCHAR(200) NOT NULL,
-    party           VARCHAR(200) NOT NULL,
-    amount_eur      INTEGER      NOT NULL,
-    status          VARCHAR(20)  NOT NULL,
-    created_at      TIMESTAMP    DEFAULT CURRENT_TIMESTAMP NOT NULL
+    created_at      TIMESTAMP    DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT provider_record_key UNIQUE (provider, idempotency_key)
 );
 -- every provider call, so the idempotency of retries and resumes can be checked
 CREATE TABLE IF NOT EXISTS provider_call (

@@ -161,10 +161,10 @@ public class DemoRunner implements ApplicationRunner {
             System.out.println("  error:  " + view.error());
         }
         System.out.print(Timeline.table(view));
-        for (String table : List.of("flight_booking", "hotel_booking", "card_charge", "email_outbox")) {
-            List<String> rows = providers.records(table, view.id());
+        for (String provider : List.of("flight_booking", "hotel_booking", "card_charge", "email_outbox")) {
+            List<String> rows = providers.records(provider, view.id());
             if (!rows.isEmpty()) {
-                System.out.println("  provider " + table + ": " + rows);
+                System.out.println("  provider " + provider + ": " + rows);
             }
         }
         System.out.println();

@@ -90,27 +90,29 @@ public class TravelProviders {
         return jdbc.sql("SELECT COUNT(*) FROM model_call WHERE goal = ?").param(goal).query(Integer.class).single();
     }
 
-    /** The bookings of a table made for a saga (keys {@code sagaId:seq}), as "id item status" lines. */
-    public List<String> records(String table, String sagaId) {
-        return jdbc.sql("SELECT id, item, status FROM " + table + " WHERE idempotency_key LIKE ? ORDER BY created_at")
-                .param(sagaId + ":%")
+    /** The records of a provider made for a saga (keys {@code sagaId:seq}), as "id item status" lines. */
+    public List<String> records(String provider, String sagaId) {
+        return jdbc.sql("SELECT id, item, status FROM provider_record WHERE provider = ? AND idempotency_key LIKE ? "
+                + "ORDER BY created_at")
+                .params(provider, sagaId + ":%")
                 .query((rs, n) -> rs.getString("id") + " " + rs.getString("item") + " " + rs.getString("status"))
                 .list();
     }
 
-    private String book(String table, String key, String prefix, String item, String party, int amount) {
-        logCall(key, table + ".create");
+    private String book(String provider, String key, String prefix, String item, String party, int amount) {
+        logCall(key, provider + ".create");
         String id = prefix + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         // no conflict target: the form that H2 (MODE=PostgreSQL) and PostgreSQL both accept
-        jdbc.sql("INSERT INTO " + table + " (id, idempotency_key, item, party, amount_eur, status) "
-                + "VALUES (?, ?, ?, ?, ?, 'CONFIRMED') ON CONFLICT DO NOTHING")
-                .params(id, key, item, party, amount).update();
-        return jdbc.sql("SELECT id FROM " + table + " WHERE idempotency_key = ?").param(key).query(String.class)
-                .single();
+        jdbc.sql("INSERT INTO provider_record (id, provider, idempotency_key, item, party, amount_eur, status) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 'CONFIRMED') ON CONFLICT DO NOTHING")
+                .params(id, provider, key, item, party, amount).update();
+        return jdbc.sql("SELECT id FROM provider_record WHERE provider = ? AND idempotency_key = ?")
+                .params(provider, key).query(String.class).single();
     }
 
-    private void cancel(String table, String key) {
-        logCall(key, table + ".cancel");
-        jdbc.sql("UPDATE " + table + " SET status = 'CANCELLED' WHERE idempotency_key = ?").param(key).update();
+    private void cancel(String provider, String key) {
+        logCall(key, provider + ".cancel");
+        jdbc.sql("UPDATE provider_record SET status = 'CANCELLED' WHERE provider = ? AND idempotency_key = ?")
+                .params(provider, key).update();
     }
 }

@@ -157,9 +157,9 @@ class SampleScenariosTest {
         return view.steps().stream().filter(step -> step.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static List<String> rows(JdbcClient jdbc, String table, String sagaId) {
-        return jdbc.sql("SELECT status FROM " + table + " WHERE idempotency_key LIKE ?").param(sagaId + ":%")
-                .query(String.class).list();
+    private static List<String> rows(JdbcClient jdbc, String provider, String sagaId) {
+        return jdbc.sql("SELECT status FROM provider_record WHERE provider = ? AND idempotency_key LIKE ?")
+                .params(provider, sagaId + ":%").query(String.class).list();
     }
 
     private static Object value(Map<String, Object> row, String column) {
