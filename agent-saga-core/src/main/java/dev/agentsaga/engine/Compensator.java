@@ -100,14 +100,16 @@ final class Compensator {
         Object output;
         try {
             entry = engine.registry().action(step.name());
-            input = engine.decode(step.input(), entry.inputType(), "input of step " + step.seq(), sagaId, step.seq());
-            output = engine.decode(step.output(), entry.outputType(), "output of step " + step.seq(), sagaId,
+            input = engine.decode(step.input(), entry.inputType(), () -> "input of step " + step.seq(), sagaId,
+                    step.seq());
+            output = engine.decode(step.output(), entry.outputType(), () -> "output of step " + step.seq(), sagaId,
                     step.seq());
         }
         catch (AgentSagaException ex) {
             return new StepExecutor.Outcome(null, ex, 0, false);
         }
-        return engine.executor().run("compensation of step " + step.seq() + " (" + step.name() + ")", entry.policy(),
+        return engine.executor().run(() -> "compensation of step " + step.seq() + " (" + step.name() + ")",
+                entry.policy(),
                 entry.policy().maxAttempts(), false, attempt -> {
                     entry.action().compensate(input, output, new StepContext(sagaId, step.seq(), attempt, true));
                     return null;

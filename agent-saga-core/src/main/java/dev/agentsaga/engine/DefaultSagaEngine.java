@@ -151,7 +151,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             throw new IllegalArgumentException("sagaId must be 1 to 200 characters, was '" + sagaId + "'");
         }
         Registry.WorkflowEntry entry = engine.registry().workflow(workflow);
-        String json = engine.encode(input, "input of saga " + sagaId, sagaId, null);
+        String json = engine.encode(input, () -> "input of saga " + sagaId, sagaId, null);
         Instant now = engine.now();
         boolean local = isRunning();
         Instant leaseUntil = now.plus(settings.leaseDuration());
@@ -200,7 +200,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; signals go to sagas "
                     + "that are PENDING, RUNNING, WAITING or NEEDS_ATTENTION", sagaId);
         }
-        String json = engine.encode(payload, "payload of signal '" + name + "'", sagaId, null);
+        String json = engine.encode(payload, () -> "payload of signal '" + name + "'", sagaId, null);
         Instant now = engine.now();
         engine.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
         poller.wakeUp();

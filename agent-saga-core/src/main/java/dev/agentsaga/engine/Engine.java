@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -40,36 +41,40 @@ record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSett
     }
 
     /**
-     * Encodes a payload and checks it against the size limit.
+     * Encodes a payload and checks it against the size limit; {@code what} names it in an error, and is
+     * built only then (it is on every step's path).
      * @throws PayloadException when it cannot be serialised
      * @throws PayloadTooLargeException when it is over the limit
      */
-    String encode(@Nullable Object value, String what, @Nullable String sagaId, @Nullable Integer step) {
+    String encode(@Nullable Object value, Supplier<String> what, @Nullable String sagaId, @Nullable Integer step) {
         String json;
         try {
             json = codec.encode(value);
         }
         catch (PayloadException ex) {
-            throw new PayloadException("The " + what + " cannot be serialised: " + ex.getMessage(), sagaId, step, ex);
+            throw new PayloadException("The " + what.get() + " cannot be serialised: " + ex.getMessage(), sagaId, step,
+                    ex);
         }
         int limit = settings.maxPayloadBytes();
         if (json.length() > limit / 3) {
             int bytes = json.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > limit) {
-                throw new PayloadTooLargeException("The " + what + " is " + bytes + " bytes of JSON, over the limit of "
-                        + limit + " bytes; raise maxPayloadBytes (agent.saga.max-payload-size) or keep large data "
+                throw new PayloadTooLargeException("The " + what.get() + " is " + bytes
+                        + " bytes of JSON, over the limit of " + limit + " bytes; raise maxPayloadBytes (agent.saga.max-payload-size) or keep large data "
                         + "outside the saga and pass a reference", sagaId, step, null);
             }
         }
         return json;
     }
 
-    <T> @Nullable T decode(@Nullable String json, Type type, String what, String sagaId, @Nullable Integer step) {
+    <T> @Nullable T decode(@Nullable String json, Type type, Supplier<String> what, String sagaId,
+            @Nullable Integer step) {
         try {
             return codec.decode(json, type);
         }
         catch (PayloadException ex) {
-            throw new PayloadException("The journaled " + what + " cannot be read back: " + ex.getMessage(), sagaId,
+            throw new PayloadException("The journaled " + what.get() + " cannot be read back: " + ex.getMessage(),
+                    sagaId,
                     step, ex);
         }
     }

@@ -58,12 +58,12 @@ final class JournaledCalls {
             if (recorded.status() == StepStatus.FAILED) {
                 throw run.failure(recorded);
             }
-            return engine.decode(recorded.output(), type, "result of " + label(n, name), sagaId, n);
+            return engine.decode(recorded.output(), type, () -> "result of " + label(n, name), sagaId, n);
         }
         run.beforeNewStep();
         Instant started = engine.now();
         StepExecutor.Outcome outcome = run.observed(run.event(n, name, StepKind.CALL, null), () -> engine
-                .executor().run(label(n, name), ActionPolicy.noRetries(), 1, false, attempt -> work.call(),
+                .executor().run(() -> label(n, name), ActionPolicy.noRetries(), 1, false, attempt -> work.call(),
                         StepExecutor.RetryListener.NONE));
         return type.cast(run.record(StepRecord.of(sagaId, n, name, StepKind.CALL, null, StepStatus.SUCCEEDED, null,
                 null, null, outcome.attempts(), started, null), outcome, true));
@@ -108,7 +108,7 @@ final class JournaledCalls {
         int n = run.nextSeq();
         StepRecord recorded = run.journaled(n, name, kind);
         if (recorded != null) {
-            return engine.decode(recorded.output(), type, "value of " + label(n, name), sagaId, n);
+            return engine.decode(recorded.output(), type, () -> "value of " + label(n, name), sagaId, n);
         }
         run.beforeNewStep();
         Instant now = engine.now();
@@ -120,7 +120,7 @@ final class JournaledCalls {
             throw new IllegalStateException(ex);
         }
         run.write(StepRecord.of(sagaId, n, name, kind, null, StepStatus.SUCCEEDED, null,
-                engine.encode(value, "value of " + label(n, name), sagaId, n), null, 1, now, now), true);
+                engine.encode(value, () -> "value of " + label(n, name), sagaId, n), null, 1, now, now), true);
         return value;
     }
 
@@ -134,7 +134,7 @@ final class JournaledCalls {
         int out = recorded.outputTokens() == null ? 0 : recorded.outputTokens();
         replayedTokens += in + out;
         engine.observer().modelTokens(run.event(recorded.seq(), call.name(), call.kind(), null), in, out, true);
-        T value = engine.decode(recorded.output(), call.type(), "result of " + label(recorded.seq(), call.name()),
+        T value = engine.decode(recorded.output(), call.type(), () -> "result of " + label(recorded.seq(), call.name()),
                 sagaId, recorded.seq());
         return value;
     }
@@ -143,8 +143,8 @@ final class JournaledCalls {
         Instant started = engine.now();
         SagaObserver.StepEvent event = run.event(n, call.name(), call.kind(), null);
         ActionPolicy policy = engine.settings().defaultPolicy();
-        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(label(n, call.name()), policy,
-                policy.maxAttempts(), false, attempt -> call.execute(),
+        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(() -> label(n, call.name()),
+                policy, policy.maxAttempts(), false, attempt -> call.execute(),
                 (attempt, failure) -> engine.observer().stepRetried(event, attempt, failure)));
         StepRecord step = StepRecord.of(sagaId, n, call.name(), call.kind(), null, StepStatus.SUCCEEDED, null, null,
                 null, outcome.attempts(), started, null);

@@ -78,7 +78,8 @@ final class Operations {
             case HAPPENED -> {
                 String output;
                 try {
-                    output = engine.encode(resolution.output(), "output given to resolve step " + step.seq(), sagaId,
+                    output = engine.encode(resolution.output(), () -> "output given to resolve step " + step.seq(),
+                            sagaId,
                             step.seq());
                 }
                 catch (PayloadTooLargeException ex) {

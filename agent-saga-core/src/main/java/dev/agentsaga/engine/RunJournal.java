@@ -152,7 +152,8 @@ final class RunJournal {
         }
         String output;
         try {
-            output = engine.encode(outcome.value(), "output of " + label(step.seq(), step.name()), sagaId, step.seq());
+            output = engine.encode(outcome.value(), () -> "output of " + label(step.seq(), step.name()), sagaId,
+                    step.seq());
         }
         catch (PayloadException ex) {
             // the effect happened but cannot be recorded: an operator must fix the type or the limit, then retry

@@ -100,21 +100,21 @@ final class SagaContext implements Saga {
                 }
                 case FAILED -> throw run.failure(recorded);
                 default -> {
-                    return (O) engine.decode(recorded.output(), entry.outputType(), "output of " + label(n, entry.name()),
-                            sagaId, n);
+                    return (O) engine.decode(recorded.output(), entry.outputType(),
+                            () -> "output of " + label(n, entry.name()), sagaId, n);
                 }
             }
         }
         run.beforeNewStep();
-        String inputJson = engine.encode(input, "input of " + label(n, entry.name()), sagaId, n);
+        String inputJson = engine.encode(input, () -> "input of " + label(n, entry.name()), sagaId, n);
         if (entry.reversibility() == Reversibility.IRREVERSIBLE) {
             return (O) runIrreversible(entry, input, inputJson, n, null);
         }
         Instant started = engine.now();
         ActionPolicy policy = entry.policy();
         SagaObserver.StepEvent event = run.event(n, entry.name(), StepKind.ACTION, entry.reversibility());
-        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(label(n, entry.name()), policy,
-                policy.maxAttempts(), false,
+        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(() -> label(n, entry.name()),
+                policy, policy.maxAttempts(), false,
                 attempt -> entry.action().execute(input, new StepContext(sagaId, n, attempt, false)),
                 (attempt, failure) -> engine.observer().stepRetried(event, attempt, failure)));
         return (O) run.record(StepRecord.of(sagaId, n, entry.name(), StepKind.ACTION, entry.reversibility(),
@@ -160,9 +160,10 @@ final class SagaContext implements Saga {
             Instant now = engine.now();
             Instant wakeAt = now.plus(duration.isNegative() ? Duration.ZERO : duration);
             wait = StepRecord.of(sagaId, n, "sleep", StepKind.SLEEP, null, StepStatus.STARTED,
-                    engine.encode(wakeAt, "wake time", sagaId, n), null, null, 1, now, null);
+                    engine.encode(wakeAt, () -> "wake time", sagaId, n), null, null, 1, now, null);
         }
-        Instant wakeAt = engine.decode(wait.input(), Instant.class, "wake time of " + label(n, "sleep"), sagaId, n);
+        Instant wakeAt = engine.decode(wait.input(), Instant.class, () -> "wake time of " + label(n, "sleep"), sagaId,
+                n);
         Instant now = engine.now();
         if (!now.isBefore(wakeAt)) {
             run.write(wait.finished(StepStatus.SUCCEEDED, null, null, 1, now), recorded == null);
@@ -180,7 +181,7 @@ final class SagaContext implements Saga {
         int n = run.nextSeq();
         StepRecord recorded = run.journaled(n, name, StepKind.SIGNAL);
         if (recorded != null && recorded.status() == StepStatus.SUCCEEDED) {
-            return engine.decode(recorded.output(), type, "signal of " + label(n, name), sagaId, n);
+            return engine.decode(recorded.output(), type, () -> "signal of " + label(n, name), sagaId, n);
         }
         if (recorded != null && recorded.status() == StepStatus.FAILED) {
             throw signalTimeout(n, name);
@@ -190,7 +191,7 @@ final class SagaContext implements Saga {
             run.beforeNewStep();
             Instant now = engine.now();
             wait = StepRecord.of(sagaId, n, name, StepKind.SIGNAL, null, StepStatus.STARTED,
-                    engine.encode(now.plus(timeout), "signal deadline", sagaId, n), null, null, 1, now, null);
+                    engine.encode(now.plus(timeout), () -> "signal deadline", sagaId, n), null, null, 1, now, null);
         }
         boolean insert = recorded == null;
         Optional<SignalRecord> signal = run.findSignal(name);
@@ -198,9 +199,9 @@ final class SagaContext implements Saga {
         if (signal.isPresent()) {
             StepRecord received = wait.finished(StepStatus.SUCCEEDED, signal.get().payload(), null, 1, now);
             run.consumeSignal(signal.get(), received, insert);
-            return engine.decode(received.output(), type, "signal of " + label(n, name), sagaId, n);
+            return engine.decode(received.output(), type, () -> "signal of " + label(n, name), sagaId, n);
         }
-        Instant deadline = engine.decode(wait.input(), Instant.class, "deadline of " + label(n, name), sagaId, n);
+        Instant deadline = engine.decode(wait.input(), Instant.class, () -> "deadline of " + label(n, name), sagaId, n);
         if (!now.isBefore(deadline)) {
             SignalTimeoutException timedOut = signalTimeout(n, name);
             run.write(wait.finished(StepStatus.FAILED, null, engine.errorJson(timedOut), 1, now), insert);
@@ -259,7 +260,7 @@ final class SagaContext implements Saga {
             run.write(intent, false);
         }
         SagaObserver.StepEvent event = run.event(n, entry.name(), StepKind.ACTION, Reversibility.IRREVERSIBLE);
-        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(label(n, entry.name()),
+        StepExecutor.Outcome outcome = run.observed(event, () -> engine.executor().run(() -> label(n, entry.name()),
                 entry.policy(), 1, true,
                 attempt -> entry.action().execute(input, new StepContext(sagaId, n, intent.attempts(), false)),
                 StepExecutor.RetryListener.NONE));

@@ -56,7 +56,7 @@ final class SagaRunner {
         Registry.WorkflowEntry workflow = engine.registry().workflow(instance.workflow());
         Object input;
         try {
-            input = engine.decode(instance.input(), workflow.inputType(), "input of the saga", sagaId, null);
+            input = engine.decode(instance.input(), workflow.inputType(), () -> "input of the saga", sagaId, null);
         }
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
@@ -110,7 +110,7 @@ final class SagaRunner {
         }
         String json;
         try {
-            json = engine.encode(output, "output of the workflow", sagaId, null);
+            json = engine.encode(output, () -> "output of the workflow", sagaId, null);
         }
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);

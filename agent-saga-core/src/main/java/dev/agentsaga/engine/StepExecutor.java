@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,7 +61,7 @@ final class StepExecutor {
      * An ambiguous outcome ends the attempts when {@code stopWhenAmbiguous}.
      * @throws Suspension when the worker thread is interrupted (the engine is shutting down)
      */
-    Outcome run(String what, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous, Attempt work,
+    Outcome run(Supplier<String> what, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous, Attempt work,
             RetryListener retries) {
         Throwable failure = null;
         boolean ambiguous = false;
@@ -73,7 +74,7 @@ final class StepExecutor {
                 return new Outcome(once(policy, work, attempt), null, attempt, false);
             }
             catch (TimeoutException ex) {
-                failure = new OutcomeUnknownException(what + " timed out after " + policy.timeout().toMillis()
+                failure = new OutcomeUnknownException(what.get() + " timed out after " + policy.timeout().toMillis()
                         + " ms (attempt " + attempt + ")", null);
                 ambiguous = true;
             }
@@ -82,7 +83,7 @@ final class StepExecutor {
                 failure = ex;
                 ambiguous = ex instanceof OutcomeUnknownException;
             }
-            log.debug("{} failed on attempt {} of {}: {}", what, attempt, maxAttempts, failure.toString());
+            log.debug("{} failed on attempt {} of {}: {}", what.get(), attempt, maxAttempts, failure.toString());
             if (ambiguous && stopWhenAmbiguous) {
                 return new Outcome(null, failure, attempt, true);
             }
