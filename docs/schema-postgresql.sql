@@ -20,6 +20,7 @@ CREATE TABLE agent_saga_instance (
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     replayed_tokens  BIGINT                   NOT NULL DEFAULT 0,
+    saved_tokens     BIGINT                   NOT NULL DEFAULT 0,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);

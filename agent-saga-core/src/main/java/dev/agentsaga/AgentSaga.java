@@ -18,7 +18,7 @@ import dev.agentsaga.engine.EngineSettings;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
-import dev.agentsaga.engine.JacksonPayloadCodec;
+import dev.agentsaga.spi.JacksonPayloadCodec;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
 import dev.agentsaga.store.jdbc.SchemaInitializer;
 import dev.agentsaga.store.jdbc.SqlDialect;

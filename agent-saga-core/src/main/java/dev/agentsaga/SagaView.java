@@ -12,12 +12,16 @@ import org.jspecify.annotations.Nullable;
  * @param error why the saga is FAILED, COMPENSATING, COMPENSATED, COMPENSATION_FAILED or NEEDS_ATTENTION
  * @param errorStep the sequence of the step the error belongs to, if any
  * @param cancelRequested whether {@link SagaCoordinator#cancel} was called
- * @param tokensReplayed model tokens not spent again because model calls were answered from the journal
+ * @param tokensSaved model tokens that recovery did not spend again: the model calls answered from the
+ *        journal when the saga was taken over after a crash, a takeover, a stop or an operator's retry, each
+ *        call counted once per recovery. What a job queue that re-runs the job would have spent again.
+ * @param tokensReplayed model tokens answered from the journal when the saga resumed after a durable wait
+ *        (a sleep, a signal): the routine replays of a waiting agent, not a saving over re-running a job
  */
 public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
-        List<StepView> steps, long tokensReplayed) {
+        List<StepView> steps, long tokensSaved, long tokensReplayed) {
 
     public SagaView {
         Objects.requireNonNull(id, "id must not be null");

@@ -19,7 +19,7 @@ import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaEngine;
-import dev.agentsaga.engine.JacksonPayloadCodec;
+import dev.agentsaga.spi.JacksonPayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 
 /**

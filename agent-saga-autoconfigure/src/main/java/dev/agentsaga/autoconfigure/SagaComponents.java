@@ -8,7 +8,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import dev.agentsaga.AgentSaga;
 import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.SagaAction;
-import dev.agentsaga.SagaNames;
+import dev.agentsaga.support.SagaNames;
 
 /**
  * The actions and workflows declared as beans, each under its name: {@code name()}, else

@@ -37,10 +37,10 @@ final class Compensator {
 
     private static final Logger log = LoggerFactory.getLogger(Compensator.class);
 
-    private final Engine engine;
+    private final EngineServices services;
 
-    Compensator(Engine engine) {
-        this.engine = engine;
+    Compensator(EngineServices services) {
+        this.services = services;
     }
 
     /**
@@ -57,8 +57,8 @@ final class Compensator {
         Integer first = toUndo.isEmpty() ? null : toUndo.get(0).seq();
         boolean firstMarked = !toUndo.isEmpty() && toUndo.get(0).status() == StepStatus.COMPENSATING;
         if (error != null || !notes.isEmpty() || first == null || !firstMarked) {
-            held(engine.store().startCompensation(lease, new CompensationStart(sagaId, error, errorStep, notes, first,
-                    somethingCompensated, engine.now())), sagaId);
+            held(services.store().startCompensation(lease, new CompensationStart(sagaId, error, errorStep, notes, first,
+                    somethingCompensated, services.now())), sagaId);
         }
         if (first == null) {
             return somethingCompensated ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
@@ -78,18 +78,18 @@ final class Compensator {
             StepRecord step = toUndo.get(i);
             Integer next = i + 1 < toUndo.size() ? toUndo.get(i + 1).seq() : null;
             StepExecutor.Outcome outcome = compensateOne(sagaId, step);
-            engine.observer().compensationEnded(new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(),
+            services.observer().compensationEnded(new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(),
                     step.kind(), step.reversibility()), outcome.succeeded(), outcome.attempts());
             if (!outcome.succeeded()) {
                 String error = String.valueOf(outcome.failure().getMessage());
                 log.warn("Compensation of step {} ({}) of saga {} failed after {} attempts: {}", step.seq(),
                         step.name(), sagaId, outcome.attempts(), outcome.failure().toString());
-                held(engine.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
-                        StepStatus.COMPENSATION_FAILED, outcome.attempts(), error, null, engine.now())), sagaId);
+                held(services.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
+                        StepStatus.COMPENSATION_FAILED, outcome.attempts(), error, null, services.now())), sagaId);
                 return SagaStatus.COMPENSATION_FAILED;
             }
-            held(engine.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
-                    StepStatus.COMPENSATED, outcome.attempts(), null, next, engine.now())), sagaId);
+            held(services.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
+                    StepStatus.COMPENSATED, outcome.attempts(), null, next, services.now())), sagaId);
         }
         return SagaStatus.COMPENSATED;
     }
@@ -99,16 +99,16 @@ final class Compensator {
         Object input;
         Object output;
         try {
-            entry = engine.registry().action(step.name());
-            input = engine.decode(step.input(), entry.inputType(), () -> "input of step " + step.seq(), sagaId,
+            entry = services.registry().action(step.name());
+            input = services.decode(step.input(), entry.inputType(), () -> "input of step " + step.seq(), sagaId,
                     step.seq());
-            output = engine.decode(step.output(), entry.outputType(), () -> "output of step " + step.seq(), sagaId,
+            output = services.decode(step.output(), entry.outputType(), () -> "output of step " + step.seq(), sagaId,
                     step.seq());
         }
         catch (AgentSagaException ex) {
             return new StepExecutor.Outcome(null, ex, 0, false);
         }
-        return engine.executor().run(() -> "compensation of step " + step.seq() + " (" + step.name() + ")",
+        return services.executor().run(() -> "compensation of step " + step.seq() + " (" + step.name() + ")",
                 entry.policy(),
                 entry.policy().maxAttempts(), false, attempt -> {
                     entry.action().compensate(input, output, new StepContext(sagaId, step.seq(), attempt, true));

@@ -2,12 +2,10 @@ package dev.agentsaga.engine;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.AgentWorkflow;
-import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.Page;
 import dev.agentsaga.Resolution;
 import dev.agentsaga.SagaAction;
@@ -40,7 +37,6 @@ import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
-import dev.agentsaga.spi.SignalRecord;
 
 /**
  * The engine: starts sagas on its workers, claims runnable ones (recovered, due, signalled) on a
@@ -53,7 +49,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private enum State { NEW, RUNNING, STOPPED }
 
-    private final Engine engine;
+    private final EngineServices services;
 
     private final SagaRunner runner;
 
@@ -81,14 +77,14 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
-        this.engine = new Engine(store, codec, registry, settings, new StepExecutor(attemptThreads),
+        this.services = new EngineServices(store, codec, registry, settings, new StepExecutor(attemptThreads),
                 new Observers(observers));
-        this.runner = new SagaRunner(engine);
-        this.operations = new Operations(engine);
+        this.runner = new SagaRunner(services);
+        this.operations = new Operations(services);
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
-        this.poller = new Poller(engine, threads("agent-saga-poller-"), running, this::isRunning,
-                saga -> submit(saga, false));
+        this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
+                claim -> submit(claim.saga(), false, claim.recovered()));
     }
 
     @Override
@@ -98,7 +94,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         poller.start();
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
-                settings.workerThreads(), engine.registry().workflowKeys());
+                settings.workerThreads(), services.registry().workflowKeys());
     }
 
     @Override
@@ -150,22 +146,22 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (sagaId.isBlank() || sagaId.length() > 200) {
             throw new IllegalArgumentException("sagaId must be 1 to 200 characters, was '" + sagaId + "'");
         }
-        Registry.WorkflowEntry entry = engine.registry().workflow(workflow);
-        String json = engine.encode(input, () -> "input of saga " + sagaId, sagaId, null);
-        Instant now = engine.now();
+        Registry.WorkflowEntry entry = services.registry().workflow(workflow);
+        String json = services.encode(input, () -> "input of saga " + sagaId, sagaId, null);
+        Instant now = services.now();
         boolean local = isRunning();
         Instant leaseUntil = now.plus(settings.leaseDuration());
         NewSaga saga = new NewSaga(sagaId, entry.name(), entry.version(), json, local ? settings.nodeId() : null, now,
                 leaseUntil);
-        if (engine.store().createInstance(saga)) {
+        if (services.store().createInstance(saga)) {
             if (local) {
-                engine.observer().sagaStarted(sagaId, entry.name());
+                services.observer().sagaStarted(sagaId, entry.name());
                 submit(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json, null, null,
-                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0), true);
+                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0), true, false);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }
-        InstanceRecord existing = engine.store().findInstance(sagaId)
+        InstanceRecord existing = services.store().findInstance(sagaId)
                 .orElseThrow(() -> new SagaNotFoundException("Saga " + sagaId + " vanished while it was started", sagaId));
         if (!existing.workflow().equals(entry.name())) {
             throw new SagaIdConflictException("Saga " + sagaId + " exists and belongs to workflow '"
@@ -181,46 +177,28 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     /** The saga's row alone, without its journal: what a handle needs to see whether it rests. */
     Optional<InstanceRecord> instance(String sagaId) {
-        return engine.store().findInstance(sagaId);
+        return services.store().findInstance(sagaId);
     }
 
     @Override
     public Page<SagaSummary> list(SagaQuery query) {
-        return engine.store().list(Objects.requireNonNull(query, "query must not be null"));
+        return services.store().list(Objects.requireNonNull(query, "query must not be null"));
     }
 
     @Override
     public void signal(String sagaId, String name, Object payload) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank");
-        }
-        InstanceRecord saga = operations.require(sagaId);
-        if (saga.status().isTerminal() || saga.status() == SagaStatus.COMPENSATING
-                || saga.status() == SagaStatus.COMPENSATION_FAILED) {
-            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; signals go to sagas "
-                    + "that are PENDING, RUNNING, WAITING or NEEDS_ATTENTION", sagaId);
-        }
-        String json = engine.encode(payload, () -> "payload of signal '" + name + "'", sagaId, null);
-        Instant now = engine.now();
-        engine.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
+        operations.signal(sagaId, name, payload);
         poller.wakeUp();
     }
 
     @Override
     public void cancel(String sagaId) {
-        InstanceRecord saga = operations.require(sagaId);
-        Set<SagaStatus> cancellable = EnumSet.of(SagaStatus.PENDING, SagaStatus.RUNNING, SagaStatus.WAITING,
-                SagaStatus.NEEDS_ATTENTION);
-        if (!cancellable.contains(saga.status()) || !engine.store().requestCancel(sagaId, engine.now())) {
-            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; only a saga that is "
-                    + "PENDING, RUNNING, WAITING or NEEDS_ATTENTION can be cancelled", sagaId);
-        }
+        boolean movedToCompensating = operations.cancel(sagaId);
         LocalRun run = running.get(sagaId);
         if (run != null) {
             run.cancel();
         }
-        if (engine.store().transition(sagaId, EnumSet.of(SagaStatus.PENDING, SagaStatus.WAITING,
-                SagaStatus.NEEDS_ATTENTION), SagaStatus.COMPENSATING, SagaRunner.CANCELLED, engine.now())) {
+        if (movedToCompensating) {
             poller.wakeUp();
         }
     }
@@ -245,16 +223,16 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     PayloadCodec codec() {
-        return engine.codec();
+        return services.codec();
     }
 
-    private void submit(InstanceRecord saga, boolean fresh) {
+    private void submit(InstanceRecord saga, boolean fresh, boolean recovered) {
         LocalRun run = new LocalRun(saga.cancelRequested(), this::isRunning);
         if (running.putIfAbsent(saga.id(), run) != null) {
             return;
         }
         try {
-            workers.execute(new QueuedRun(saga, () -> runSaga(saga, fresh, run)));
+            workers.execute(new QueuedRun(saga, () -> runSaga(saga, fresh, recovered, run)));
         }
         catch (RuntimeException rejected) {
             running.remove(saga.id());
@@ -264,11 +242,11 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    private void runSaga(InstanceRecord saga, boolean fresh, LocalRun run) {
+    private void runSaga(InstanceRecord saga, boolean fresh, boolean recovered, LocalRun run) {
         try {
-            SagaStatus status = runner.run(saga, fresh, run);
+            SagaStatus status = runner.run(saga, fresh, recovered, run);
             log.debug("Saga {} rests as {}", saga.id(), status);
-            engine.observer().sagaRested(saga.id(), saga.workflow(), status);
+            services.observer().sagaRested(saga.id(), saga.workflow(), status);
         }
         catch (LeaseLost lost) {
             log.warn("Saga {} was taken over by another engine while this one ran it (this engine was paused past "
@@ -301,7 +279,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private void releaseQuietly(InstanceRecord saga) {
         try {
-            engine.store().release(new Lease(saga.id(), settings.nodeId(), saga.leaseEpoch()), engine.now());
+            services.store().release(new Lease(saga.id(), settings.nodeId(), saga.leaseEpoch()), services.now());
         }
         catch (RuntimeException ex) {
             log.debug("Could not release saga {}: {}", saga.id(), ex.getMessage());

@@ -3,7 +3,7 @@ package dev.agentsaga.engine;
 import java.util.function.BooleanSupplier;
 
 /** A saga running on this engine, and what it should know between its steps. */
-final class LocalRun implements SagaContext.Interruption {
+final class LocalRun implements Interruption {
 
     private final BooleanSupplier engineRunning;
 

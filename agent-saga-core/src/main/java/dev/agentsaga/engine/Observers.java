@@ -60,8 +60,8 @@ final class Observers implements SagaObserver {
     }
 
     @Override
-    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
-        each(observer -> observer.modelTokens(step, inputTokens, outputTokens, replayed));
+    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
+        each(observer -> observer.modelTokens(step, inputTokens, outputTokens, use));
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.agentsaga.engine;
 
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadTooLargeException;
@@ -14,42 +17,84 @@ import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.StepView;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
-/** What operators do to sagas at rest: look at them, retry them, decide their in-doubt steps. */
+/**
+ * What callers and operators do to sagas from outside their runs: look at them, signal them, cancel
+ * them, retry them, decide their in-doubt steps. Each checks the saga's status and writes; waking the
+ * poller or a local run is the engine's part.
+ */
 final class Operations {
 
-    private final Engine engine;
+    private static final Set<SagaStatus> CANCELLABLE = EnumSet.of(SagaStatus.PENDING, SagaStatus.RUNNING,
+            SagaStatus.WAITING, SagaStatus.NEEDS_ATTENTION);
 
-    Operations(Engine engine) {
-        this.engine = engine;
+    private final EngineServices services;
+
+    Operations(EngineServices services) {
+        this.services = services;
     }
 
     Optional<SagaView> find(String sagaId) {
-        return engine.store().findInstance(sagaId).map(saga -> view(saga, engine.store().loadJournal(sagaId)));
+        return services.store().findInstance(sagaId).map(saga -> view(saga, services.store().loadJournal(sagaId)));
     }
 
     InstanceRecord require(String sagaId) {
-        return engine.store().findInstance(sagaId)
+        return services.store().findInstance(sagaId)
                 .orElseThrow(() -> new SagaNotFoundException("No saga has the id '" + sagaId + "'", sagaId));
+    }
+
+    /**
+     * Stores a signal for the saga and makes it runnable if it waits.
+     * @throws InvalidSagaStateException when the saga is finished or compensating
+     */
+    void signal(String sagaId, String name, Object payload) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        InstanceRecord saga = require(sagaId);
+        if (saga.status().isTerminal() || saga.status() == SagaStatus.COMPENSATING
+                || saga.status() == SagaStatus.COMPENSATION_FAILED) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; signals go to sagas "
+                    + "that are PENDING, RUNNING, WAITING or NEEDS_ATTENTION", sagaId);
+        }
+        String json = services.encode(payload, () -> "payload of signal '" + name + "'", sagaId, null);
+        Instant now = services.now();
+        services.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
+    }
+
+    /**
+     * Requests the saga's cancel; a saga that is not running goes to COMPENSATING at once.
+     * @return whether it did, so that the poller claims it; a running saga is told by its run
+     * @throws InvalidSagaStateException when the saga is not PENDING, RUNNING, WAITING or NEEDS_ATTENTION
+     */
+    boolean cancel(String sagaId) {
+        InstanceRecord saga = require(sagaId);
+        if (!CANCELLABLE.contains(saga.status()) || !services.store().requestCancel(sagaId, services.now())) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; only a saga that is "
+                    + "PENDING, RUNNING, WAITING or NEEDS_ATTENTION can be cancelled", sagaId);
+        }
+        return services.store().transition(sagaId, EnumSet.of(SagaStatus.PENDING, SagaStatus.WAITING,
+                SagaStatus.NEEDS_ATTENTION), SagaStatus.COMPENSATING, SagaRunner.CANCELLED, services.now());
     }
 
     void retry(String sagaId) {
         InstanceRecord saga = require(sagaId);
         boolean moved;
         if (saga.status() == SagaStatus.COMPENSATION_FAILED) {
-            moved = engine.store().transition(sagaId, EnumSet.of(SagaStatus.COMPENSATION_FAILED),
-                    SagaStatus.COMPENSATING, null, engine.now());
+            moved = services.store().transition(sagaId, EnumSet.of(SagaStatus.COMPENSATION_FAILED),
+                    SagaStatus.COMPENSATING, null, services.now());
         }
         else if (saga.status() == SagaStatus.NEEDS_ATTENTION) {
-            Optional<StepRecord> inDoubt = inDoubt(engine.store().loadJournal(sagaId));
+            Optional<StepRecord> inDoubt = inDoubt(services.store().loadJournal(sagaId));
             if (inDoubt.isPresent()) {
                 throw new InvalidSagaStateException("Saga " + sagaId + " has an in-doubt IRREVERSIBLE step "
                         + inDoubt.get().seq() + " (" + inDoubt.get().name() + "); decide it with resolve, not retry",
                         sagaId, inDoubt.get().seq(), null);
             }
-            moved = engine.store().transition(sagaId, EnumSet.of(SagaStatus.NEEDS_ATTENTION), SagaStatus.RUNNING, null,
-                    engine.now());
+            moved = services.store().transition(sagaId, EnumSet.of(SagaStatus.NEEDS_ATTENTION), SagaStatus.RUNNING, null,
+                    services.now());
         }
         else {
             throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; retry resumes a saga "
@@ -64,7 +109,7 @@ final class Operations {
     void resolve(String sagaId, Resolution resolution) {
         InstanceRecord saga = require(sagaId);
         StepRecord step = saga.status() != SagaStatus.NEEDS_ATTENTION ? null
-                : inDoubt(engine.store().loadJournal(sagaId)).orElse(null);
+                : inDoubt(services.store().loadJournal(sagaId)).orElse(null);
         if (step == null) {
             throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + " with no in-doubt step; "
                     + "resolve decides an in-doubt IRREVERSIBLE step of a saga that NEEDS_ATTENTION"
@@ -78,14 +123,14 @@ final class Operations {
             case HAPPENED -> {
                 String output;
                 try {
-                    output = engine.encode(resolution.output(), () -> "output given to resolve step " + step.seq(),
+                    output = services.encode(resolution.output(), () -> "output given to resolve step " + step.seq(),
                             sagaId,
                             step.seq());
                 }
                 catch (PayloadTooLargeException ex) {
                     throw ex;
                 }
-                decided = step.finished(StepStatus.SUCCEEDED, output, null, step.attempts(), engine.now());
+                decided = step.finished(StepStatus.SUCCEEDED, output, null, step.attempts(), services.now());
                 next = SagaStatus.RUNNING;
             }
             case RETRY -> {
@@ -94,12 +139,12 @@ final class Operations {
             }
             default -> {
                 error = "Step " + step.seq() + " (" + step.name() + ") did not happen, an operator decided";
-                decided = step.finished(StepStatus.FAILED, null, engine.errorJson(new IllegalStateException(error)),
-                        step.attempts(), engine.now());
+                decided = step.finished(StepStatus.FAILED, null, services.errorJson(new IllegalStateException(error)),
+                        step.attempts(), services.now());
                 next = SagaStatus.COMPENSATING;
             }
         }
-        if (!engine.store().resolve(decided.resolved(resolution.outcome().name(), note), next, error, engine.now())) {
+        if (!services.store().resolve(decided.resolved(resolution.outcome().name(), note), next, error, services.now())) {
             throw new InvalidSagaStateException("Saga " + sagaId + " changed status while it was resolved; look again",
                     sagaId);
         }
@@ -108,7 +153,7 @@ final class Operations {
     private static Optional<StepRecord> inDoubt(List<StepRecord> journal) {
         return journal.stream()
                 .filter(step -> step.kind() == StepKind.ACTION && step.status() == StepStatus.STARTED)
-                .filter(step -> !SagaContext.RETRY.equals(step.resolution()))
+                .filter(step -> !ActionStep.RETRY.equals(step.resolution()))
                 .findFirst();
     }
 
@@ -120,6 +165,6 @@ final class Operations {
                 step.outputTokens())).toList();
         return new SagaView(saga.id(), saga.workflow(), saga.workflowVersion(), saga.status(), saga.input(),
                 saga.output(), saga.error(), saga.errorStep(), saga.cancelRequested(), saga.wakeAt(), saga.createdAt(),
-                saga.updatedAt(), steps, saga.replayedTokens());
+                saga.updatedAt(), steps, saga.savedTokens(), saga.replayedTokens());
     }
 }

@@ -32,7 +32,7 @@ final class Poller {
     // the engine's logger, so that one logger name covers what the engine does
     private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
 
-    private final Engine engine;
+    private final EngineServices services;
 
     private final EngineSettings settings;
 
@@ -42,7 +42,7 @@ final class Poller {
 
     private final BooleanSupplier engineRunning;
 
-    private final Consumer<InstanceRecord> submit;
+    private final Consumer<ClaimedSaga> submit;
 
     private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
 
@@ -55,10 +55,10 @@ final class Poller {
      * @param engineRunning whether the engine runs (neither new nor stopped)
      * @param submit runs a claimed saga on the engine's workers
      */
-    Poller(Engine engine, ThreadFactory threads, Map<String, LocalRun> running, BooleanSupplier engineRunning,
-            Consumer<InstanceRecord> submit) {
-        this.engine = engine;
-        this.settings = engine.settings();
+    Poller(EngineServices services, ThreadFactory threads, Map<String, LocalRun> running, BooleanSupplier engineRunning,
+            Consumer<ClaimedSaga> submit) {
+        this.services = services;
+        this.settings = services.settings();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
         this.running = running;
         this.engineRunning = engineRunning;
@@ -121,15 +121,15 @@ final class Poller {
             if (free <= 0) {
                 return;
             }
-            Instant now = engine.now();
-            List<ClaimedSaga> claimed = engine.store().claim(settings.nodeId(), engine.registry().workflowKeys(),
+            Instant now = services.now();
+            List<ClaimedSaga> claimed = services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
                     free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
             claimedFull = claimed.size() >= free / 2;
             for (ClaimedSaga claim : claimed) {
                 InstanceRecord saga = claim.saga();
                 log.debug("Claimed saga {} ({}{})", saga.id(), saga.status(), claim.recovered() ? ", recovered" : "");
-                engine.observer().sagaResumed(saga.id(), saga.workflow(), claim.recovered());
-                submit.accept(saga);
+                services.observer().sagaResumed(saga.id(), saga.workflow(), claim.recovered());
+                submit.accept(claim);
             }
         }
         catch (RuntimeException ex) {
@@ -140,10 +140,10 @@ final class Poller {
 
     private void heartbeat() {
         try {
-            Instant now = engine.now();
-            engine.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));
+            Instant now = services.now();
+            services.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));
             // a cancel sent to another engine reaches the run here, at the latest one heartbeat later
-            for (String sagaId : engine.store().cancelRequested(running.keySet())) {
+            for (String sagaId : services.store().cancelRequested(running.keySet())) {
                 LocalRun run = running.get(sagaId);
                 if (run != null) {
                     run.cancel();
@@ -157,13 +157,13 @@ final class Poller {
 
     /** The sagas this engine's claims leave alone because it runs another version of their workflow. */
     private void reportOtherVersions() {
-        Set<WorkflowKey> served = new HashSet<>(engine.registry().workflowKeys());
+        Set<WorkflowKey> served = new HashSet<>(services.registry().workflowKeys());
         try {
-            for (SagaStore.VersionCount count : engine.store().unfinishedByVersion(engine.registry().workflowNames())) {
+            for (SagaStore.VersionCount count : services.store().unfinishedByVersion(services.registry().workflowNames())) {
                 if (!served.contains(new WorkflowKey(count.workflow(), count.version()))) {
                     log.warn("{} unfinished sagas of workflow '{}' version '{}' are left alone: this engine runs "
                             + "version '{}'. An engine running version '{}' resumes them.", count.count(),
-                            count.workflow(), count.version(), engine.registry().workflow(count.workflow()).version(),
+                            count.workflow(), count.version(), services.registry().workflow(count.workflow()).version(),
                             count.version());
                 }
             }

@@ -1,5 +1,6 @@
 package dev.agentsaga.engine;
 
+import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
@@ -19,7 +21,6 @@ import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
-import dev.agentsaga.engine.SagaContext.Halt;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
@@ -27,13 +28,27 @@ import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
 /**
- * The journal as one run of a saga sees it: hands out sequence numbers, finds what was recorded at
- * each, writes new steps under the lease, and remembers why the run had to stop. What a step means is
- * {@link SagaContext}'s business; how it reaches the journal is this class's.
+ * The journal as one run of a saga sees it, and the skeleton that every kind of step shares
+ * ({@link #step}): the next sequence number, the entry recorded there, checked against what the
+ * workflow asks for, then either that entry's replay or, for a new step, a check for a cancel or a stop
+ * and the step's own work. Under it: the observed execution of new work, the fenced writes, which
+ * decide once whether an entry is appended or rewritten, and why the run had to stop.
  */
 final class RunJournal {
 
-    private final Engine engine;
+    /** What the entry recorded at a step's sequence answers: its value, its failure thrown, or the step resumed. */
+    @FunctionalInterface
+    interface Replay<T> {
+        @Nullable T from(StepRecord recorded);
+    }
+
+    /** How a step that the journal does not hold yet runs, at sequence {@code seq}. */
+    @FunctionalInterface
+    interface Fresh<T> {
+        @Nullable T run(int seq);
+    }
+
+    private final EngineServices services;
 
     private final String sagaId;
 
@@ -45,7 +60,9 @@ final class RunJournal {
 
     private final int journaledSteps;
 
-    private final SagaContext.Interruption interruption;
+    private final Interruption interruption;
+
+    private final boolean recovering;
 
     private int seq;
 
@@ -53,20 +70,154 @@ final class RunJournal {
 
     private boolean cancelled;
 
-    RunJournal(Engine engine, Lease lease, String workflow, List<StepRecord> journal,
-            SagaContext.Interruption interruption) {
-        this.engine = engine;
+    private long replayedTokens;
+
+    /**
+     * @param recovering whether the run takes the saga over from a run that did not bring it to rest (a
+     *        crash, a takeover, a stop, an operator's retry), so that its replayed model calls count as saved
+     */
+    RunJournal(EngineServices services, Lease lease, String workflow, List<StepRecord> journal,
+            Interruption interruption, boolean recovering) {
+        this.services = services;
         this.lease = lease;
         this.sagaId = lease.sagaId();
         this.workflow = workflow;
         journal.forEach(step -> this.journal.put(step.seq(), step));
         this.journaledSteps = this.journal.isEmpty() ? 0 : this.journal.lastKey();
         this.interruption = interruption;
+        this.recovering = recovering;
     }
 
-    /** The sequence number of the step the workflow asks for now. */
-    int nextSeq() {
-        return ++seq;
+    /**
+     * Runs the step the workflow asks for next: answers it from the journal when it is recorded, else
+     * runs it fresh, unless the saga is cancelled or the engine stopping.
+     * @throws NonDeterminismException when the journal recorded another step at this sequence (the run halts)
+     */
+    <T> @Nullable T step(String name, StepKind kind, Replay<T> replay, Fresh<T> fresh) {
+        checkNotHalted();
+        int n = ++seq;
+        StepRecord recorded = journaled(n, name, kind);
+        if (recorded != null) {
+            return replay.from(recorded);
+        }
+        beforeNewStep();
+        return fresh.run(n);
+    }
+
+    String sagaId() {
+        return sagaId;
+    }
+
+    /** The recorded value of a finished entry, or its recorded failure thrown again. */
+    <T> @Nullable T recorded(StepRecord recorded, Type type) {
+        if (recorded.status() == StepStatus.FAILED) {
+            throw failure(recorded);
+        }
+        return services.decode(recorded.output(), type, () -> "output of " + label(recorded.seq(), recorded.name()),
+                sagaId, recorded.seq());
+    }
+
+    /** Runs new work as the step's attempts, told to the observers; see {@link StepExecutor#run}. */
+    StepExecutor.Outcome execute(StepRecord step, ActionPolicy policy, int maxAttempts, boolean stopWhenAmbiguous,
+            StepExecutor.Attempt work) {
+        SagaObserver.StepEvent event = event(step);
+        SagaObserver.StepObservation observation = services.observer().stepStarted(event);
+        StepExecutor.Outcome outcome;
+        try {
+            outcome = services.executor().run(() -> label(step.seq(), step.name()), policy, maxAttempts,
+                    stopWhenAmbiguous, work, (attempt, failure) -> services.observer().stepRetried(event, attempt,
+                            failure));
+        }
+        catch (RuntimeException | Error ex) {
+            observation.stop("failed", 0, ex);
+            throw ex;
+        }
+        String result = outcome.succeeded() ? "succeeded" : outcome.ambiguous() ? "unknown" : "failed";
+        observation.stop(result, outcome.attempts(), outcome.failure());
+        return outcome;
+    }
+
+    /** Journals the outcome of executed work and returns its value, or throws its failure. */
+    @Nullable Object record(StepRecord step, StepExecutor.Outcome outcome) {
+        Instant finished = services.now();
+        Throwable failure = outcome.failure();
+        if (failure != null) {
+            write(step.finished(StepStatus.FAILED, null, services.errorJson(failure), outcome.attempts(), finished));
+            throw new StepFailedException(sagaId, step.seq(), step.name(), failure.getClass().getName(),
+                    String.valueOf(failure.getMessage()), failure);
+        }
+        String output;
+        try {
+            output = services.encode(outcome.value(), () -> "output of " + label(step.seq(), step.name()), sagaId,
+                    step.seq());
+        }
+        catch (PayloadException ex) {
+            // the effect happened but cannot be recorded: an operator must fix the type or the limit, then retry
+            throw attention(ex);
+        }
+        write(step.finished(StepStatus.SUCCEEDED, output, null, outcome.attempts(), finished));
+        return outcome.value();
+    }
+
+    /** Journals an entry: appended when the journal does not hold its sequence yet, else its outcome rewritten. */
+    void write(StepRecord step) {
+        JournalWrite.StepWrite write = entry(step);
+        journaling(() -> services.write(write));
+        journal.put(step.seq(), step);
+    }
+
+    @SuppressWarnings("unchecked")
+    Optional<SignalRecord> findSignal(String name) {
+        Optional<SignalRecord>[] found = new Optional[1];
+        journaling(() -> {
+            found[0] = services.store().findSignal(sagaId, name);
+            return true;
+        });
+        return found[0];
+    }
+
+    /** Journals the wait for a signal as received and consumes the signal, in one commit. */
+    void consumeSignal(SignalRecord signal, StepRecord received) {
+        JournalWrite.StepWrite write = entry(received);
+        journaling(() -> services.store().consumeSignal(signal.id(), write));
+        journal.put(received.seq(), received);
+    }
+
+    /** Parks the saga WAITING until {@code wakeAt} (or the awaited signal) and stops the run. */
+    void park(StepRecord wait, Instant wakeAt, @Nullable String awaitedSignal) {
+        if (interruption.cancelRequested()) {
+            cancelled = true;
+            throw new SagaCancelledException("Saga " + sagaId + " was cancelled while about to wait", sagaId);
+        }
+        JournalWrite.StepWrite write = entry(wait);
+        journaling(() -> services.store().park(write, wakeAt, services.now(), awaitedSignal));
+        journal.put(wait.seq(), wait);
+        halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
+        throw new Suspension("parked until " + wakeAt);
+    }
+
+    /** Counts the tokens of a model call answered from the journal: saved when the run recovers the saga. */
+    void replayedTokens(StepRecord recorded) {
+        int in = recorded.inputTokens() == null ? 0 : recorded.inputTokens();
+        int out = recorded.outputTokens() == null ? 0 : recorded.outputTokens();
+        replayedTokens += in + out;
+        services.observer().modelTokens(event(recorded), in, out,
+                recovering ? SagaObserver.TokenUse.SAVED : SagaObserver.TokenUse.REPLAYED);
+    }
+
+    /** Tells the observers the tokens a model call took. */
+    void spentTokens(StepRecord step, int in, int out) {
+        services.observer().modelTokens(event(step), in, out, SagaObserver.TokenUse.SPENT);
+    }
+
+    /** Model tokens answered from the journal in this run, not spent again. */
+    long replayedTokens() {
+        return replayedTokens;
+    }
+
+    /** Whether this run recovers the saga (see the constructor). */
+    boolean recovering() {
+        return recovering;
     }
 
     /** Why the run stopped without a verdict of the workflow's own, if it did. */
@@ -103,11 +254,28 @@ final class RunJournal {
                 && step.reversibility() != Reversibility.READ_ONLY);
     }
 
+    /** Halts the run for an operator to decide, and returns the reason to throw. */
+    RuntimeException attention(RuntimeException reason) {
+        Integer step = reason instanceof AgentSagaException e ? e.step() : null;
+        halt = new Halt(Halt.Kind.ATTENTION, reason.getMessage(), step);
+        return reason;
+    }
+
+    /** The failure a FAILED step recorded, thrown again on replay. */
+    StepFailedException failure(StepRecord recorded) {
+        String[] error = services.readError(recorded.error());
+        return new StepFailedException(sagaId, recorded.seq(), recorded.name(), error[0], error[1], null);
+    }
+
+    static String label(int n, String name) {
+        return "step " + n + " (" + name + ")";
+    }
+
     /**
      * The step recorded at {@code n}, or null when the workflow has gone past the journal.
      * @throws NonDeterminismException when the journal recorded another step there (the run halts)
      */
-    @Nullable StepRecord journaled(int n, String name, StepKind kind) {
+    private @Nullable StepRecord journaled(int n, String name, StepKind kind) {
         StepRecord recorded = journal.get(n);
         if (recorded == null) {
             return null;
@@ -122,79 +290,14 @@ final class RunJournal {
         return recorded;
     }
 
-    SagaObserver.StepEvent event(int n, String name, StepKind kind, @Nullable Reversibility reversibility) {
-        return new SagaObserver.StepEvent(sagaId, workflow, n, name, kind, reversibility);
+    private JournalWrite.StepWrite entry(StepRecord step) {
+        return journal.containsKey(step.seq()) ? new JournalWrite.UpdateStep(lease, step)
+                : new JournalWrite.AppendStep(lease, step);
     }
 
-    StepExecutor.Outcome observed(SagaObserver.StepEvent event, Supplier<StepExecutor.Outcome> execution) {
-        SagaObserver.StepObservation observation = engine.observer().stepStarted(event);
-        StepExecutor.Outcome outcome;
-        try {
-            outcome = execution.get();
-        }
-        catch (RuntimeException | Error ex) {
-            observation.stop("failed", 0, ex);
-            throw ex;
-        }
-        String result = outcome.succeeded() ? "succeeded" : outcome.ambiguous() ? "unknown" : "failed";
-        observation.stop(result, outcome.attempts(), outcome.failure());
-        return outcome;
-    }
-
-    /** Journals the outcome of an executed step and returns its value, or throws its failure. */
-    @Nullable Object record(StepRecord step, StepExecutor.Outcome outcome, boolean insert) {
-        Instant finished = engine.now();
-        if (!outcome.succeeded()) {
-            write(step.finished(StepStatus.FAILED, null, engine.errorJson(outcome.failure()), outcome.attempts(),
-                    finished), insert);
-            throw new StepFailedException(sagaId, step.seq(), step.name(), outcome.failure().getClass().getName(),
-                    String.valueOf(outcome.failure().getMessage()), outcome.failure());
-        }
-        String output;
-        try {
-            output = engine.encode(outcome.value(), () -> "output of " + label(step.seq(), step.name()), sagaId,
-                    step.seq());
-        }
-        catch (PayloadException ex) {
-            // the effect happened but cannot be recorded: an operator must fix the type or the limit, then retry
-            throw attention(ex);
-        }
-        write(step.finished(StepStatus.SUCCEEDED, output, null, outcome.attempts(), finished), insert);
-        return outcome.value();
-    }
-
-    void write(StepRecord step, boolean insert) {
-        journaling(() -> engine.write(insert ? new JournalWrite.AppendStep(lease, step)
-                : new JournalWrite.UpdateStep(lease, step)));
-        journal.put(step.seq(), step);
-    }
-
-    @SuppressWarnings("unchecked")
-    Optional<SignalRecord> findSignal(String name) {
-        Optional<SignalRecord>[] found = new Optional[1];
-        journaling(() -> {
-            found[0] = engine.store().findSignal(sagaId, name);
-            return true;
-        });
-        return found[0];
-    }
-
-    /** Journals the wait for a signal as received and consumes the signal, in one commit. */
-    void consumeSignal(SignalRecord signal, StepRecord received, boolean insert) {
-        journaling(() -> engine.store().consumeSignal(lease, signal.id(), received, insert));
-        journal.put(received.seq(), received);
-    }
-
-    /** Parks the saga WAITING until {@code wakeAt} (or the awaited signal) and stops the run. */
-    void park(StepRecord wait, boolean insert, Instant wakeAt, @Nullable String awaitedSignal) {
-        if (interruption.cancelRequested()) {
-            cancelled = true;
-            throw new SagaCancelledException("Saga " + sagaId + " was cancelled while about to wait", sagaId);
-        }
-        journaling(() -> engine.store().park(lease, wait, insert, wakeAt, engine.now(), awaitedSignal));
-        journal.put(wait.seq(), wait);
-        halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
-        throw new Suspension("parked until " + wakeAt);
+    private SagaObserver.StepEvent event(StepRecord step) {
+        return new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(), step.kind(),
+                step.reversibility());
     }
 
     /**
@@ -224,7 +327,7 @@ final class RunJournal {
     }
 
     /** Stops the run before a new step when the engine is stopping or the saga is cancelled. */
-    void beforeNewStep() {
+    private void beforeNewStep() {
         if (interruption.stopping()) {
             halt = new Halt(Halt.Kind.RELEASED, null, null);
             throw new Suspension("the engine is stopping");
@@ -236,29 +339,12 @@ final class RunJournal {
         }
     }
 
-    void checkNotHalted() {
+    private void checkNotHalted() {
         if (halt != null) {
             throw new Suspension("the saga is halted: " + halt.kind());
         }
         if (cancelled) {
             throw new SagaCancelledException("Saga " + sagaId + " was cancelled", sagaId);
         }
-    }
-
-    /** Halts the run for an operator to decide, and returns the reason to throw. */
-    RuntimeException attention(RuntimeException reason) {
-        Integer step = reason instanceof AgentSagaException e ? e.step() : null;
-        halt = new Halt(Halt.Kind.ATTENTION, reason.getMessage(), step);
-        return reason;
-    }
-
-    /** The failure a FAILED step recorded, thrown again on replay. */
-    StepFailedException failure(StepRecord recorded) {
-        String[] error = engine.readError(recorded.error());
-        return new StepFailedException(sagaId, recorded.seq(), recorded.name(), error[0], error[1], null);
-    }
-
-    static String label(int n, String name) {
-        return "step " + n + " (" + name + ")";
     }
 }

@@ -26,46 +26,45 @@ final class SagaRunner {
 
     private static final Logger log = LoggerFactory.getLogger(SagaRunner.class);
 
-    private final Engine engine;
+    private final EngineServices services;
 
     private final Compensator compensator;
 
-    SagaRunner(Engine engine) {
-        this.engine = engine;
-        this.compensator = new Compensator(engine);
+    SagaRunner(EngineServices services) {
+        this.services = services;
+        this.compensator = new Compensator(services);
     }
 
     /**
      * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
-     * is not read).
+     * is not read), {@code recovered} when it is taken over from a run that did not bring it to rest.
      * @return the status the saga rests in (RUNNING when it was released because the engine stops)
      */
-    SagaStatus run(InstanceRecord instance, boolean fresh, SagaContext.Interruption interruption) {
+    SagaStatus run(InstanceRecord instance, boolean fresh, boolean recovered, Interruption interruption) {
         Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
                 instance.leaseEpoch());
-        List<StepRecord> journal = fresh ? List.of() : engine.store().loadJournal(instance.id());
+        List<StepRecord> journal = fresh ? List.of() : services.store().loadJournal(instance.id());
         if (instance.status() == SagaStatus.COMPENSATING) {
             return compensator.compensate(lease, instance.workflow(), journal, null, null);
         }
-        return runWorkflow(instance, lease, journal, interruption);
+        return runWorkflow(instance, lease, new RunJournal(services, lease, instance.workflow(), journal, interruption,
+                recovered));
     }
 
-    private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, List<StepRecord> journal,
-            SagaContext.Interruption interruption) {
+    private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, RunJournal run) {
         String sagaId = instance.id();
-        Registry.WorkflowEntry workflow = engine.registry().workflow(instance.workflow());
+        Registry.WorkflowEntry workflow = services.registry().workflow(instance.workflow());
         Object input;
         try {
-            input = engine.decode(instance.input(), workflow.inputType(), () -> "input of the saga", sagaId, null);
+            input = services.decode(instance.input(), workflow.inputType(), () -> "input of the saga", sagaId, null);
         }
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        SagaContext saga = new SagaContext(engine, lease, instance.workflow(), journal, interruption);
         Object output = null;
         Throwable failure = null;
         try {
-            output = workflow.workflow().run(input, saga);
+            output = workflow.workflow().run(input, new SagaContext(services, run));
         }
         catch (VirtualMachineError error) {
             throw error;
@@ -73,53 +72,58 @@ final class SagaRunner {
         catch (Throwable ex) {
             failure = ex;
         }
-        if (saga.replayedTokens() > 0) {
-            try {
-                engine.store().addReplayedTokens(sagaId, saga.replayedTokens());
-            }
-            catch (RuntimeException ex) {
-                log.debug("Could not count the replayed tokens of saga {}: {}", sagaId, ex.getMessage());
-            }
+        countReplayedTokens(run);
+        Halt halt = run.halt();
+        if (halt != null) {
+            return settle(lease, halt);
         }
-        if (saga.halt() != null) {
-            return settle(lease, saga.halt());
-        }
-        if (saga.cancelled()) {
+        if (run.cancelled()) {
             log.info("Saga {} was cancelled; compensating its completed steps", sagaId);
-            return compensator.compensate(lease, instance.workflow(), saga.journal(), CANCELLED, null);
+            return compensator.compensate(lease, instance.workflow(), run.steps(), CANCELLED, null);
         }
         if (failure == null) {
-            return complete(lease, saga, output);
+            return complete(lease, run, output);
         }
         if (failure instanceof Suspension) {
             // thrown on by a workflow after the run was halted; nothing more to decide
-            return settle(lease, new SagaContext.Halt(SagaContext.Halt.Kind.RELEASED, null, null));
+            return settle(lease, new Halt(Halt.Kind.RELEASED, null, null));
         }
         log.info("Saga {} failed, compensating its completed steps: {}", sagaId, failure.toString());
         Integer step = failure instanceof AgentSagaException ex ? ex.step() : null;
-        return compensator.compensate(lease, instance.workflow(), saga.journal(), describe(failure), step);
+        return compensator.compensate(lease, instance.workflow(), run.steps(), describe(failure), step);
     }
 
-    private SagaStatus complete(Lease lease, SagaContext saga, @Nullable Object output) {
+    private void countReplayedTokens(RunJournal run) {
+        if (run.replayedTokens() > 0) {
+            try {
+                services.store().addReplayedTokens(run.sagaId(), run.replayedTokens(), run.recovering());
+            }
+            catch (RuntimeException ex) {
+                log.debug("Could not count the replayed tokens of saga {}: {}", run.sagaId(), ex.getMessage());
+            }
+        }
+    }
+
+    private SagaStatus complete(Lease lease, RunJournal run, @Nullable Object output) {
         String sagaId = lease.sagaId();
-        if (saga.leftStepsUnvisited()) {
+        if (run.leftStepsUnvisited()) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
-                    + "returned after step " + saga.lastSeq() + " but the journal holds " + saga.journaledSteps()
+                    + "returned after step " + run.lastSeq() + " but the journal holds " + run.journaledSteps()
                     + " steps. The workflow's code changed under a running saga: restore the previous code (or give "
-                    + "changed code a new version()), then retry the saga", saga.lastSeq() + 1);
+                    + "changed code a new version()), then retry the saga", run.lastSeq() + 1);
         }
         String json;
         try {
-            json = engine.encode(output, () -> "output of the workflow", sagaId, null);
+            json = services.encode(output, () -> "output of the workflow", sagaId, null);
         }
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        held(engine.write(new JournalWrite.CompleteSaga(lease, json, engine.now())), sagaId);
+        held(services.write(new JournalWrite.CompleteSaga(lease, json, services.now())), sagaId);
         return SagaStatus.COMPLETED;
     }
 
-    private SagaStatus settle(Lease lease, SagaContext.Halt halt) {
+    private SagaStatus settle(Lease lease, Halt halt) {
         String sagaId = lease.sagaId();
         return switch (halt.kind()) {
             case ATTENTION -> {
@@ -128,7 +132,7 @@ final class SagaRunner {
             }
             case PARKED -> SagaStatus.WAITING;
             case RELEASED -> {
-                engine.store().release(lease, engine.now());
+                services.store().release(lease, services.now());
                 yield SagaStatus.RUNNING;
             }
             case LEASE_LOST -> throw new LeaseLost(sagaId);
@@ -136,7 +140,7 @@ final class SagaRunner {
                 log.warn("Saga {} stopped because its journal could not be written; it will be resumed from the "
                         + "journal: {}", sagaId, halt.error());
                 try {
-                    engine.store().release(lease, engine.now());
+                    services.store().release(lease, services.now());
                 }
                 catch (RuntimeException ex) {
                     // the database is still away: the lease expires and the saga is claimed again
@@ -147,7 +151,7 @@ final class SagaRunner {
     }
 
     private SagaStatus rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer step) {
-        held(engine.store().rest(lease, status, error, step, engine.now()), lease.sagaId());
+        held(services.store().rest(lease, status, error, step, services.now()), lease.sagaId());
         return status;
     }
 

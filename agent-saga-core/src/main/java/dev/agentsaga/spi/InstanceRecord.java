@@ -9,10 +9,12 @@ import dev.agentsaga.SagaStatus;
 /**
  * A row of the {@code instance} table.
  *
- * @param replayedTokens model tokens not spent again because model calls were answered from the journal
+ * @param replayedTokens model tokens answered from the journal when the saga resumed after durable waits
+ * @param savedTokens model tokens answered from the journal in runs that recovered the saga (after a crash,
+ *        a takeover, a stop or an operator's retry), each recorded call counted once per recovery
  */
 public record InstanceRecord(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable String owner, long leaseEpoch, @Nullable Instant leaseExpiresAt,
-        @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens) {
+        @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens) {
 }

@@ -4,17 +4,25 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One of the writes on a running saga's hot path, which the engine may group with other sagas' writes
- * into one transaction ({@link SagaStore#writeAll}). Each is fenced by its lease, like the single-write
- * methods it stands for.
+ * One of the writes on a running saga's hot path ({@link SagaStore#write}), which the engine may group
+ * with other sagas' writes into one transaction ({@link SagaStore#writeAll}). Each is fenced by its
+ * lease: nothing of it is written when the lease was lost. The engine decides a write's kind once, when
+ * it makes the write; a store turns each kind into its statement in one place.
  */
-public sealed interface JournalWrite {
+public sealed interface JournalWrite permits JournalWrite.StepWrite, JournalWrite.CompleteSaga {
 
     /** The lease the write is conditioned on. */
     Lease lease();
 
-    /** {@link SagaStore#appendStep}: appends a journal entry. */
-    record AppendStep(Lease lease, StepRecord step) implements JournalWrite {
+    /** A write of one journal entry: a new one appended, or a recorded one's outcome rewritten. */
+    sealed interface StepWrite extends JournalWrite permits AppendStep, UpdateStep {
+
+        /** The entry. */
+        StepRecord step();
+    }
+
+    /** Appends a journal entry. */
+    record AppendStep(Lease lease, StepRecord step) implements StepWrite {
 
         public AppendStep {
             Objects.requireNonNull(lease, "lease must not be null");
@@ -22,8 +30,11 @@ public sealed interface JournalWrite {
         }
     }
 
-    /** {@link SagaStore#updateStep}: rewrites a journal entry's outcome. */
-    record UpdateStep(Lease lease, StepRecord step) implements JournalWrite {
+    /**
+     * Rewrites the outcome columns of a recorded journal entry (status, output, error, attempts, finished,
+     * resolution, note, fingerprint, tokens).
+     */
+    record UpdateStep(Lease lease, StepRecord step) implements StepWrite {
 
         public UpdateStep {
             Objects.requireNonNull(lease, "lease must not be null");
@@ -31,7 +42,7 @@ public sealed interface JournalWrite {
         }
     }
 
-    /** {@link SagaStore#complete}: marks the saga COMPLETED with its output and releases it. */
+    /** Marks the saga COMPLETED with its output and releases it. */
     record CompleteSaga(Lease lease, String output, Instant now) implements JournalWrite {
 
         public CompleteSaga {

@@ -40,12 +40,25 @@ public interface SagaObserver {
     default void stepRetried(StepEvent step, int nextAttempt, Throwable failure) {
     }
 
-    /** A journaled model call took tokens, or was answered from the journal ({@code replayed}) and saved them. */
-    default void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
+    /** A journaled model call took tokens, or was answered from the journal and did not take them again. */
+    default void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
     }
 
     /** A compensation of a step ended. */
     default void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
+    }
+
+    /** What became of a journaled model call's tokens. */
+    enum TokenUse {
+        /** The call was made: the tokens were spent. */
+        SPENT,
+        /**
+         * The call was answered from the journal in a run that recovered the saga after a crash, a
+         * takeover, a stop or an operator's retry: what re-running the job would have spent again.
+         */
+        SAVED,
+        /** The call was answered from the journal when the saga resumed after a durable wait. */
+        REPLAYED
     }
 
     /** One step, as observers see it. */

@@ -36,14 +36,11 @@ public interface SagaStore {
      */
     Page<SagaSummary> list(SagaQuery query);
 
-    /** Appends a journal entry; false (nothing written) when the lease was lost. */
-    boolean appendStep(Lease lease, StepRecord step);
-
     /**
-     * Rewrites the outcome columns (status, output, error, attempts, finished, resolution, note) of a
-     * journal entry; false (nothing written) when the lease was lost.
+     * Makes one hot-path write in its own transaction.
+     * @return false (nothing written) when the write's lease was lost
      */
-    boolean updateStep(Lease lease, StepRecord step);
+    boolean write(JournalWrite write);
 
     /**
      * Applies hot-path writes of several sagas in one transaction, so that they share one commit. Element
@@ -56,23 +53,10 @@ public interface SagaStore {
     default boolean[] writeAll(List<JournalWrite> writes) {
         boolean[] written = new boolean[writes.size()];
         for (int i = 0; i < written.length; i++) {
-            JournalWrite write = writes.get(i);
-            if (write instanceof JournalWrite.AppendStep append) {
-                written[i] = appendStep(append.lease(), append.step());
-            }
-            else if (write instanceof JournalWrite.UpdateStep update) {
-                written[i] = updateStep(update.lease(), update.step());
-            }
-            else {
-                JournalWrite.CompleteSaga complete = (JournalWrite.CompleteSaga) write;
-                written[i] = complete(complete.lease(), complete.output(), complete.now());
-            }
+            written[i] = write(writes.get(i));
         }
         return written;
     }
-
-    /** Marks the saga COMPLETED with its output and releases it; false when the lease was lost. */
-    boolean complete(Lease lease, String output, Instant now);
 
     /**
      * Moves the saga to a resting status (NEEDS_ATTENTION, FAILED, ...) and releases it; a null error or
@@ -102,13 +86,12 @@ public interface SagaStore {
     boolean requestCancel(String sagaId, Instant now);
 
     /**
-     * Journals a wait (appended when {@code insert}, else rewritten) and parks the saga WAITING until
-     * {@code wakeAt}, released. When {@code awaitedSignal} names a signal that is already stored and
-     * not consumed, the saga is made runnable at once (a signal that raced the wait is not missed).
-     * False (nothing written) when the lease was lost.
+     * Journals a wait and parks the saga WAITING until {@code wakeAt}, released. When
+     * {@code awaitedSignal} names a signal that is already stored and not consumed, the saga is made
+     * runnable at once (a signal that raced the wait is not missed). False (nothing written) when the
+     * lease was lost.
      */
-    boolean park(Lease lease, StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
-            @Nullable String awaitedSignal);
+    boolean park(JournalWrite.StepWrite wait, Instant wakeAt, Instant now, @Nullable String awaitedSignal);
 
     /** Releases the saga so that any engine may claim it at once (status unchanged); false when the lease was lost. */
     boolean release(Lease lease, Instant now);
@@ -120,10 +103,10 @@ public interface SagaStore {
     Optional<SignalRecord> findSignal(String sagaId, String name);
 
     /**
-     * Marks the signal consumed by the step and journals the step (appended when {@code insert}, else
-     * rewritten); false (nothing written) when the lease was lost.
+     * Marks the signal consumed by the step and journals the step, in one transaction; false (nothing
+     * written) when the lease was lost.
      */
-    boolean consumeSignal(Lease lease, String signalId, StepRecord step, boolean insert);
+    boolean consumeSignal(String signalId, JournalWrite.StepWrite received);
 
     /**
      * Claims runnable sagas of the given workflows for {@code owner} until {@code leaseUntil},
@@ -138,8 +121,12 @@ public interface SagaStore {
     /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */
     int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil);
 
-    /** Adds to the count of model tokens a saga did not spend again because calls were replayed. */
-    void addReplayedTokens(String sagaId, long tokens);
+    /**
+     * Adds to the counts of model tokens a saga did not spend again because calls were answered from the
+     * journal: to its saved tokens when {@code recovered} (a run that took the saga over from a crash, a
+     * takeover, a stop or an operator's retry), else to its tokens replayed on resuming after a wait.
+     */
+    void addReplayedTokens(String sagaId, long tokens, boolean recovered);
 
     /** Those of the given sagas on which {@code cancel} was called. */
     Set<String> cancelRequested(Collection<String> sagaIds);

@@ -206,7 +206,7 @@ class GroupCommitTest {
         List<Lease> leases = newSagas(THREADS);
         Lease faulty = leases.get(THREADS / 2);
         StepRecord existing = step(faulty.sagaId(), 1);
-        reader.appendStep(faulty, existing);
+        reader.write(new AppendStep(faulty, existing));
         StepRecord duplicate = StepRecord.of(faulty.sagaId(), 1, "other", StepKind.CALL, null, StepStatus.SUCCEEDED,
                 null, "\"again\"", null, 1, now, now);
         Map<Lease, JournalWrite> writes = new LinkedHashMap<>();

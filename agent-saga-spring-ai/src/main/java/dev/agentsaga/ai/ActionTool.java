@@ -14,8 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.SagaAction;
-import dev.agentsaga.SagaNames;
-import dev.agentsaga.SagaTypes;
+import dev.agentsaga.support.SagaNames;
+import dev.agentsaga.support.SagaTypes;
 
 /**
  * A {@link SagaAction} offered to the model as a tool: its name, its description, and an input schema

@@ -58,6 +58,7 @@ class AgentApprovalTest extends AgentTestSupport {
                 .containsExactly("call_flight", "call_email");
         assertThat(view.tokensReplayed()).as("the two model calls answered from the journal on resume")
                 .isEqualTo(TripScript.tokens(SCRIPT[0], SCRIPT[1]));
+        assertThat(view.tokensSaved()).as("waiting for an approval is not a recovery").isZero();
         assertEffectsOncePerKeyFromTheJournal(view);
     }
 

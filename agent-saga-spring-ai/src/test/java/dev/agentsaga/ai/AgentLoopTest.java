@@ -77,6 +77,7 @@ class AgentLoopTest extends AgentTestSupport {
                 .containsOnly(tuple(null, null));
         assertThat(view.tokensSpent()).isEqualTo(TripScript.tokens(trip));
         assertThat(view.tokensReplayed()).as("nothing was replayed in one uninterrupted run").isZero();
+        assertThat(view.tokensSaved()).as("nothing was recovered in one uninterrupted run").isZero();
     }
 
     @Test

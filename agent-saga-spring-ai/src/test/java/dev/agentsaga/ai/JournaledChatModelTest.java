@@ -95,7 +95,9 @@ class JournaledChatModelTest extends AgentTestSupport {
         assertThat(steps(done, StepKind.LLM)).extracting(StepView::inputTokens, StepView::outputTokens)
                 .containsExactly(tuple(100, 10), tuple(150, 5));
         assertThat(done.tokensSpent()).isEqualTo(265);
-        assertThat(done.tokensReplayed()).as("the first call, answered from the journal").isEqualTo(110);
+        assertThat(done.tokensReplayed()).as("the first call, answered from the journal after the wait")
+                .isEqualTo(110);
+        assertThat(done.tokensSaved()).as("a resume after a wait saves nothing over a run without one").isZero();
         assertThat(stub.messages(2).get(2).path("tool_calls").get(0).path("id").asString())
                 .as("the recorded assistant message goes back with its tool call").isEqualTo("call_flight");
         assertThat(stub.toolMessages(2)).extracting(m -> m.path("tool_call_id").asString())

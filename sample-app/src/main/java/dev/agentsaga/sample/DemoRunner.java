@@ -153,7 +153,8 @@ public class DemoRunner implements ApplicationRunner {
         System.out.println("=== " + title);
         System.out.println("  goal:   " + goal);
         System.out.println("  saga:   " + view.id() + "   status: " + view.status() + "   tokens spent: "
-                + view.tokensSpent() + ", replayed: " + view.tokensReplayed());
+                + view.tokensSpent() + ", saved by replay after a crash: " + view.tokensSaved()
+                + ", replayed after waits: " + view.tokensReplayed());
         if (view.output() != null) {
             System.out.println("  answer: " + TripController.text(view.output()));
         }

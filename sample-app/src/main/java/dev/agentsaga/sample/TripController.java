@@ -43,7 +43,7 @@ public class TripController {
     }
 
     public record Trip(String id, String status, String goal, String answer, String error, long tokensSpent,
-            long tokensReplayed, List<Timeline.Row> timeline) {
+            long tokensSaved, long tokensReplayed, List<Timeline.Row> timeline) {
     }
 
     public record Approval(boolean approved, String by, String reason) {
@@ -94,7 +94,7 @@ public class TripController {
 
     static Trip trip(SagaView view) {
         return new Trip(view.id(), view.status().name(), text(view.input()), text(view.output()), view.error(),
-                view.tokensSpent(), view.tokensReplayed(), Timeline.rows(view));
+                view.tokensSpent(), view.tokensSaved(), view.tokensReplayed(), Timeline.rows(view));
     }
 
     /** A journaled JSON string payload as plain text. */

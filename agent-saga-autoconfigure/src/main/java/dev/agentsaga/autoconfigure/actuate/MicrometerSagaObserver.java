@@ -80,15 +80,16 @@ public class MicrometerSagaObserver implements SagaObserver {
     }
 
     @Override
-    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, boolean replayed) {
-        String source = replayed ? "replayed" : "spent";
+    public void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
+        String source = use.name().toLowerCase(java.util.Locale.ROOT);
         tokens(step.workflow(), "input", source).increment(inputTokens);
         tokens(step.workflow(), "output", source).increment(outputTokens);
     }
 
     private Counter tokens(String workflow, String direction, String source) {
         return Counter.builder("agent.saga.llm.tokens")
-                .description("Model tokens of journaled calls: spent, or saved because a call was replayed")
+                .description("Model tokens of journaled calls: spent; saved, answered from the journal when a "
+                        + "saga was recovered; or replayed, answered from the journal when a saga resumed after a wait")
                 .tag("workflow", workflow).tag("direction", direction).tag("source", source).register(meters);
     }
 

@@ -108,7 +108,7 @@ public class SagasEndpoint {
         return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
                 view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
-                view.tokensReplayed(), steps);
+                view.tokensSaved(), view.tokensReplayed(), steps);
     }
 
     private StepDetail step(StepView step) {
@@ -169,7 +169,7 @@ public class SagasEndpoint {
     public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
             @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
             boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long tokensSpent,
-            long tokensReplayed, List<StepDetail> steps) {
+            long tokensSaved, long tokensReplayed, List<StepDetail> steps) {
     }
 
     /** One step of the timeline. */

@@ -13,12 +13,12 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
 
-import dev.agentsaga.spi.JournalWrite;
+import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.StepRecord;
 
 /**
  * A statement of the hot path (append, rewrite, complete) with its named parameters turned into
- * positions once, at start-up, and bound straight from the {@link JournalWrite} on every call: no
+ * positions once, at start-up, and bound straight from a journal write's values on every call: no
  * parameter map, no parsing or expanding of the SQL per write.
  */
 final class HotStatement {
@@ -78,51 +78,51 @@ final class HotStatement {
         };
     }
 
-    /** Binds the write's values to the statement's placeholders. */
-    void bind(PreparedStatement statement, JournalWrite write) throws SQLException {
-        StepRecord step = write instanceof JournalWrite.AppendStep append ? append.step()
-                : write instanceof JournalWrite.UpdateStep update ? update.step() : null;
-        JournalWrite.CompleteSaga complete = step == null ? (JournalWrite.CompleteSaga) write : null;
+    /** Binds a journal entry's values, fenced by {@code lease}. */
+    void bind(PreparedStatement statement, Lease lease, StepRecord step) throws SQLException {
+        bind(statement, lease, step, null, null);
+    }
+
+    /** Binds a completion's values, fenced by {@code lease}. */
+    void bind(PreparedStatement statement, Lease lease, @Nullable String output, Instant now) throws SQLException {
+        bind(statement, lease, null, output, now);
+    }
+
+    private void bind(PreparedStatement statement, Lease lease, @Nullable StepRecord step, @Nullable String output,
+            @Nullable Instant now) throws SQLException {
         for (int i = 0; i < fields.length; i++) {
             int p = i + 1;
             switch (fields[i]) {
-                case SAGA_ID -> statement.setString(p, write.lease().sagaId());
-                case OWNER -> statement.setString(p, write.lease().owner());
-                case EPOCH -> statement.setLong(p, write.lease().epoch());
-                case OUTPUT -> text(statement, p, complete != null ? complete.output() : step(step).output());
-                case NOW -> time(statement, p, complete(complete).now());
-                case SEQ -> statement.setInt(p, step(step).seq());
-                case NAME -> statement.setString(p, step(step).name());
-                case KIND -> statement.setString(p, step(step).kind().name());
+                case SAGA_ID -> statement.setString(p, lease.sagaId());
+                case OWNER -> statement.setString(p, lease.owner());
+                case EPOCH -> statement.setLong(p, lease.epoch());
+                case OUTPUT -> text(statement, p, step != null ? step.output() : output);
+                case NOW -> time(statement, p, now);
+                case SEQ -> statement.setInt(p, entry(step).seq());
+                case NAME -> statement.setString(p, entry(step).name());
+                case KIND -> statement.setString(p, entry(step).kind().name());
                 case REVERSIBILITY -> text(statement, p,
-                        step(step).reversibility() == null ? null : step(step).reversibility().name());
-                case STATUS -> statement.setString(p, step(step).status().name());
-                case INPUT -> text(statement, p, step(step).input());
-                case ERROR -> text(statement, p, step(step).error());
-                case ATTEMPTS -> statement.setInt(p, step(step).attempts());
-                case STARTED_AT -> time(statement, p, step(step).startedAt());
-                case FINISHED_AT -> time(statement, p, step(step).finishedAt());
-                case RESOLUTION -> text(statement, p, step(step).resolution());
-                case NOTE -> text(statement, p, step(step).note());
-                case FINGERPRINT -> text(statement, p, step(step).fingerprint());
-                case INPUT_TOKENS -> integer(statement, p, step(step).inputTokens());
-                case OUTPUT_TOKENS -> integer(statement, p, step(step).outputTokens());
+                        entry(step).reversibility() == null ? null : entry(step).reversibility().name());
+                case STATUS -> statement.setString(p, entry(step).status().name());
+                case INPUT -> text(statement, p, entry(step).input());
+                case ERROR -> text(statement, p, entry(step).error());
+                case ATTEMPTS -> statement.setInt(p, entry(step).attempts());
+                case STARTED_AT -> time(statement, p, entry(step).startedAt());
+                case FINISHED_AT -> time(statement, p, entry(step).finishedAt());
+                case RESOLUTION -> text(statement, p, entry(step).resolution());
+                case NOTE -> text(statement, p, entry(step).note());
+                case FINGERPRINT -> text(statement, p, entry(step).fingerprint());
+                case INPUT_TOKENS -> integer(statement, p, entry(step).inputTokens());
+                case OUTPUT_TOKENS -> integer(statement, p, entry(step).outputTokens());
             }
         }
     }
 
-    private static StepRecord step(@Nullable StepRecord step) {
+    private static StepRecord entry(@Nullable StepRecord step) {
         if (step == null) {
             throw new IllegalArgumentException("A completion was bound to a journal entry's statement");
         }
         return step;
-    }
-
-    private static JournalWrite.CompleteSaga complete(JournalWrite.@Nullable CompleteSaga complete) {
-        if (complete == null) {
-            throw new IllegalArgumentException("A journal entry was bound to the completion's statement");
-        }
-        return complete;
     }
 
     private static void text(PreparedStatement statement, int p, @Nullable String value) throws SQLException {

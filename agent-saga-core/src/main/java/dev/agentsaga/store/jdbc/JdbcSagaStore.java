@@ -124,18 +124,8 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public boolean appendStep(Lease lease, StepRecord step) {
-        return journal.write(new JournalWrite.AppendStep(lease, step));
-    }
-
-    @Override
-    public boolean updateStep(Lease lease, StepRecord step) {
-        return journal.write(new JournalWrite.UpdateStep(lease, step));
-    }
-
-    @Override
-    public boolean complete(Lease lease, String output, Instant now) {
-        return journal.write(new JournalWrite.CompleteSaga(lease, output, now));
+    public boolean write(JournalWrite write) {
+        return journal.write(write);
     }
 
     /** See {@link JournalWrites#writeAll}. */
@@ -230,19 +220,18 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public boolean park(Lease lease, StepRecord waitStep, boolean insert, Instant wakeAt, Instant now,
-            @Nullable String awaitedSignal) {
+    public boolean park(JournalWrite.StepWrite wait, Instant wakeAt, Instant now, @Nullable String awaitedSignal) {
+        Lease lease = wait.lease();
         return inTransaction(() -> {
             if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("now", Rows.time(now)))) != 1) {
                 return false;
             }
-            journal.apply(insert ? new JournalWrite.AppendStep(lease, waitStep)
-                    : new JournalWrite.UpdateStep(lease, waitStep));
+            journal.apply(wait);
             jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now))));
             if (awaitedSignal != null) {
-                jdbc.update(sql.wakeIfSignalled(), new MapSqlParameterSource("id", waitStep.sagaId())
+                jdbc.update(sql.wakeIfSignalled(), new MapSqlParameterSource("id", lease.sagaId())
                         .addValue("name", awaitedSignal).addValue("now", Rows.time(now)));
             }
             return true;
@@ -276,7 +265,9 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public boolean consumeSignal(Lease lease, String signalId, StepRecord step, boolean insert) {
+    public boolean consumeSignal(String signalId, JournalWrite.StepWrite received) {
+        Lease lease = received.lease();
+        StepRecord step = received.step();
         return inTransaction(() -> {
             if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("now", Rows.time(step.finishedAt() != null ? step.finishedAt() : step.startedAt()))))
@@ -289,7 +280,7 @@ public final class JdbcSagaStore implements SagaStore {
                 throw new SagaStoreException("Signal " + signalId + " was consumed concurrently", step.sagaId(),
                         step.seq(), null);
             }
-            journal.apply(insert ? new JournalWrite.AppendStep(lease, step) : new JournalWrite.UpdateStep(lease, step));
+            journal.apply(received);
             return true;
         });
     }
@@ -306,8 +297,8 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void addReplayedTokens(String sagaId, long tokens) {
-        call(() -> jdbc.update(sql.addReplayedTokens(), new MapSqlParameterSource("id", sagaId)
+    public void addReplayedTokens(String sagaId, long tokens, boolean recovered) {
+        call(() -> jdbc.update(sql.addReplayedTokens(recovered), new MapSqlParameterSource("id", sagaId)
                 .addValue("tokens", tokens)));
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.PreparedStatementSetter;
 
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.spi.JournalWrite;
@@ -41,8 +42,8 @@ final class JournalWrites {
 
     /** One write on the current connection: in the caller's transaction when there is one, without retry. */
     boolean apply(JournalWrite write) {
-        HotStatement statement = statement(write);
-        return db.jdbc.getJdbcTemplate().update(statement.sql, ps -> statement.bind(ps, write)) == 1;
+        Bound bound = bound(write);
+        return db.jdbc.getJdbcTemplate().update(bound.statement().sql, bound::bind) == 1;
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#writeAll}: a lone write runs as {@link #write} does. */
@@ -50,25 +51,35 @@ final class JournalWrites {
         if (writes.size() <= 1) {
             return writes.isEmpty() ? new boolean[0] : new boolean[] { write(writes.get(0)) };
         }
+        List<Bound> bound = writes.stream().map(this::bound).toList();
         return db.inTransaction(() -> {
-            boolean[] written = new boolean[writes.size()];
+            boolean[] written = new boolean[bound.size()];
             for (HotStatement statement : List.of(append, rewrite, completion)) {
-                batch(statement, writes, written);
+                batch(statement, bound, written);
             }
             return written;
         });
     }
 
-    private HotStatement statement(JournalWrite write) {
-        return write instanceof JournalWrite.AppendStep ? append
-                : write instanceof JournalWrite.UpdateStep ? rewrite : completion;
+    /** The write with the statement that makes it: the one place where a write's kind becomes SQL. */
+    private Bound bound(JournalWrite write) {
+        if (write instanceof JournalWrite.AppendStep entry) {
+            return new Bound(append, ps -> append.bind(ps, entry.lease(), entry.step()));
+        }
+        if (write instanceof JournalWrite.UpdateStep entry) {
+            return new Bound(rewrite, ps -> rewrite.bind(ps, entry.lease(), entry.step()));
+        }
+        // JournalWrite is sealed: a completion is all that is left
+        JournalWrite.CompleteSaga completion = (JournalWrite.CompleteSaga) write;
+        return new Bound(this.completion, ps -> this.completion.bind(ps, completion.lease(), completion.output(),
+                completion.now()));
     }
 
     /** Runs the writes of the group that {@code statement} makes as one batch, and records what each did. */
-    private void batch(HotStatement statement, List<JournalWrite> writes, boolean[] written) {
+    private void batch(HotStatement statement, List<Bound> writes, boolean[] written) {
         List<Integer> indices = new ArrayList<>();
         for (int i = 0; i < writes.size(); i++) {
-            if (statement(writes.get(i)) == statement) {
+            if (writes.get(i).statement() == statement) {
                 indices.add(i);
             }
         }
@@ -79,7 +90,7 @@ final class JournalWrites {
 
             @Override
             public void setValues(PreparedStatement ps, int k) throws SQLException {
-                statement.bind(ps, writes.get(indices.get(k)));
+                writes.get(indices.get(k)).bind(ps);
             }
 
             @Override
@@ -95,6 +106,14 @@ final class JournalWrites {
                         + "(agent.saga.group-commit.enabled=false) for this driver", null);
             }
             written[indices.get(k)] = counts[k] == 1;
+        }
+    }
+
+    /** A write bound to the statement that makes it. */
+    private record Bound(HotStatement statement, PreparedStatementSetter setter) {
+
+        void bind(PreparedStatement ps) throws SQLException {
+            setter.setValues(ps);
         }
     }
 }

@@ -32,7 +32,8 @@ final class Rows {
                 rs.getString("error"), (Integer) rs.getObject("error_step", Integer.class),
                 rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"), rs.getLong("replayed_tokens"));
+                instant(rs, "updated_at"), rs.getLong("replayed_tokens"),
+                rs.getLong("saved_tokens"));
     }
 
     static ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {

@@ -392,8 +392,10 @@ public class SqlDialect {
                 WHERE owner = :owner AND id IN (:ids)""".formatted(instance);
     }
 
-    public String addReplayedTokens() {
-        return "UPDATE %s SET replayed_tokens = replayed_tokens + :tokens WHERE id = :id".formatted(instance);
+    /** Adds replayed model tokens to a saga's count: {@code saved_tokens} after a recovery, else {@code replayed_tokens}. */
+    public String addReplayedTokens(boolean recovered) {
+        String column = recovered ? "saved_tokens" : "replayed_tokens";
+        return "UPDATE %s SET %s = %s + :tokens WHERE id = :id".formatted(instance, column, column);
     }
 
     public String cancelRequested() {

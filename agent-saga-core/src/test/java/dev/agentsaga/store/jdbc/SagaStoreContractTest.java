@@ -112,10 +112,10 @@ abstract class SagaStoreContractTest {
         StepRecord first = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
                 StepStatus.SUCCEEDED, "{\"n\":1}", "\"F-1\"", null, 3, now, now.plusMillis(5));
 
-        store().appendStep(lease(id), second);
-        store().appendStep(lease(id), first);
-        store().updateStep(lease(id), second.finished(StepStatus.FAILED, null, "{\"type\":\"X\"}", 1, now.plusMillis(9))
-                .resolved("COMPENSATE", "checked with the hotel"));
+        store().write(new AppendStep(lease(id), second));
+        store().write(new AppendStep(lease(id), first));
+        store().write(new UpdateStep(lease(id), second.finished(StepStatus.FAILED, null, "{\"type\":\"X\"}", 1, now.plusMillis(9))
+                .resolved("COMPENSATE", "checked with the hotel")));
 
         List<StepRecord> journal = store().loadJournal(id);
         assertThat(journal).extracting(StepRecord::seq).containsExactly(1, 2);
@@ -132,9 +132,9 @@ abstract class SagaStoreContractTest {
         String id = newSaga("node-a");
         StepRecord step = StepRecord.of(id, 1, "a", StepKind.CALL, null, StepStatus.SUCCEEDED, null, "1", null, 1,
                 now, now);
-        store().appendStep(lease(id), step);
+        store().write(new AppendStep(lease(id), step));
 
-        assertThatThrownBy(() -> store().appendStep(lease(id), step)).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(() -> store().write(new AppendStep(lease(id), step))).isInstanceOf(SagaStoreException.class);
         assertThat(store().loadJournal(id)).hasSize(1);
     }
 
@@ -147,9 +147,9 @@ abstract class SagaStoreContractTest {
         StepRecord step = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
                 StepStatus.SUCCEEDED, "1", "2", null, 1, now, now);
 
-        boolean appended = store().appendStep(old, step);
-        boolean completed = store().complete(old, "\"done\"", now);
-        boolean parked = store().park(old, step, true, now.plusSeconds(5), now, null);
+        boolean appended = store().write(new AppendStep(old, step));
+        boolean completed = store().write(new CompleteSaga(old, "\"done\"", now));
+        boolean parked = store().park(new AppendStep(old, step), now.plusSeconds(5), now, null);
         boolean started = store().startCompensation(old, new CompensationStart(id, "x", null, Map.of(), 1, false,
                 now));
         boolean released = store().release(old, now);
@@ -159,7 +159,7 @@ abstract class SagaStoreContractTest {
         InstanceRecord saga = store().findInstance(id).orElseThrow();
         assertThat(saga.owner()).isEqualTo("node-b");
         assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
-        assertThat(store().appendStep(lease(id), step)).isTrue();
+        assertThat(store().write(new AppendStep(lease(id), step))).isTrue();
     }
 
     @Test
@@ -168,8 +168,8 @@ abstract class SagaStoreContractTest {
         Lease first = lease(id);
         store().claim("node-a", List.of(TRIP), 1000, true, now, now.plusSeconds(30));
 
-        boolean appended = store().appendStep(first, StepRecord.of(id, 1, "a", StepKind.CALL, null,
-                StepStatus.SUCCEEDED, null, "1", null, 1, now, now));
+        boolean appended = store().write(new AppendStep(first, StepRecord.of(id, 1, "a", StepKind.CALL, null,
+                StepStatus.SUCCEEDED, null, "1", null, 1, now, now)));
 
         assertThat(appended).isFalse();
         assertThat(lease(id).epoch()).isEqualTo(first.epoch() + 1);
@@ -194,9 +194,9 @@ abstract class SagaStoreContractTest {
     void compensationIsRecordedStepByStepAndEndsTheSaga() {
         String id = newSaga("node-a");
         for (int seq = 1; seq <= 3; seq++) {
-            store().appendStep(lease(id), StepRecord.of(id, seq, "s" + seq, StepKind.ACTION,
+            store().write(new AppendStep(lease(id), StepRecord.of(id, seq, "s" + seq, StepKind.ACTION,
                     seq == 2 ? Reversibility.READ_ONLY : Reversibility.COMPENSABLE, StepStatus.SUCCEEDED, "1", "2",
-                    null, 1, now, now));
+                    null, 1, now, now)));
         }
 
         store().startCompensation(lease(id), new CompensationStart(id, "step 4 failed", 4, Map.of(2, "nothing to undo"), 3, false,
@@ -219,8 +219,8 @@ abstract class SagaStoreContractTest {
     @Test
     void aFailedCompensationFailsTheSagaWithTheReason() {
         String id = newSaga("node-a");
-        store().appendStep(lease(id), StepRecord.of(id, 1, "s1", StepKind.ACTION, Reversibility.COMPENSABLE,
-                StepStatus.SUCCEEDED, "1", "2", null, 1, now, now));
+        store().write(new AppendStep(lease(id), StepRecord.of(id, 1, "s1", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "1", "2", null, 1, now, now)));
         store().startCompensation(lease(id), new CompensationStart(id, "boom", null, Map.of(), 1, false, now));
 
         store().recordCompensation(lease(id), new CompensationResult(id, 1, StepStatus.COMPENSATION_FAILED, 3, "refund refused",
@@ -340,9 +340,9 @@ abstract class SagaStoreContractTest {
         SignalRecord oldest = store().findSignal(id, "approval").orElseThrow();
         assertThat(oldest.payload()).isEqualTo("\"yes\"");
         StepRecord received = store().loadJournal(id).get(0).finished(StepStatus.SUCCEEDED, "\"yes\"", null, 1, now);
-        store().consumeSignal(lease(id), oldest.id(), received, false);
+        store().consumeSignal(oldest.id(), new UpdateStep(lease(id), received));
         assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo("\"again\"");
-        assertThatThrownBy(() -> store().consumeSignal(lease(id), oldest.id(), received, false))
+        assertThatThrownBy(() -> store().consumeSignal(oldest.id(), new UpdateStep(lease(id), received)))
                 .isInstanceOf(SagaStoreException.class);
         assertThat(store().loadJournal(id).get(0).output()).isEqualTo("\"yes\"");
     }
@@ -352,8 +352,8 @@ abstract class SagaStoreContractTest {
         String id = newSaga("node-a");
         store().deliverSignal(new SignalRecord("early-" + id, id, "go", "1", now), now);
 
-        store().park(lease(id), StepRecord.of(id, 1, "go", StepKind.SIGNAL, null, StepStatus.STARTED, "\"deadline\"", null, null,
-                1, now, null), true, now.plusSeconds(3600), now, "go");
+        store().park(new AppendStep(lease(id), StepRecord.of(id, 1, "go", StepKind.SIGNAL, null, StepStatus.STARTED, "\"deadline\"", null, null,
+                1, now, null)), now.plusSeconds(3600), now, "go");
 
         InstanceRecord saga = store().findInstance(id).orElseThrow();
         assertThat(saga.status()).isEqualTo(SagaStatus.WAITING);
@@ -479,7 +479,7 @@ abstract class SagaStoreContractTest {
     void requestCancelMarksOnlyUnfinishedSagas() {
         String running = newSaga("node-a");
         String done = newSaga("node-a");
-        store().complete(lease(done), "\"ok\"", now);
+        store().write(new CompleteSaga(lease(done), "\"ok\"", now));
 
         assertThat(store().requestCancel(running, now)).isTrue();
         assertThat(store().requestCancel(done, now)).isFalse();
@@ -509,10 +509,10 @@ abstract class SagaStoreContractTest {
         String third = newSaga("node-a");
         String intent = newSaga("node-a");
         String finishing = newSaga("node-a");
-        store().appendStep(lease(third), callStep(third, 1));
+        store().write(new AppendStep(lease(third), callStep(third, 1)));
         StepRecord started = StepRecord.of(intent, 1, "sendEmail", StepKind.ACTION, Reversibility.IRREVERSIBLE,
                 StepStatus.STARTED, "\"to\"", null, null, 1, now, null);
-        store().appendStep(lease(intent), started);
+        store().write(new AppendStep(lease(intent), started));
         StepRecord firstStep = StepRecord.of(first, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
                 StepStatus.SUCCEEDED, "{\"n\":1}", "\"F-1\"", null, 2, now, now.plusMillis(3));
         StepRecord secondStep = StepRecord.of(second, 1, "lookup", StepKind.ACTION, Reversibility.READ_ONLY,
@@ -546,7 +546,7 @@ abstract class SagaStoreContractTest {
         String taken = newSaga("s-" + token, "node-a", "stolen-" + token);
         String foreign = newSaga("m-" + token, "node-a", "trip");
         String first = newSaga("a-" + token, "node-a", "trip");
-        store().appendStep(lease(first), callStep(first, 1));
+        store().write(new AppendStep(lease(first), callStep(first, 1)));
         Lease lost = lease(taken);
         store().renewLeases("node-a", List.of(taken), now.minusSeconds(1));
         assertThat(store().claim("node-b", List.of(new WorkflowKey("stolen-" + token, "1")), 10, false, now,
@@ -579,10 +579,10 @@ abstract class SagaStoreContractTest {
         String finishing = newSaga("node-a");
         String intent = newSaga("node-a");
         StepRecord existing = callStep(duplicated, 1);
-        store().appendStep(lease(duplicated), existing);
+        store().write(new AppendStep(lease(duplicated), existing));
         StepRecord started = StepRecord.of(intent, 1, "sendEmail", StepKind.ACTION, Reversibility.IRREVERSIBLE,
                 StepStatus.STARTED, "\"to\"", null, null, 1, now, null);
-        store().appendStep(lease(intent), started);
+        store().write(new AppendStep(lease(intent), started));
         List<JournalWrite> writes = List.of(
                 new AppendStep(lease(fresh), callStep(fresh, 1)),
                 new CompleteSaga(lease(finishing), "\"done\"", now),
@@ -612,7 +612,7 @@ abstract class SagaStoreContractTest {
         String duplicated = newSaga("node-a");
         String last = newSaga("node-a");
         StepRecord existing = callStep(duplicated, 1);
-        store().appendStep(lease(duplicated), existing);
+        store().write(new AppendStep(lease(duplicated), existing));
         List<JournalWrite> writes = List.of(
                 new AppendStep(lease(first), callStep(first, 1)),
                 new AppendStep(lease(duplicated), StepRecord.of(duplicated, 1, "other", StepKind.CALL, null,
@@ -637,7 +637,7 @@ abstract class SagaStoreContractTest {
             writes.add(new AppendStep(lease(id), callStep(id, 1)));
         }
         String duplicated = ids.get(ids.size() - 1);
-        store().appendStep(lease(duplicated), callStep(duplicated, 1));
+        store().write(new AppendStep(lease(duplicated), callStep(duplicated, 1)));
 
         assertThatThrownBy(() -> store().writeAll(writes)).isInstanceOf(SagaStoreException.class);
 
@@ -659,8 +659,8 @@ abstract class SagaStoreContractTest {
     }
 
     private void park(String id, Instant wakeAt) {
-        store().park(lease(id), StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
-                now, null), true, wakeAt, now, null);
+        store().park(new AppendStep(lease(id), StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
+                now, null)), wakeAt, now, null);
     }
 
     /** Inserts {@code count} COMPLETED sagas {@code workflow-first} and on, created one second apart, in one batch. */

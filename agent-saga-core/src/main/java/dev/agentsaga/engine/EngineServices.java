@@ -4,7 +4,6 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -17,12 +16,16 @@ import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 
-/** What the runner, the saga context and the compensator share: the store, the codec and the rules. */
-record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
+/**
+ * The services one engine's parts share (the runner, the steps of a run, the compensator, operators'
+ * operations): the store and how journal writes reach it, the codec with the payload limit, the
+ * registry, the settings, the step executor and the observers.
+ */
+record EngineServices(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
         SagaObserver observer, @Nullable GroupCommit groupCommit) {
 
-    Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings, StepExecutor executor,
-            SagaObserver observer) {
+    EngineServices(SagaStore store, PayloadCodec codec, Registry registry, EngineSettings settings,
+            StepExecutor executor, SagaObserver observer) {
         this(store, codec, registry, settings, executor, observer,
                 settings.groupCommitMaxBatch() > 0 ? new GroupCommit(store, settings.groupCommitMaxBatch()) : null);
     }
@@ -33,7 +36,7 @@ record Engine(SagaStore store, PayloadCodec codec, Registry registry, EngineSett
      * @return false when the lease was lost (nothing written)
      */
     boolean write(JournalWrite write) {
-        return groupCommit != null ? groupCommit.write(write) : store.writeAll(List.of(write))[0];
+        return groupCommit != null ? groupCommit.write(write) : store.write(write);
     }
 
     Instant now() {

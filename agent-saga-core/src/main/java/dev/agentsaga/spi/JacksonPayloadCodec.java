@@ -1,4 +1,4 @@
-package dev.agentsaga.engine;
+package dev.agentsaga.spi;
 
 import java.lang.reflect.Type;
 import java.util.Objects;
@@ -9,7 +9,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.agentsaga.PayloadException;
-import dev.agentsaga.spi.PayloadCodec;
 
 /** The default codec: Jackson's {@link JsonMapper} (java.time and records supported out of the box). */
 public final class JacksonPayloadCodec implements PayloadCodec {

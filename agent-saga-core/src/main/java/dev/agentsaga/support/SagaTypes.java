@@ -1,4 +1,4 @@
-package dev.agentsaga;
+package dev.agentsaga.support;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -8,8 +8,11 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
 
+import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.SagaAction;
+
 /**
- * The input and output types of actions and workflows, resolved from their generic signatures through
+ * For the engine and the integrations (not user API): the input and output types of actions and workflows, resolved from their generic signatures through
  * any base classes ({@code class BookRoom extends BookingAction<HotelBooking>}), so that the journal can
  * read their payloads back.
  */

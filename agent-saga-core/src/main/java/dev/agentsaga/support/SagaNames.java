@@ -1,4 +1,4 @@
-package dev.agentsaga;
+package dev.agentsaga.support;
 
 import java.beans.Introspector;
 import java.util.Objects;
@@ -6,8 +6,13 @@ import java.util.Objects;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
 
+import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.InvalidActionException;
+import dev.agentsaga.SagaAction;
+import dev.agentsaga.SagaName;
+
 /**
- * How actions and workflows get their names: their {@code name()} method when it is not blank, else
+ * For the engine and the integrations (not user API): how actions and workflows get their names: their {@code name()} method when it is not blank, else
  * {@link SagaName}, else a fallback (the bean name under Spring, the decapitalised class name otherwise).
  */
 public final class SagaNames {
