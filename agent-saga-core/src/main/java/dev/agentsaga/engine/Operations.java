@@ -153,7 +153,7 @@ final class Operations {
     private static Optional<StepRecord> inDoubt(List<StepRecord> journal) {
         return journal.stream()
                 .filter(step -> step.kind() == StepKind.ACTION && step.status() == StepStatus.STARTED)
-                .filter(step -> !ActionStep.RETRY.equals(step.resolution()))
+                .filter(step -> !SagaContext.RETRY.equals(step.resolution()))
                 .findFirst();
     }
 

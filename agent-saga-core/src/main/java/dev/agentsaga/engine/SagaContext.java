@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.OutcomeUnknownException;
+import dev.agentsaga.Reversibility;
 import dev.agentsaga.Saga;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SignalTimeoutException;
@@ -25,23 +27,25 @@ import dev.agentsaga.spi.StepRecord;
 /**
  * The {@link Saga} a workflow talks to during one run. Each method is one kind of step on the skeleton
  * of {@link RunJournal#step}, saying only what differs: what a recorded entry answers and how a new
- * step runs. Actions are {@link ActionStep}'s, journaled calls {@link JournaledCallStep}'s; calls,
- * journaled values and durable waits are here.
+ * step runs. An IRREVERSIBLE action journals its intent first, is never retried, and is in doubt when
+ * its outcome is unknown. Journaled calls, with their drift checks, are {@link JournaledCallStep}'s.
  */
 final class SagaContext implements Saga {
+
+    /** The resolution that lets an in-doubt IRREVERSIBLE step run once more. */
+    static final String RETRY = "RETRY";
+
+    private static final String RETRIED = "RETRIED";
 
     private final EngineServices services;
 
     private final RunJournal run;
-
-    private final ActionStep actions;
 
     private final JournaledCallStep journaledCalls;
 
     SagaContext(EngineServices services, RunJournal run) {
         this.services = services;
         this.run = run;
-        this.actions = new ActionStep(services, run);
         this.journaledCalls = new JournaledCallStep(services, run);
     }
 
@@ -54,7 +58,9 @@ final class SagaContext implements Saga {
     @SuppressWarnings("unchecked")
     public <I, O> O step(SagaAction<I, O> action, I input) {
         Objects.requireNonNull(action, "action must not be null");
-        return (O) actions.run(services.registry().action(action), input);
+        Registry.ActionEntry entry = services.registry().action(action);
+        return (O) run.step(entry.name(), StepKind.ACTION, recorded -> replayAction(entry, input, recorded),
+                n -> executeAction(entry, input, n));
     }
 
     @Override
@@ -106,6 +112,57 @@ final class SagaContext implements Saga {
             case FAILED -> throw signalTimeout(recorded.seq(), name);
             default -> awaitSignal(recorded, type);
         }, n -> awaitSignal(newWait(n, name, StepKind.SIGNAL, timeout), type));
+    }
+
+    private @Nullable Object replayAction(Registry.ActionEntry entry, @Nullable Object input, StepRecord recorded) {
+        if (recorded.status() != StepStatus.STARTED) {
+            return run.recorded(recorded, entry.outputType());
+        }
+        if (!RETRY.equals(recorded.resolution())) {
+            throw inDoubt(recorded);
+        }
+        // from here a crash leaves the step in doubt again, as it is
+        StepRecord intent = recorded.finished(StepStatus.STARTED, null, null, recorded.attempts() + 1, null)
+                .resolved(RETRIED, recorded.note());
+        run.write(intent);
+        return runIrreversible(entry, input, intent);
+    }
+
+    private @Nullable Object executeAction(Registry.ActionEntry entry, @Nullable Object input, int n) {
+        String inputJson = services.encode(input, () -> "input of " + label(n, entry.name()), run.sagaId(), n);
+        StepRecord step = StepRecord.of(run.sagaId(), n, entry.name(), StepKind.ACTION, entry.reversibility(),
+                StepStatus.STARTED, inputJson, null, null, 1, services.now(), null);
+        if (entry.reversibility() == Reversibility.IRREVERSIBLE) {
+            run.write(step);
+            return runIrreversible(entry, input, step);
+        }
+        return run.record(step, run.execute(step, entry.policy(), entry.policy().maxAttempts(), false,
+                attempt -> entry.action().execute(input, new StepContext(run.sagaId(), n, attempt, false))));
+    }
+
+    /** Runs a journaled intent once: a definite result is recorded, an unknown one leaves it in doubt. */
+    private @Nullable Object runIrreversible(Registry.ActionEntry entry, @Nullable Object input, StepRecord intent) {
+        int n = intent.seq();
+        StepExecutor.Outcome outcome = run.execute(intent, entry.policy(), 1, true,
+                attempt -> entry.action().execute(input, new StepContext(run.sagaId(), n, intent.attempts(), false)));
+        Throwable failure = outcome.failure();
+        if (outcome.ambiguous() && failure != null) {
+            run.write(intent.finished(StepStatus.STARTED, null, services.errorJson(failure), intent.attempts(), null));
+            throw run.attention(new OutcomeUnknownException(label(n, entry.name()) + " is IRREVERSIBLE and its "
+                    + "outcome is unknown (" + failure.getMessage() + "). Find out whether it happened, then resolve "
+                    + "the saga: Resolution.happened(output), Resolution.retryStep() or Resolution.compensate()",
+                    run.sagaId(), n, failure));
+        }
+        return run.record(intent, new StepExecutor.Outcome(outcome.value(), failure, intent.attempts(), false));
+    }
+
+    private RuntimeException inDoubt(StepRecord intent) {
+        String why = intent.error() == null ? "the engine stopped between its intent and its result"
+                : "its outcome is unknown (" + services.readError(intent.error())[1] + ")";
+        return run.attention(new OutcomeUnknownException(label(intent.seq(), intent.name()) + " is IRREVERSIBLE and "
+                + why + ", so it may or may not have happened. Find out, then resolve the saga: "
+                + "Resolution.happened(output), Resolution.retryStep() or Resolution.compensate()", run.sagaId(),
+                intent.seq(), null));
     }
 
     /** A value taken once from {@code source} and answered from the journal ever after. */

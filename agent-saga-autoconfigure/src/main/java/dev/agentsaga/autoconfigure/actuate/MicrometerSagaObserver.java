@@ -81,7 +81,7 @@ public class MicrometerSagaObserver implements SagaObserver {
 
     @Override
     public void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
-        String source = use.name().toLowerCase(java.util.Locale.ROOT);
+        String source = use.name().toLowerCase(Locale.ROOT);
         tokens(step.workflow(), "input", source).increment(inputTokens);
         tokens(step.workflow(), "output", source).increment(outputTokens);
     }

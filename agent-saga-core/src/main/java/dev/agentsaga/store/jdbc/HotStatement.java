@@ -80,49 +80,48 @@ final class HotStatement {
 
     /** Binds a journal entry's values, fenced by {@code lease}. */
     void bind(PreparedStatement statement, Lease lease, StepRecord step) throws SQLException {
-        bind(statement, lease, step, null, null);
-    }
-
-    /** Binds a completion's values, fenced by {@code lease}. */
-    void bind(PreparedStatement statement, Lease lease, @Nullable String output, Instant now) throws SQLException {
-        bind(statement, lease, null, output, now);
-    }
-
-    private void bind(PreparedStatement statement, Lease lease, @Nullable StepRecord step, @Nullable String output,
-            @Nullable Instant now) throws SQLException {
         for (int i = 0; i < fields.length; i++) {
             int p = i + 1;
             switch (fields[i]) {
                 case SAGA_ID -> statement.setString(p, lease.sagaId());
                 case OWNER -> statement.setString(p, lease.owner());
                 case EPOCH -> statement.setLong(p, lease.epoch());
-                case OUTPUT -> text(statement, p, step != null ? step.output() : output);
-                case NOW -> time(statement, p, now);
-                case SEQ -> statement.setInt(p, entry(step).seq());
-                case NAME -> statement.setString(p, entry(step).name());
-                case KIND -> statement.setString(p, entry(step).kind().name());
-                case REVERSIBILITY -> text(statement, p,
-                        entry(step).reversibility() == null ? null : entry(step).reversibility().name());
-                case STATUS -> statement.setString(p, entry(step).status().name());
-                case INPUT -> text(statement, p, entry(step).input());
-                case ERROR -> text(statement, p, entry(step).error());
-                case ATTEMPTS -> statement.setInt(p, entry(step).attempts());
-                case STARTED_AT -> time(statement, p, entry(step).startedAt());
-                case FINISHED_AT -> time(statement, p, entry(step).finishedAt());
-                case RESOLUTION -> text(statement, p, entry(step).resolution());
-                case NOTE -> text(statement, p, entry(step).note());
-                case FINGERPRINT -> text(statement, p, entry(step).fingerprint());
-                case INPUT_TOKENS -> integer(statement, p, entry(step).inputTokens());
-                case OUTPUT_TOKENS -> integer(statement, p, entry(step).outputTokens());
+                case SEQ -> statement.setInt(p, step.seq());
+                case NAME -> statement.setString(p, step.name());
+                case KIND -> statement.setString(p, step.kind().name());
+                case REVERSIBILITY -> text(statement, p, step.reversibility() == null ? null : step.reversibility().name());
+                case STATUS -> statement.setString(p, step.status().name());
+                case INPUT -> text(statement, p, step.input());
+                case OUTPUT -> text(statement, p, step.output());
+                case ERROR -> text(statement, p, step.error());
+                case ATTEMPTS -> statement.setInt(p, step.attempts());
+                case STARTED_AT -> time(statement, p, step.startedAt());
+                case FINISHED_AT -> time(statement, p, step.finishedAt());
+                case RESOLUTION -> text(statement, p, step.resolution());
+                case NOTE -> text(statement, p, step.note());
+                case FINGERPRINT -> text(statement, p, step.fingerprint());
+                case INPUT_TOKENS -> integer(statement, p, step.inputTokens());
+                case OUTPUT_TOKENS -> integer(statement, p, step.outputTokens());
+                case NOW -> throw new IllegalArgumentException("A journal entry was bound to a statement that "
+                        + "names :now");
             }
         }
     }
 
-    private static StepRecord entry(@Nullable StepRecord step) {
-        if (step == null) {
-            throw new IllegalArgumentException("A completion was bound to a journal entry's statement");
+    /** Binds a completion's values, fenced by {@code lease}. */
+    void bind(PreparedStatement statement, Lease lease, @Nullable String output, Instant now) throws SQLException {
+        for (int i = 0; i < fields.length; i++) {
+            int p = i + 1;
+            switch (fields[i]) {
+                case SAGA_ID -> statement.setString(p, lease.sagaId());
+                case OWNER -> statement.setString(p, lease.owner());
+                case EPOCH -> statement.setLong(p, lease.epoch());
+                case OUTPUT -> text(statement, p, output);
+                case NOW -> time(statement, p, now);
+                default -> throw new IllegalArgumentException("A completion was bound to a statement that names :"
+                        + fields[i].name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
-        return step;
     }
 
     private static void text(PreparedStatement statement, int p, @Nullable String value) throws SQLException {

@@ -1,34 +1,107 @@
 package dev.agentsaga.store.jdbc;
 
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** What the parts of {@link JdbcSagaStore} share: the JDBC template, transactions and the one retry. */
+import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.SagaStoreUnavailableException;
+
+/**
+ * What the parts of {@link JdbcSagaStore} share: the JDBC template, transactions, and the one place
+ * where the store retries. SQL errors that pass (a lost connection, a database restarting, a deadlock,
+ * a serialization failure, too many connections) are retried with jittered exponential backoff for a
+ * bounded time; what is still failing then becomes a {@link SagaStoreUnavailableException}, anything
+ * else at once a {@link SagaStoreException}. Retrying is safe because every write is either idempotent
+ * or refused on the second try (a journal entry's key, a lease's epoch) without harm.
+ */
 final class JdbcCalls {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcCalls.class);
+
+    /** Eight attempts over about ten seconds at most: long enough for a database restart or a failover. */
+    private static final int MAX_ATTEMPTS = 8;
+
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(50);
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
 
     final NamedParameterJdbcTemplate jdbc;
 
     private final TransactionTemplate transactions;
-
-    private final TransientRetry retry = TransientRetry.defaults();
 
     JdbcCalls(DataSource dataSource) {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
-    /** Runs {@code work}, retrying SQL errors that pass (see {@link TransientRetry}). */
+    /** Runs {@code work}, retrying SQL errors that pass. */
     <T> T call(Supplier<T> work) {
-        return retry.call(work);
+        for (int attempt = 1;; attempt++) {
+            try {
+                return work.get();
+            }
+            catch (DataAccessException | TransactionException ex) {
+                // a TransactionException: a commit or rollback failed, e.g. on a connection the database dropped
+                if (!isTransient(ex)) {
+                    throw new SagaStoreException("The agent-saga journal could not be read or written: "
+                            + ex.getMostSpecificCause().getMessage(), null, null, ex);
+                }
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new SagaStoreUnavailableException("The agent-saga journal could not be read or written "
+                            + "after " + attempt + " attempts: " + ex.getMostSpecificCause().getMessage(), ex);
+                }
+                log.debug("Transient database error (attempt {} of {}), retrying: {}", attempt, MAX_ATTEMPTS,
+                        ex.getMostSpecificCause().toString());
+                pause(attempt);
+            }
+        }
     }
 
     /** Runs {@code work} in one transaction, the whole transaction retried on SQL errors that pass. */
     <T> T inTransaction(Supplier<T> work) {
         return call(() -> transactions.execute(status -> work.get()));
+    }
+
+    static boolean isTransient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08 connection, 40 rollback (deadlock, serialization), 53 insufficient resources,
+                // 57 operator intervention (admin shutdown, crash shutdown, cannot connect now)
+                if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                        || state.startsWith("57")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void pause(int attempt) {
+        long bound = Math.min(MAX_BACKOFF.toMillis(), INITIAL_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+        try {
+            Thread.sleep(bound / 2 + ThreadLocalRandom.current().nextLong(bound / 2 + 1));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SagaStoreException("Interrupted while waiting to retry a database call", null);
+        }
     }
 }

@@ -43,7 +43,7 @@ final class JournalWrites {
     /** One write on the current connection: in the caller's transaction when there is one, without retry. */
     boolean apply(JournalWrite write) {
         Bound bound = bound(write);
-        return db.jdbc.getJdbcTemplate().update(bound.statement().sql, bound::bind) == 1;
+        return db.jdbc.getJdbcTemplate().update(bound.statement().sql, bound.setter()) == 1;
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#writeAll}: a lone write runs as {@link #write} does. */
@@ -90,7 +90,7 @@ final class JournalWrites {
 
             @Override
             public void setValues(PreparedStatement ps, int k) throws SQLException {
-                writes.get(indices.get(k)).bind(ps);
+                writes.get(indices.get(k)).setter().setValues(ps);
             }
 
             @Override
@@ -109,11 +109,7 @@ final class JournalWrites {
         }
     }
 
-    /** A write bound to the statement that makes it. */
+    /** A write with the statement that makes it and the binding of its values. */
     private record Bound(HotStatement statement, PreparedStatementSetter setter) {
-
-        void bind(PreparedStatement ps) throws SQLException {
-            setter.setValues(ps);
-        }
     }
 }
