@@ -51,6 +51,8 @@ public class AgentSagaProperties {
 
     private final Endpoint endpoint = new Endpoint();
 
+    private final Web web = new Web();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -141,6 +143,10 @@ public class AgentSagaProperties {
 
     public Endpoint getEndpoint() {
         return endpoint;
+    }
+
+    public Web getWeb() {
+        return web;
     }
 
     /** The agent-saga tables. */
@@ -271,6 +277,31 @@ public class AgentSagaProperties {
 
         public void setRedact(List<String> redact) {
             this.redact = redact;
+        }
+    }
+
+    /** agent-saga in a Spring MVC application. */
+    public static class Web {
+
+        private final ProblemDetails problemDetails = new ProblemDetails();
+
+        public ProblemDetails getProblemDetails() {
+            return problemDetails;
+        }
+
+        /** agent-saga's exceptions answered as RFC 9457 problem details. */
+        public static class ProblemDetails {
+
+            /** Whether agent-saga's exceptions thrown from Spring MVC controllers are answered as RFC 9457 problem details with a fitting status. */
+            private boolean enabled = true;
+
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
         }
     }
 }

@@ -19,6 +19,8 @@ import org.springframework.boot.context.annotation.ImportCandidates;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentsaga.autoconfigure.web.AgentSagaProblemDetailsAutoConfiguration;
+
 /** What the jar tells Spring Boot: its auto-configurations, its failure analyzer, its property metadata. */
 class AutoConfigurationRegistrationTest {
 
@@ -27,7 +29,8 @@ class AutoConfigurationRegistrationTest {
             "agent.saga.poll-interval", "agent.saga.lease-duration", "agent.saga.heartbeat-interval",
             "agent.saga.shutdown-grace", "agent.saga.max-payload-size", "agent.saga.policy.max-attempts",
             "agent.saga.policy.initial-backoff", "agent.saga.policy.max-backoff", "agent.saga.policy.multiplier",
-            "agent.saga.policy.timeout", "agent.saga.llm.drift-policy", "agent.saga.endpoint.redact");
+            "agent.saga.policy.timeout", "agent.saga.llm.drift-policy", "agent.saga.endpoint.redact",
+            "agent.saga.web.problem-details.enabled");
 
     private final ClassLoader classLoader = getClass().getClassLoader();
 
@@ -37,7 +40,8 @@ class AutoConfigurationRegistrationTest {
         List<String> candidates = new ArrayList<>();
         ImportCandidates.load(AutoConfiguration.class, classLoader).forEach(candidates::add);
 
-        assertThat(candidates).contains(AgentSagaAutoConfiguration.class.getName());
+        assertThat(candidates).contains(AgentSagaAutoConfiguration.class.getName(),
+                AgentSagaProblemDetailsAutoConfiguration.class.getName());
     }
 
     @Test
@@ -67,6 +71,7 @@ class AutoConfigurationRegistrationTest {
         assertThat(properties.get("agent.saga.worker-threads").path("defaultValue").asInt()).isEqualTo(8);
         assertThat(properties.get("agent.saga.enabled").path("defaultValue").asBoolean()).isTrue();
         assertThat(properties.get("agent.saga.policy.max-attempts").path("defaultValue").asInt()).isEqualTo(3);
+        assertThat(properties.get("agent.saga.web.problem-details.enabled").path("defaultValue").asBoolean()).isTrue();
     }
 
     private List<String> factories(String key) throws IOException {

@@ -4,18 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaQuery;
@@ -24,8 +24,12 @@ import dev.agentsaga.SagaView;
 import dev.agentsaga.ai.ToolApproval;
 
 /**
- * The HTTP API: start a trip ({@code POST /trips}, the goal as plain text or {@code {"goal": "..."}}), list
- * trips, get one with its timeline, approve or reject its pending confirmation e-mail.
+ * The HTTP API: start a trip ({@code POST /trips}, the goal as {@code text/plain} or as JSON
+ * {@code {"goal": "..."}}), list trips, get one with its timeline, approve or reject its pending
+ * confirmation e-mail. Errors are RFC 9457 problem details: agent-saga's exceptions (an unknown trip 404,
+ * a decision for a trip that waits for none 409, a goal over the payload limit 413) are answered by the
+ * starter, Spring MVC's own (a body that cannot be read 400, another content type 415) by Spring Boot
+ * ({@code spring.mvc.problemdetails.enabled}).
  */
 @RestController
 @RequestMapping("/trips")
@@ -46,19 +50,33 @@ public class TripController {
             long tokensSaved, long tokensReplayed, List<Timeline.Row> timeline) {
     }
 
+    public record GoalRequest(String goal) {
+    }
+
     public record Approval(boolean approved, String by, String reason) {
     }
 
-    @PostMapping
-    public ResponseEntity<TripStarted> start(@RequestBody String body) {
-        String goal = body.trim();
-        if (goal.startsWith("{")) {
-            goal = JSON.readTree(goal).path("goal").asString("");
+    /** A goal sent as JSON; Spring MVC reads it, and answers 400 for a body it cannot read. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<TripStarted> start(@RequestBody GoalRequest request) {
+        return startTrip(request.goal());
+    }
+
+    /** A goal sent as plain text. */
+    @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
+    public ResponseEntity<TripStarted> startWithText(@RequestBody String goal) {
+        return startTrip(goal);
+    }
+
+    /**
+     * Starts a trip; a goal over {@code agent.saga.max-payload-size} fails here with agent-saga's
+     * {@code PayloadTooLargeException}, which the starter answers with 413.
+     */
+    private ResponseEntity<TripStarted> startTrip(String goal) {
+        if (goal == null || goal.isBlank()) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The goal is empty; say where and when to travel");
         }
-        if (goal.isBlank()) {
-            return ResponseEntity.badRequest().build();
-        }
-        String id = sagas.start(TripWorkflow.NAME, goal).id();
+        String id = sagas.start(TripWorkflow.NAME, goal.trim()).id();
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new TripStarted(id, "started"));
     }
 
@@ -68,9 +86,9 @@ public class TripController {
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<Trip> get(@PathVariable String id) {
-        return sagas.find(id).filter(view -> TripWorkflow.NAME.equals(view.workflow()))
-                .map(view -> ResponseEntity.ok(trip(view))).orElse(ResponseEntity.notFound().build());
+    public Trip get(@PathVariable String id) {
+        return sagas.find(id).filter(view -> TripWorkflow.NAME.equals(view.workflow())).map(TripController::trip)
+                .orElseThrow(() -> new SagaNotFoundException("No trip has the id '" + id + "'", id));
     }
 
     @PostMapping("/{id}/approval")
@@ -80,16 +98,6 @@ public class TripController {
                 approval.reason() == null ? "" : approval.reason()));
         return ResponseEntity.accepted().body(Map.of("id", id, "signal", TripWorkflow.APPROVAL_SIGNAL, "decision",
                 approval.approved() ? "approved" : "rejected"));
-    }
-
-    @ExceptionHandler(SagaNotFoundException.class)
-    ResponseEntity<Map<String, String>> notFound(SagaNotFoundException ex) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", String.valueOf(ex.getMessage())));
-    }
-
-    @ExceptionHandler(InvalidSagaStateException.class)
-    ResponseEntity<Map<String, String>> conflict(InvalidSagaStateException ex) {
-        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", String.valueOf(ex.getMessage())));
     }
 
     static Trip trip(SagaView view) {
