@@ -16,9 +16,15 @@ public interface SagaCoordinator {
     SagaHandle start(String workflow, Object input);
 
     /**
-     * Starts a saga under the given id, idempotently: when a saga with this id exists, returns its
-     * handle ({@link SagaHandle#created()} false) and starts nothing.
-     * @throws SagaIdConflictException when the existing saga belongs to another workflow
+     * Starts a saga under the given id, idempotently: when a saga with this id exists with the same
+     * workflow and the same input, returns its handle ({@link SagaHandle#created()} false) and starts
+     * nothing. Inputs are compared as JSON values, so the order of keys does not matter. Under
+     * contention (the same id started at once from several threads or coordinators) exactly one call
+     * creates the saga; the others return its handle.
+     * @throws SagaIdConflictException when the existing saga belongs to another workflow or was started
+     *     with another input: use another id, or start with the same input
+     * @throws UnknownWorkflowException when no workflow has that name
+     * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
      */
     SagaHandle start(String workflow, Object input, String sagaId);
 

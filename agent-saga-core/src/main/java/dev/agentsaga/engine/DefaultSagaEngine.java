@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +168,21 @@ public final class DefaultSagaEngine implements SagaEngine {
             throw new SagaIdConflictException("Saga " + sagaId + " exists and belongs to workflow '"
                     + existing.workflow() + "', not '" + entry.name() + "'; use another id", sagaId);
         }
+        if (!sameInput(existing.input(), json)) {
+            throw new SagaIdConflictException("Saga " + sagaId + " exists with another input; an id starts one saga "
+                    + "with one input, so use another id for this input, or start with the same input to get the "
+                    + "existing saga", sagaId);
+        }
         return new DefaultSagaHandle(this, sagaId, false);
+    }
+
+    /** Whether two JSON payloads are the same value: compared decoded, so that the order of keys does not matter. */
+    private boolean sameInput(@Nullable String journaled, String given) {
+        if (given.equals(journaled)) {
+            return true;
+        }
+        PayloadCodec codec = engine.codec();
+        return Objects.equals(codec.decode(journaled, Object.class), codec.decode(given, Object.class));
     }
 
     @Override

@@ -90,8 +90,9 @@ final class Operations {
             Optional<StepRecord> inDoubt = inDoubt(services.store().loadJournal(sagaId));
             if (inDoubt.isPresent()) {
                 throw new InvalidSagaStateException("Saga " + sagaId + " has an in-doubt IRREVERSIBLE step "
-                        + inDoubt.get().seq() + " (" + inDoubt.get().name() + "); decide it with resolve, not retry",
-                        sagaId, inDoubt.get().seq(), null);
+                        + inDoubt.get().seq() + " (" + inDoubt.get().name() + "): resolve it first, with "
+                        + "Resolution.happened(output), Resolution.retryStep() or Resolution.compensate(); retry does "
+                        + "not decide an in-doubt step", sagaId, inDoubt.get().seq(), null);
             }
             moved = services.store().transition(sagaId, EnumSet.of(SagaStatus.NEEDS_ATTENTION), SagaStatus.RUNNING, null,
                     services.now());

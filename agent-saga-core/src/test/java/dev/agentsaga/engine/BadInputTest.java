@@ -16,7 +16,6 @@ import dev.agentsaga.Resolution;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaEngine;
-import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaIdConflictException;
 import dev.agentsaga.SagaNotCompletedException;
 import dev.agentsaga.SagaNotFoundException;
@@ -31,25 +30,6 @@ import dev.agentsaga.testing.ScriptedWorkflow;
 
 /** Bad input gets a clear error and writes nothing. */
 class BadInputTest extends EngineTestSupport {
-
-    @Test
-    void startingTwiceWithTheSameIdReturnsTheExistingSaga() {
-        ScriptedWorkflow wf = new ScriptedWorkflow((input, saga) -> "done " + input);
-        SagaEngine engine = started(engineBuilder().workflow("bad-dup", wf));
-        SagaHandle first = engine.start("bad-dup", "a", "dup-1");
-        first.await(WAIT);
-
-        SagaHandle second = engine.start("bad-dup", "b", "dup-1");
-        SagaView view = second.await(WAIT);
-
-        assertThat(first.created()).isTrue();
-        assertThat(second.created()).isFalse();
-        assertThat(second.id()).isEqualTo("dup-1");
-        assertThat(view.status()).isEqualTo(SagaStatus.COMPLETED);
-        assertThat(decode(view.output(), String.class)).isEqualTo("done a");
-        assertThat(wf.runs()).isEqualTo(1);
-        assertThat(instanceRows("dup-1")).isEqualTo(1);
-    }
 
     @Test
     void rejectsAnIdThatBelongsToAnotherWorkflow() {

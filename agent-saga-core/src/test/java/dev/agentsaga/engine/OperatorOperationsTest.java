@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.ActionContext;
+import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.Resolution;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaAction;
@@ -159,6 +161,29 @@ class OperatorOperationsTest extends EngineTestSupport {
         assertThat(ledger.attemptCount(view.id(), "resolveTransfer", Kind.EXECUTE)).isEqualTo(1);
         assertThat(ledger.attempts(view.id(), "resolveAfter", Kind.EXECUTE)).isEmpty();
         assertThat(step(view, "resolveTransfer").status()).isEqualTo(StepStatus.FAILED);
+    }
+
+    @Test
+    void retryingASagaWithAnInDoubtStepIsRefusedAndSaysToResolveItFirst() {
+        IrreversibleAction refund = new IrreversibleAction("retryInDoubtRefund", ledger).outcomeUnknownTimes(1);
+        ScriptedWorkflow wf = new ScriptedWorkflow((input, saga) -> saga.step(refund, input));
+        SagaEngine engine = started(engineBuilder().action(refund).workflow("op-retry-in-doubt", wf));
+        SagaView inDoubt = engine.start("op-retry-in-doubt", "x").await(WAIT);
+        assertThat(inDoubt.status()).isEqualTo(SagaStatus.NEEDS_ATTENTION);
+
+        assertThatThrownBy(() -> engine.retry(inDoubt.id()))
+                .isInstanceOf(InvalidSagaStateException.class)
+                .hasMessageContaining(inDoubt.id())
+                .hasMessageContaining("step 1 (retryInDoubtRefund)")
+                .hasMessageContaining("resolve it first")
+                .satisfies(ex -> assertThat(((InvalidSagaStateException) ex).step()).isEqualTo(1));
+        pause(Duration.ofMillis(300));
+
+        SagaView after = view(engine, inDoubt.id());
+        assertThat(after.status()).isEqualTo(SagaStatus.NEEDS_ATTENTION);
+        assertThat(step(after, 1).status()).isEqualTo(StepStatus.STARTED);
+        assertThat(ledger.attemptCount(inDoubt.id(), "retryInDoubtRefund", Kind.EXECUTE)).isEqualTo(1);
+        assertThat(wf.runs()).isEqualTo(1);
     }
 
     @Test

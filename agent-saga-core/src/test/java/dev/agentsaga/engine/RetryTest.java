@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
+import dev.agentsaga.ActionContext;
 import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
@@ -27,6 +31,9 @@ import dev.agentsaga.testing.TestPolicies;
 
 /** Retries per ActionPolicy for READ_ONLY and COMPENSABLE steps, with one idempotency key; none for IRREVERSIBLE. */
 class RetryTest extends EngineTestSupport {
+
+    /** What a gap may take beyond its pause: the failed attempt, the engine's bookkeeping, a busy machine. */
+    private static final Duration JITTER_SLACK = Duration.ofMillis(150);
 
     @Test
     void retriesAFailingStepWithTheSameIdempotencyKey() {
@@ -105,6 +112,36 @@ class RetryTest extends EngineTestSupport {
         assertThat(total).isLessThan(Duration.ofSeconds(4));
     }
 
+    /**
+     * The policy promises full jitter: the pause before attempt n is a random duration between zero and
+     * {@code min(maxBackoff, initialBackoff * multiplier^(n - 2))}. So a gap between two attempts is never
+     * much longer than its bound (a slack for the attempt itself and a loaded machine), and the pauses are
+     * taken: seven draws under bounds of 40, 80 and five times 160 ms sum to less than 60 ms with a
+     * chance below two in a million.
+     */
+    @Test
+    void pausesBetweenAttemptsAreFullJitterUnderTheExponentialBoundOfThePolicy() {
+        ActionPolicy policy = ActionPolicy.defaults().withMaxAttempts(8)
+                .withBackoff(Duration.ofMillis(40), Duration.ofMillis(160), 2.0);
+        TimedFailures fetch = new TimedFailures(policy);
+        ScriptedWorkflow wf = new ScriptedWorkflow((input, saga) -> saga.step(fetch, input));
+        SagaEngine engine = started(engineBuilder().action(fetch).workflow("retry-jitter", wf));
+
+        SagaView view = engine.start("retry-jitter", "usd").await(WAIT);
+
+        assertThat(view.status()).isEqualTo(SagaStatus.COMPLETED);
+        List<Duration> gaps = fetch.gaps();
+        assertThat(gaps).hasSize(7);
+        List<Duration> bounds = List.of(ms(40), ms(80), ms(160), ms(160), ms(160), ms(160), ms(160));
+        for (int i = 0; i < gaps.size(); i++) {
+            assertThat(gaps.get(i)).as("gap before attempt %d", i + 2)
+                    .isGreaterThanOrEqualTo(Duration.ZERO)
+                    .isLessThanOrEqualTo(bounds.get(i).plus(JITTER_SLACK));
+        }
+        assertThat(gaps.stream().reduce(Duration.ZERO, Duration::plus)).as("the pauses in all, %s", gaps)
+                .isGreaterThanOrEqualTo(ms(60));
+    }
+
     @Test
     void retriesAnAttemptThatTimesOut() {
         CompensableAction slow = new CompensableAction("slowBooking", ledger)
@@ -143,5 +180,49 @@ class RetryTest extends EngineTestSupport {
         assertThat(wired.attempts()).isEqualTo(1);
         assertThat(view.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(ledger.compensated(view.id())).containsExactly("holdFunds");
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    /** A READ_ONLY action that fails until its last attempt and keeps the start time of each attempt. */
+    static final class TimedFailures implements SagaAction<String, String> {
+
+        private final ActionPolicy policy;
+
+        private final List<Long> starts = new CopyOnWriteArrayList<>();
+
+        TimedFailures(ActionPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public String execute(String input, ActionContext ctx) {
+            starts.add(System.nanoTime());
+            if (ctx.attempt() < policy.maxAttempts()) {
+                throw new IllegalStateException("rates unavailable on attempt " + ctx.attempt());
+            }
+            return input;
+        }
+
+        @Override
+        public Reversibility reversibility() {
+            return Reversibility.READ_ONLY;
+        }
+
+        @Override
+        public ActionPolicy policy() {
+            return policy;
+        }
+
+        /** The time from the start of each attempt to the start of the next. */
+        List<Duration> gaps() {
+            List<Duration> gaps = new ArrayList<>();
+            for (int i = 1; i < starts.size(); i++) {
+                gaps.add(Duration.ofNanos(starts.get(i) - starts.get(i - 1)));
+            }
+            return gaps;
+        }
     }
 }

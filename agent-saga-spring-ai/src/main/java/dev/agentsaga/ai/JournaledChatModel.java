@@ -12,7 +12,8 @@ import dev.agentsaga.spi.JournaledCall;
 
 /**
  * Calls a Spring AI {@link ChatModel} as a journaled step of kind LLM: the response (text, tool calls,
- * finish reason, usage) is recorded with a fingerprint of the request; on replay the recording is
+ * finish reason, usage) is recorded with a fingerprint of the request (a prompt without options is
+ * fingerprinted with the model's default options, the ones it is sent with); on replay the recording is
  * returned and the model is not called. A request that changed since it was recorded is drift, handled
  * by the engine's drift policy ({@code agent.saga.llm.drift-policy}).
  */
@@ -50,7 +51,7 @@ public final class JournaledChatModel {
 
             @Override
             public Map<String, String> fingerprint() {
-                return RequestFingerprint.of(prompt);
+                return RequestFingerprint.of(prompt, model.getDefaultOptions());
             }
 
             @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
@@ -33,10 +34,15 @@ final class RequestFingerprint {
     private RequestFingerprint() {
     }
 
-    static Map<String, String> of(Prompt prompt) {
+    /**
+     * The fingerprint of the request made with {@code prompt}: with the prompt's options, or with the
+     * model's {@code defaults} when the prompt has none, as a chat model fills such a prompt, so that a
+     * changed default model or temperature is drift too.
+     */
+    static Map<String, String> of(Prompt prompt, @Nullable ChatOptions defaults) {
         Map<String, String> parts = new TreeMap<>();
         parts.put("messages", hash(messages(prompt.getInstructions())));
-        ChatOptions options = prompt.getOptions();
+        ChatOptions options = prompt.getOptions() != null ? prompt.getOptions() : defaults;
         parts.put("model", hash(options == null ? null : options.getModel()));
         parts.put("options", hash(options == null ? null : options(options)));
         parts.put("tools", hash(options instanceof ToolCallingChatOptions tools ? tools(tools) : List.of()));
@@ -76,6 +82,9 @@ final class RequestFingerprint {
 
     private static List<List<String>> tools(ToolCallingChatOptions options) {
         List<List<String>> tools = new ArrayList<>();
+        if (options.getToolCallbacks() == null) {
+            return tools;
+        }
         for (ToolCallback callback : options.getToolCallbacks()) {
             tools.add(List.of(callback.getToolDefinition().name(), callback.getToolDefinition().inputSchema()));
         }

@@ -20,13 +20,20 @@ import dev.agentsaga.testing.TestPolicies;
 /**
  * The child JVM of the agent crash test. Arguments: JDBC URL (with {@code currentSchema}), the stub's
  * base URL, saga id. It starts the trip agent's saga under a node id of the saga and waits until the
- * saga rests (exit 0), unless {@code -D}{@value TripTools#HALT_PROPERTY} halts it first (exit 137).
+ * saga rests (exit 0), unless {@code -D}{@value TripTools#HALT_PROPERTY} halts it first (exit 137);
+ * {@code -D}{@value #MAX_TURNS_PROPERTY} and {@code -D}{@value #LOOP_GUARD_PROPERTY} set the agent's budgets.
  * Exit codes: 2 when the saga did not rest in time, 1 on any other error.
  */
 public final class AgentCrashWorker {
 
     /** The workflow the crash test runs. */
     static final String WORKFLOW = "tripCrash";
+
+    /** The system property with the child agent's turn budget (the loop's default when unset). */
+    static final String MAX_TURNS_PROPERTY = "agentsaga.test.maxTurns";
+
+    /** The system property with the child agent's loop guard (the loop's default when unset). */
+    static final String LOOP_GUARD_PROPERTY = "agentsaga.test.loopGuard";
 
     private static final Set<SagaStatus> RESTING = EnumSet.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
             SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED, SagaStatus.NEEDS_ATTENTION, SagaStatus.WAITING);
@@ -41,10 +48,28 @@ public final class AgentCrashWorker {
 
     /** Registers the trip tools and the trip agent on {@code builder}: the same in the child and the test JVM. */
     static AgentSaga.Builder configure(AgentSaga.Builder builder, TripTools tools, ChatModel model) {
+        return configure(builder, tools, TripScript.tripLoop(model, tools));
+    }
+
+    /** Registers the trip tools and the trip agent with the given loop (budgets of its own) on {@code builder}. */
+    static AgentSaga.Builder configure(AgentSaga.Builder builder, TripTools tools, AgentLoop.Builder loop) {
         for (var tool : tools.all()) {
             builder.action(tool);
         }
-        return builder.workflow(new TripAgent(WORKFLOW, TripScript.tripLoop(model, tools).build()));
+        return builder.workflow(new TripAgent(WORKFLOW, loop.build()));
+    }
+
+    /** The trip loop with the budgets that {@value #MAX_TURNS_PROPERTY} and {@value #LOOP_GUARD_PROPERTY} set. */
+    private static AgentLoop.Builder budgeted(AgentLoop.Builder loop) {
+        Integer maxTurns = Integer.getInteger(MAX_TURNS_PROPERTY);
+        Integer loopGuard = Integer.getInteger(LOOP_GUARD_PROPERTY);
+        if (maxTurns != null) {
+            loop.maxTurns(maxTurns);
+        }
+        if (loopGuard != null) {
+            loop.loopGuard(loopGuard);
+        }
+        return loop;
     }
 
     public static void main(String[] args) {
@@ -79,7 +104,8 @@ public final class AgentCrashWorker {
                     .nodeId(nodeIdFor(sagaId))
                     .pollInterval(Duration.ofMillis(100))
                     .leaseDuration(Duration.ofSeconds(2))
-                    .defaultPolicy(TestPolicies.fast()), tools, ChatCompletionsStub.chatModel(args[1])).build();
+                    .defaultPolicy(TestPolicies.fast()), tools,
+                    budgeted(TripScript.tripLoop(ChatCompletionsStub.chatModel(args[1]), tools))).build();
             engine.startup();
             engine.start(WORKFLOW, TripScript.GOAL, sagaId);
             Optional<SagaView> rested = awaitRest(engine, sagaId, Duration.ofSeconds(45));

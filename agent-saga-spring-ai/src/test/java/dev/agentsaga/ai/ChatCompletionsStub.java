@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.openai.OpenAiChatModel;
@@ -99,17 +100,27 @@ public final class ChatCompletionsStub implements AutoCloseable {
         return chatModel(baseUrl());
     }
 
+    /**
+     * The real client pointed at this stub, its default options (model, temperature, ...) changed by
+     * {@code defaults}: what a change of {@code spring.ai.openai.chat.options.*} gives.
+     */
+    public OpenAiChatModel chatModel(UnaryOperator<OpenAiChatOptions.Builder> defaults) {
+        return chatModel(baseUrl(), defaults);
+    }
+
     /** The real Spring AI OpenAI client pointed at a stub's base URL, with a dummy key and no retries. */
     public static OpenAiChatModel chatModel(String baseUrl) {
-        return OpenAiChatModel.builder()
-                .options(OpenAiChatOptions.builder()
-                        .baseUrl(baseUrl)
-                        .apiKey("sk-dummy-not-a-key")
-                        .model(MODEL)
-                        .maxRetries(0)
-                        .timeout(Duration.ofSeconds(10))
-                        .build())
-                .build();
+        return chatModel(baseUrl, UnaryOperator.identity());
+    }
+
+    private static OpenAiChatModel chatModel(String baseUrl, UnaryOperator<OpenAiChatOptions.Builder> defaults) {
+        OpenAiChatOptions.Builder options = OpenAiChatOptions.builder()
+                .baseUrl(baseUrl)
+                .apiKey("sk-dummy-not-a-key")
+                .model(MODEL)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(10));
+        return OpenAiChatModel.builder().options(defaults.apply(options).build()).build();
     }
 
     /** How many chat-completions requests arrived, scripted or not. */

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.openai.OpenAiChatOptions;
 
 import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.DriftPolicy;
@@ -25,6 +30,8 @@ import dev.agentsaga.testing.EffectLedger.Kind;
  * A saga recorded with one system prompt and resumed by an engine with another: the replayed model
  * call's request changed. Under {@link DriftPolicy#FAIL} the saga stops as NEEDS_ATTENTION naming the
  * step and what changed; under {@link DriftPolicy#REPLAY} the recording is used and the saga goes on.
+ * Under FAIL, any one part of the request changed alone (the model name, an option such as the
+ * temperature or the max tokens, the tools) stops the saga too, and the error names that part.
  */
 class DriftTest extends AgentTestSupport {
 
@@ -32,6 +39,32 @@ class DriftTest extends AgentTestSupport {
 
     private static final ToolCall SEND_EMAIL = new ToolCall("call_email", "sendEmail",
             "{\"to\":\"ada@example.org\",\"subject\":\"Your trip\"}");
+
+    /** The model's default options when the saga was recorded (beyond the stub's model name). */
+    private static final UnaryOperator<OpenAiChatOptions.Builder> RECORDED = options -> options.temperature(0.2)
+            .maxTokens(400);
+
+    /** One part of the request changed alone between the run and the replay, and the part drift names. */
+    enum Change {
+
+        MODEL("model", options -> options.model("gpt-stub-mini")),
+        TEMPERATURE("options", options -> options.temperature(0.9)),
+        MAX_TOKENS("options", options -> options.maxTokens(900));
+
+        final String part;
+
+        private final UnaryOperator<OpenAiChatOptions.Builder> change;
+
+        Change(String part, UnaryOperator<OpenAiChatOptions.Builder> change) {
+            this.part = part;
+            this.change = change;
+        }
+
+        /** The recorded defaults with this change. */
+        UnaryOperator<OpenAiChatOptions.Builder> resumed() {
+            return options -> change.apply(RECORDED.apply(options));
+        }
+    }
 
     /** Asks the model, parks until the signal "continue", asks again. */
     public static final class AskParkAsk implements AgentWorkflow<String, String> {
@@ -185,10 +218,51 @@ class DriftTest extends AgentTestSupport {
                 .doesNotContain("messages");
     }
 
+    @ParameterizedTest
+    @EnumSource(Change.class)
+    void anAgentResumedWithAnotherModelOrOptionStopsUnderFailNamingThatPart(Change change) {
+        stub.script(Turn.toolCalls(100, 10, SEND_EMAIL), Turn.answer("Sent.", 150, 10));
+        String workflow = "agentDrift" + change.name();
+        String sagaId = parkAgentOnApproval(workflow, emailLoop(stub.chatModel(RECORDED), TripScript.SYSTEM_PROMPT));
+
+        SagaEngine resumed = started(agentEngine().driftPolicy(DriftPolicy.FAIL).workflow(
+                new TripAgent(workflow, emailLoop(stub.chatModel(change.resumed()), TripScript.SYSTEM_PROMPT))));
+        resumed.signal(sagaId, "approval:sendEmail", ToolApproval.approve("ops", "ok"));
+        SagaView view = awaitRest(resumed, sagaId, SagaStatus.NEEDS_ATTENTION);
+
+        assertThat(view.errorStep()).isEqualTo(1);
+        assertThat(view.error()).as("the error names the part that changed, and only that one")
+                .contains("the request changed since it was recorded (" + change.part + ")");
+        assertThat(ledger.attemptCount(sagaId, "sendEmail", Kind.EXECUTE)).as("the e-mail is not sent").isZero();
+        assertThat(stub.requestCount()).as("the model is not asked again").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Change.class)
+    void aModelCallResumedWithAnotherModelOrOptionStopsUnderFailNamingThatPart(Change change) {
+        stub.script(Turn.answer("TP941.", 100, 10), Turn.answer("Hotel Lisboa.", 150, 10));
+        String workflow = "callDrift" + change.name();
+        String sagaId = parkAfterTheFirstModelCall(workflow, stub.chatModel(RECORDED));
+
+        SagaEngine resumed = started(agentEngine().driftPolicy(DriftPolicy.FAIL).workflow(new AskParkAsk(workflow,
+                new JournaledChatModel(stub.chatModel(change.resumed())), TripScript.SYSTEM_PROMPT)));
+        resumed.signal(sagaId, "continue", "go on");
+        SagaView view = awaitRest(resumed, sagaId, SagaStatus.NEEDS_ATTENTION);
+
+        assertThat(view.errorStep()).isEqualTo(1);
+        assertThat(view.error()).as("the error names the part that changed, and only that one")
+                .contains("the request changed since it was recorded (" + change.part + ")");
+        assertThat(stub.requestCount()).as("the model is not asked again").isEqualTo(1);
+    }
+
     /** Runs the first model call on an engine with the original prompt and stops that engine. */
     private String parkAfterTheFirstModelCall(String workflow) {
+        return parkAfterTheFirstModelCall(workflow, stub.chatModel());
+    }
+
+    private String parkAfterTheFirstModelCall(String workflow, ChatModel model) {
         SagaEngine first = started(agentEngine()
-                .workflow(new AskParkAsk(workflow, new JournaledChatModel(stub.chatModel()), TripScript.SYSTEM_PROMPT)));
+                .workflow(new AskParkAsk(workflow, new JournaledChatModel(model), TripScript.SYSTEM_PROMPT)));
         SagaHandle handle = first.start(workflow, TripScript.GOAL);
         awaitRest(first, handle.id(), SagaStatus.WAITING);
         first.shutdown(Duration.ofSeconds(2));
@@ -198,8 +272,11 @@ class DriftTest extends AgentTestSupport {
 
     /** Runs the agent with the original prompt until it waits for approval, and stops that engine. */
     private String parkAgentOnApproval(String workflow) {
-        SagaEngine first = started(agentEngine()
-                .workflow(new TripAgent(workflow, emailLoop(TripScript.SYSTEM_PROMPT))));
+        return parkAgentOnApproval(workflow, emailLoop(TripScript.SYSTEM_PROMPT));
+    }
+
+    private String parkAgentOnApproval(String workflow, AgentLoop loop) {
+        SagaEngine first = started(agentEngine().workflow(new TripAgent(workflow, loop)));
         SagaHandle handle = first.start(workflow, TripScript.GOAL);
         awaitRest(first, handle.id(), SagaStatus.WAITING);
         first.shutdown(Duration.ofSeconds(2));
@@ -218,7 +295,11 @@ class DriftTest extends AgentTestSupport {
     }
 
     private AgentLoop emailLoop(String systemPrompt) {
-        return AgentLoop.builder(stub.chatModel())
+        return emailLoop(stub.chatModel(), systemPrompt);
+    }
+
+    private AgentLoop emailLoop(ChatModel model, String systemPrompt) {
+        return AgentLoop.builder(model)
                 .systemPrompt(systemPrompt)
                 .tool(tools.sendEmail)
                 .requireApproval("sendEmail")
