@@ -181,7 +181,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (given.equals(journaled)) {
             return true;
         }
-        PayloadCodec codec = engine.codec();
+        PayloadCodec codec = services.codec();
         return Objects.equals(codec.decode(journaled, Object.class), codec.decode(given, Object.class));
     }
 
