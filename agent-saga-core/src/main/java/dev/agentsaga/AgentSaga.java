@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.engine.DefaultSagaEngine;
 import dev.agentsaga.engine.EngineSettings;
+import dev.agentsaga.engine.JournalReplayer;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.JacksonPayloadCodec;
@@ -84,7 +86,7 @@ public final class AgentSaga {
 
         private @Nullable SagaStore store;
 
-        private Clock clock = Clock.systemUTC();
+        private SagaClock clock = SagaClock.system();
 
         private boolean applySchema;
 
@@ -208,6 +210,16 @@ public final class AgentSaga {
 
         /** The clock for timestamps, timers and leases; default UTC system clock. */
         public Builder clock(Clock clock) {
+            this.clock = SagaClock.of(Objects.requireNonNull(clock, "clock must not be null"));
+            return this;
+        }
+
+        /**
+         * The engine's time: timestamps, timers and leases, and the waits of retry backoff and step
+         * time-outs; a test kit's clock moves them itself. Default: the UTC system clock, waiting in real
+         * time.
+         */
+        public Builder clock(SagaClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
@@ -251,12 +263,26 @@ public final class AgentSaga {
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
             SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource,
                     SqlDialect.forDataSource(dataSource, tablePrefix));
+            return new DefaultSagaEngine(sagaStore, payloadCodec, settings(), namedActions, actions,
+                    namedWorkflows, workflows, observers);
+        }
+
+        /**
+         * Builds a replayer of exported journals with the registered actions and workflows and this
+         * builder's codec: it checks that the code resumes a saga as journaled, executing nothing and
+         * touching no database.
+         * @throws InvalidActionException when an action or workflow cannot be registered as declared
+         */
+        public JournalReplayer buildReplayer() {
+            PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
+            return new JournalReplayer(payloadCodec, settings(), namedActions, actions, namedWorkflows, workflows);
+        }
+
+        private EngineSettings settings() {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
-            EngineSettings settings = new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(),
-                    workerThreads, pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
+            return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
+                    pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
                     groupCommit ? groupCommitMaxBatch : 0, clock);
-            return new DefaultSagaEngine(sagaStore, payloadCodec, settings, namedActions, actions, namedWorkflows,
-                    workflows, observers);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

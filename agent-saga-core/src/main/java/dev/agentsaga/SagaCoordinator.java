@@ -32,6 +32,13 @@ public interface SagaCoordinator {
     Optional<SagaView> find(String sagaId);
 
     /**
+     * The saga's journal as it stands, every column of its row and steps, for keeping outside the
+     * database ({@link SagaExport#toJson()}) and for replaying against new code; empty when no saga has
+     * this id. The payloads are as journaled: mask what must not leave the application yourself.
+     */
+    Optional<SagaExport> export(String sagaId);
+
+    /**
      * A page of saga summaries, newest first. The total is counted up to a limit (10,000 with the JDBC
      * store, or the end of the page when that is further); beyond it {@link Page#totalExact()} is false
      * and {@link Page#total()} is a lower bound, so that a page costs the same however many sagas match.

@@ -25,6 +25,7 @@ import dev.agentsaga.Page;
 import dev.agentsaga.Resolution;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaEngine;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaIdConflictException;
 import dev.agentsaga.SagaNotFoundException;
@@ -78,7 +79,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
-        this.services = new EngineServices(store, codec, registry, settings, new StepExecutor(attemptThreads),
+        this.services = new EngineServices(store, codec, registry, settings, new StepExecutor(attemptThreads, settings.clock()),
                 new Observers(observers));
         this.runner = new SagaRunner(services);
         this.operations = new Operations(services);
@@ -188,6 +189,11 @@ public final class DefaultSagaEngine implements SagaEngine {
     @Override
     public Optional<SagaView> find(String sagaId) {
         return operations.find(sagaId);
+    }
+
+    @Override
+    public Optional<SagaExport> export(String sagaId) {
+        return operations.export(sagaId);
     }
 
     /** The saga's row alone, without its journal: what a handle needs to see whether it rests. */

@@ -40,7 +40,7 @@ record EngineServices(SagaStore store, PayloadCodec codec, Registry registry, En
     }
 
     Instant now() {
-        return settings.clock().instant();
+        return settings.clock().now();
     }
 
     /**

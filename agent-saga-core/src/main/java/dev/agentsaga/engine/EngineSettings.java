@@ -1,11 +1,11 @@
 package dev.agentsaga.engine;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.spi.SagaClock;
 
 /**
  * The settings of one engine, validated by the builder.
@@ -20,10 +20,11 @@ import dev.agentsaga.DriftPolicy;
  * @param driftPolicy what a journaled model call does when its request changed since it was recorded
  * @param groupCommitMaxBatch the most hot-path writes of concurrent sagas committed together; 0 commits
  *        each write on its own
+ * @param clock the engine's time, and its waits for retry backoff and step time-outs
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        int groupCommitMaxBatch, Clock clock) {
+        int groupCommitMaxBatch, SagaClock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.SagaStatus;
+import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.SagaObserver;
 
 /** All registered observers as one, each call shielded so that an observer cannot break a saga. */
@@ -52,6 +53,11 @@ final class Observers implements SagaObserver {
                 shielded(() -> observation.stop(outcome, attempts, failure));
             }
         };
+    }
+
+    @Override
+    public void stepJournaled(StepEvent step, StepStatus status) {
+        each(observer -> observer.stepJournaled(step, status));
     }
 
     @Override

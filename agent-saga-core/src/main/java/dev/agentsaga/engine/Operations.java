@@ -10,6 +10,7 @@ import java.util.UUID;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadTooLargeException;
 import dev.agentsaga.Resolution;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
@@ -38,6 +39,13 @@ final class Operations {
 
     Optional<SagaView> find(String sagaId) {
         return services.store().findInstance(sagaId).map(saga -> view(saga, services.store().loadJournal(sagaId)));
+    }
+
+    Optional<SagaExport> export(String sagaId) {
+        return services.store().findInstance(sagaId).map(saga -> new SagaExport(saga.id(), saga.workflow(),
+                saga.workflowVersion(), saga.status(), saga.input(), saga.output(), saga.error(), saga.cancelRequested(),
+                saga.createdAt(),
+                services.store().loadJournal(sagaId)));
     }
 
     InstanceRecord require(String sagaId) {

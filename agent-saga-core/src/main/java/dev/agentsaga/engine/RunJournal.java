@@ -96,11 +96,11 @@ final class RunJournal {
     <T> @Nullable T step(String name, StepKind kind, Replay<T> replay, Fresh<T> fresh) {
         checkNotHalted();
         int n = ++seq;
-        StepRecord recorded = journaled(n, name, kind);
+        StepRecord recorded = recordedAt(n, name, kind);
         if (recorded != null) {
             return replay.from(recorded);
         }
-        beforeNewStep();
+        beforeNewStep(n, name, kind);
         return fresh.run(n);
     }
 
@@ -163,7 +163,7 @@ final class RunJournal {
     void write(StepRecord step) {
         JournalWrite.StepWrite write = entry(step);
         journaling(() -> services.write(write));
-        journal.put(step.seq(), step);
+        journaled(step);
     }
 
     @SuppressWarnings("unchecked")
@@ -180,7 +180,7 @@ final class RunJournal {
     void consumeSignal(SignalRecord signal, StepRecord received) {
         JournalWrite.StepWrite write = entry(received);
         journaling(() -> services.store().consumeSignal(signal.id(), write));
-        journal.put(received.seq(), received);
+        journaled(received);
     }
 
     /** Parks the saga WAITING until {@code wakeAt} (or the awaited signal) and stops the run. */
@@ -191,7 +191,7 @@ final class RunJournal {
         }
         JournalWrite.StepWrite write = entry(wait);
         journaling(() -> services.store().park(write, wakeAt, services.now(), awaitedSignal));
-        journal.put(wait.seq(), wait);
+        journaled(wait);
         halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
         throw new Suspension("parked until " + wakeAt);
     }
@@ -275,7 +275,7 @@ final class RunJournal {
      * The step recorded at {@code n}, or null when the workflow has gone past the journal.
      * @throws NonDeterminismException when the journal recorded another step there (the run halts)
      */
-    private @Nullable StepRecord journaled(int n, String name, StepKind kind) {
+    private @Nullable StepRecord recordedAt(int n, String name, StepKind kind) {
         StepRecord recorded = journal.get(n);
         if (recorded == null) {
             return null;
@@ -288,6 +288,11 @@ final class RunJournal {
                     n, null));
         }
         return recorded;
+    }
+
+    private void journaled(StepRecord step) {
+        journal.put(step.seq(), step);
+        services.observer().stepJournaled(event(step), step.status());
     }
 
     private JournalWrite.StepWrite entry(StepRecord step) {
@@ -327,9 +332,10 @@ final class RunJournal {
     }
 
     /** Stops the run before a new step when the engine is stopping or the saga is cancelled. */
-    private void beforeNewStep() {
+    private void beforeNewStep(int n, String name, StepKind kind) {
         if (interruption.stopping()) {
-            halt = new Halt(Halt.Kind.RELEASED, null, null);
+            halt = new Halt(Halt.Kind.RELEASED, "stopped before " + label(n, name) + ", " + kind
+                    + ", which the journal does not hold", n);
             throw new Suspension("the engine is stopping");
         }
         if (interruption.cancelRequested()) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -14,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.OutcomeUnknownException;
+import dev.agentsaga.spi.SagaClock;
 
 /**
  * Runs one action (or compensation) attempt after attempt: retries with backoff and full jitter, each
@@ -52,8 +52,11 @@ final class StepExecutor {
 
     private final ExecutorService attemptThreads;
 
-    StepExecutor(ExecutorService attemptThreads) {
+    private final SagaClock clock;
+
+    StepExecutor(ExecutorService attemptThreads, SagaClock clock) {
         this.attemptThreads = attemptThreads;
+        this.clock = clock;
     }
 
     /**
@@ -97,7 +100,7 @@ final class StepExecutor {
         }
         Future<Object> future = attemptThreads.submit(() -> work.run(attempt));
         try {
-            return future.get(policy.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            return clock.await(future, policy.timeout());
         }
         catch (TimeoutException ex) {
             future.cancel(true);
@@ -117,12 +120,12 @@ final class StepExecutor {
         }
     }
 
-    private static void pause(Duration backoff) {
+    private void pause(Duration backoff) {
         if (backoff.isZero()) {
             return;
         }
         try {
-            Thread.sleep(backoff.toMillis(), backoff.toNanosPart() % 1_000_000);
+            clock.sleep(backoff);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.StepKind;
+import dev.agentsaga.StepStatus;
 
 /**
  * Told what the engine does, for metrics and tracing. Called on the engine's threads: implementations
@@ -34,6 +35,13 @@ public interface SagaObserver {
     /** A new step (not a replayed one) begins to execute; the returned observation is stopped when it ends. */
     default StepObservation stepStarted(StepEvent step) {
         return StepObservation.NONE;
+    }
+
+    /**
+     * A step's entry was journaled (committed): a new step, or the new outcome of a recorded one (an
+     * intent that ran, a wait that ended). Not called for steps answered from the journal.
+     */
+    default void stepJournaled(StepEvent step, StepStatus status) {
     }
 
     /** An attempt of a step failed and the step is tried again. */
