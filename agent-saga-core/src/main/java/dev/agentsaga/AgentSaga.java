@@ -46,13 +46,21 @@ public final class AgentSaga {
      * {@code MODE=PostgreSQL}; the SQL dialect is chosen from the database's JDBC metadata at {@code build()}.
      */
     public static Builder builder(DataSource dataSource) {
-        return new Builder(dataSource);
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource must not be null"));
+    }
+
+    /**
+     * A builder for a {@link JournalReplayer}: register the same actions and workflows as the engines
+     * whose journals it replays, then {@link Builder#buildReplayer()}. It needs no database.
+     */
+    public static Builder replayer() {
+        return new Builder(null);
     }
 
     /** Collects actions, workflows and settings; {@link #build()} validates them all at once. */
     public static final class Builder {
 
-        private final DataSource dataSource;
+        private final @Nullable DataSource dataSource;
 
         private final Map<String, SagaAction<?, ?>> namedActions = new LinkedHashMap<>();
 
@@ -94,8 +102,8 @@ public final class AgentSaga {
 
         private int groupCommitMaxBatch = 64;
 
-        private Builder(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+        private Builder(@Nullable DataSource dataSource) {
+            this.dataSource = dataSource;
         }
 
         /** Registers an action under its {@link SagaAction#name()}, or its decapitalised class name. */
@@ -257,6 +265,10 @@ public final class AgentSaga {
          * @throws InvalidActionException when an action or workflow cannot be registered as declared
          */
         public SagaEngine build() {
+            if (dataSource == null) {
+                throw new IllegalStateException("This builder was made by AgentSaga.replayer(): it builds a "
+                        + "replayer (buildReplayer()), not an engine; use AgentSaga.builder(dataSource) for an engine");
+            }
             if (applySchema) {
                 SchemaInitializer.apply(dataSource, tablePrefix);
             }

@@ -20,12 +20,14 @@ import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.spi.JacksonPayloadCodec;
+import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 
 /**
  * Runs a {@link SagaEngine} on the application's {@link DataSource} (or the one qualified
  * {@link AgentSagaDataSource @AgentSagaDataSource}) with the {@code SagaAction} and
- * {@code AgentWorkflow} beans of the context, its schema applied by Liquibase.
+ * {@code AgentWorkflow} beans of the context, its schema applied by Liquibase; a {@link SagaClock} bean,
+ * when there is one (a test kit's clock), is the engine's time.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
@@ -44,12 +46,13 @@ public final class AgentSagaAutoConfiguration {
             @AgentSagaDataSource ObjectProvider<DataSource> sagaDataSource, AgentSagaProperties properties,
             ListableBeanFactory beans, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<SagaObserver> observers, ObjectProvider<SagaEngineCustomizer> customizers,
-            ObjectProvider<AgentSagaSchemaInitializer> schema) {
+            ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock) {
         // asking for the initializer creates it, and so applies the schema, before the engine exists
         schema.ifAvailable(initializer -> { });
         AgentSaga.Builder builder = AgentSaga.builder(sagaDataSource.getIfAvailable(dataSource::getObject));
         applyProperties(builder, properties);
         jsonMapper.ifAvailable(mapper -> builder.codec(new JacksonPayloadCodec(mapper)));
+        clock.ifUnique(builder::clock);
         SagaComponents.register(beans, builder);
         observers.orderedStream().forEach(builder::observer);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));

@@ -273,6 +273,11 @@ public final class DefaultSagaEngine implements SagaEngine {
             log.warn("Saga {} was taken over by another engine while this one ran it (this engine was paused past "
                     + "its lease); abandoning it without writing anything more", saga.id());
         }
+        catch (VirtualMachineError fatal) {
+            // the process is in trouble (or a test kit crashed it): no more database work; the lease expires
+            log.error("Saga {} stopped by {}; it stays in the journal and will be resumed", saga.id(),
+                    fatal.toString());
+        }
         catch (Throwable ex) {
             log.error("Saga {} stopped unexpectedly; it stays in the journal and will be resumed", saga.id(), ex);
             releaseQuietly(saga);
