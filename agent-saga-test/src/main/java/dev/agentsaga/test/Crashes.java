@@ -15,14 +15,18 @@ import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.SagaObserver;
 
 /**
- * Crash points of one engine of a {@link SagaTestEnvironment}. When a point is reached the engine dies
+ * Crash points of one engine. In a {@link SagaTestEnvironment}, when a point is reached the engine dies
  * as a killed process does: its database connections fail from that moment, so nothing more of it is
- * journaled and no compensation starts, and the thread is unwound by a {@link SimulatedCrash}. Each
- * point fires once; the first one reached crashes the engine. A saga id narrows a point to one saga.
+ * journaled and no compensation starts, and the thread is unwound by a {@link SimulatedCrash}. The same
+ * points can halt a whole JVM instead ({@link #haltingTheJvm()}), for an engine in a {@link ChildJvm}.
+ * Each point fires once; the first one reached crashes the engine. A saga id narrows a point to one saga.
  */
 public final class Crashes {
 
-    private final KillableDataSource database;
+    /** The exit code of a JVM that a halting crash point stopped, as a SIGKILL gives. */
+    public static final int HALT_EXIT_CODE = 137;
+
+    private final @Nullable KillableDataSource database;
 
     private final List<Point> points = new CopyOnWriteArrayList<>();
 
@@ -30,8 +34,16 @@ public final class Crashes {
 
     private volatile @Nullable String crashedAt;
 
-    Crashes(KillableDataSource database) {
+    Crashes(@Nullable KillableDataSource database) {
         this.database = database;
+    }
+
+    /**
+     * Crash points that halt the JVM ({@code Runtime.halt}, exit code {@value #HALT_EXIT_CODE}) when
+     * reached: register {@link #observer()} on the engine of a child JVM.
+     */
+    public static Crashes haltingTheJvm() {
+        return new Crashes(null);
     }
 
     /** After step {@code seq}'s outcome is journaled (committed), before anything of the next step. */
@@ -99,8 +111,8 @@ public final class Crashes {
         }
     }
 
-    /** The observer that reaches the points, registered on the engine. */
-    SagaObserver observer() {
+    /** The observer that reaches the points; an environment registers it on its engine itself. */
+    public SagaObserver observer() {
         return new SagaObserver() {
 
             @Override
@@ -130,7 +142,7 @@ public final class Crashes {
     }
 
     private void reached(Moment moment, Event event) {
-        if (database.killed()) {
+        if (database != null && database.killed()) {
             throw new SimulatedCrash("(the engine was crashed before)");
         }
         for (Point point : points) {
@@ -141,6 +153,11 @@ public final class Crashes {
     }
 
     private void crash(String where) {
+        if (database == null) {
+            System.out.println("Crashes: halting the JVM " + where);
+            System.out.flush();
+            Runtime.getRuntime().halt(HALT_EXIT_CODE);
+        }
         synchronized (this) {
             if (crashedAt == null) {
                 database.kill();
