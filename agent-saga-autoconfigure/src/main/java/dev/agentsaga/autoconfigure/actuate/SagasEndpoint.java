@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +15,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.Page;
@@ -22,9 +26,11 @@ import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepView;
+import dev.agentsaga.spi.StepRecord;
 
 /**
  * The {@code sagas} endpoint: lists sagas, shows one with its step timeline, and (when access is
@@ -36,6 +42,8 @@ import dev.agentsaga.StepView;
 public class SagasEndpoint {
 
     private static final int DEFAULT_PAGE_SIZE = 20;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SagaCoordinator coordinator;
 
@@ -75,6 +83,22 @@ public class SagasEndpoint {
     }
 
     /**
+     * A saga's journal in the form of {@link SagaExport#toJson()}, for keeping or replaying elsewhere
+     * ({@code GET /actuator/sagas/{id}/journal}), with the same payload fields masked as in the detail;
+     * null (404) when there is no saga with this id.
+     */
+    @ReadOperation
+    public @Nullable Map<String, Object> journal(@Selector String id, @Selector String part) {
+        if (!"journal".equals(part)) {
+            throw bad("Unknown part '" + part + "' of a saga; use journal");
+        }
+        return coordinator.export(id).map(this::masked)
+                .map(export -> JSON.readValue(export.toJson(), new TypeReference<Map<String, Object>>() {
+                }))
+                .orElse(null);
+    }
+
+    /**
      * Operates on a saga: {@code retry}, {@code cancel}, {@code resolve} (with {@code outcome}
      * HAPPENED, RETRY or COMPENSATE, an {@code output} when it happened, and a {@code note}) or
      * {@code signal} (with {@code name} and {@code payload}). Returns the saga as it is afterwards.
@@ -109,6 +133,21 @@ public class SagasEndpoint {
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
                 view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
                 view.tokensSaved(), view.tokensReplayed(), steps);
+    }
+
+    private SagaExport masked(SagaExport export) {
+        List<StepRecord> steps = export.steps().stream().map(step -> new StepRecord(step.sagaId(), step.seq(),
+                step.name(), step.kind(), step.reversibility(), step.status(), masked(step.input()),
+                masked(step.output()), masked(step.error()), step.attempts(), step.startedAt(), step.finishedAt(),
+                step.compensationAttempts(), step.compensationError(), step.compensatedAt(), step.resolution(),
+                step.note(), step.fingerprint(), step.inputTokens(), step.outputTokens())).toList();
+        return new SagaExport(export.id(), export.workflow(), export.workflowVersion(), export.status(),
+                masked(export.input()), masked(export.output()), export.error(), export.cancelRequested(),
+                export.createdAt(), steps);
+    }
+
+    private @Nullable String masked(@Nullable String json) {
+        return json == null ? null : JSON.writeValueAsString(redactor.redact(json));
     }
 
     private StepDetail step(StepView step) {

@@ -20,10 +20,12 @@ import org.springframework.test.context.TestExecutionListeners;
 import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
+import dev.agentsaga.spi.StepRecord;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
 
 /**
@@ -183,6 +185,34 @@ class SagaStarterApplicationTest {
         assertThat(response.read("$.input.traveller.name", String.class)).isEqualTo("Ada");
         assertThat(response.read("$.steps[0].input.password", String.class)).isEqualTo("******");
         assertThat(response.body()).doesNotContain("hunter2-secret", "ak-live-4242");
+    }
+
+    @Test
+    void exportsAJournalWithTheSameFieldsMasked() {
+        String id = compensatedTrip("Atlantis Archive");
+
+        Response response = http.get("/actuator/sagas/" + id + "/journal");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.format", String.class)).isEqualTo(SagaExport.FORMAT);
+        assertThat(response.read("$.id", String.class)).isEqualTo(id);
+        assertThat(response.read("$.status", String.class)).isEqualTo("COMPENSATED");
+        assertThat(response.read("$.input.password", String.class)).isEqualTo("******");
+        assertThat(response.read("$.steps[0].input.password", String.class)).isEqualTo("******");
+        assertThat(response.read("$.steps[0].seq", Integer.class)).isEqualTo(1);
+        assertThat(response.body()).doesNotContain("hunter2-secret", "ak-live-4242");
+        SagaExport export = SagaExport.fromJson(response.body());
+        assertThat(export.steps()).extracting(StepRecord::name)
+                .containsExactlyElementsOf(coordinator.export(id).orElseThrow().steps().stream().map(StepRecord::name)
+                        .toList());
+    }
+
+    @Test
+    void answersNotFoundForTheJournalOfAnUnknownSaga() {
+
+        Response response = http.get("/actuator/sagas/no-such-saga/journal");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
     }
 
     @Test
