@@ -1,5 +1,7 @@
 package dev.agentsaga;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A workflow written as plain code. After a crash or restart it is run again from the top; every
  * {@link Saga} call that was journaled returns its recorded result without running again, so the code
@@ -8,7 +10,7 @@ package dev.agentsaga;
  * @param <I> the input type, serialised to the journal as JSON
  * @param <O> the output type, serialised to the journal as JSON
  */
-public interface AgentWorkflow<I, O> {
+public interface AgentWorkflow<I extends @Nullable Object, O extends @Nullable Object> {
 
     /**
      * Runs the workflow. An exception that escapes makes the engine compensate the completed

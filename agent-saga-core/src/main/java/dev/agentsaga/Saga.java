@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The durable context a workflow talks to. Every call is a journaled step with the next sequence
  * number: executed once, and answered from the journal when the workflow is replayed.
@@ -20,31 +22,34 @@ public interface Saga {
      * @throws StepFailedException when the action failed after its retries (replayed identically)
      * @throws UnknownActionException when the action was not registered with the engine
      */
-    <I, O> O step(SagaAction<I, O> action, I input);
+    <I extends @Nullable Object, O extends @Nullable Object> O step(SagaAction<I, O> action, I input);
 
     /**
      * Runs {@code work} once and journals its result, without compensation: for reads and
      * computations whose result must be the same on replay.
+     * @return the work's result, null when the work returned null
      * @throws StepFailedException when the work threw (replayed identically)
      */
-    <T> T call(String name, Class<T> type, Callable<T> work);
+    <T> @Nullable T call(String name, Class<T> type, Callable<? extends @Nullable T> work);
 
     /** Waits durably: the saga is unloaded and resumed when the time has come, holding no thread. */
     void sleep(Duration duration);
 
     /**
      * Waits durably for a signal sent with {@link SagaCoordinator#signal}, holding no thread.
+     * @return the signal's payload, null when it was sent without one
      * @throws SignalTimeoutException when no signal arrived within {@code timeout}
      */
-    <T> T awaitSignal(String name, Class<T> type, Duration timeout);
+    <T> @Nullable T awaitSignal(String name, Class<T> type, Duration timeout);
 
     /**
      * Makes a call an integration journals with its request's fingerprint (a language model call):
      * executed once, answered from the journal on replay, with drift handled by the engine's
      * {@link DriftPolicy}.
+     * @return the call's result, null when the call returned null
      * @throws StepFailedException when the call failed after its retries (replayed identically)
      */
-    <T> T journal(dev.agentsaga.spi.JournaledCall<T> call);
+    <T> @Nullable T journal(dev.agentsaga.spi.JournaledCall<T> call);
 
     /** The current time, journaled: the same instant on replay. */
     Instant now();

@@ -1,5 +1,7 @@
 package dev.agentsaga;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One externally visible action with its semantic undo, executed as a journaled step of a saga.
  *
@@ -11,7 +13,7 @@ package dev.agentsaga;
  * @param <I> the input type, serialised to the journal as JSON
  * @param <O> the output type, serialised to the journal as JSON
  */
-public interface SagaAction<I, O> {
+public interface SagaAction<I extends @Nullable Object, O extends @Nullable Object> {
 
     /**
      * Performs the action.

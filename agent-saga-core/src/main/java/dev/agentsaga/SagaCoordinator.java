@@ -2,6 +2,8 @@ package dev.agentsaga;
 
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Starts, finds and operates sagas. Safe to call from any thread; several coordinators may share one
  * database.
@@ -13,7 +15,7 @@ public interface SagaCoordinator {
      * @throws UnknownWorkflowException when no workflow has that name
      * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
      */
-    SagaHandle start(String workflow, Object input);
+    SagaHandle start(String workflow, @Nullable Object input);
 
     /**
      * Starts a saga under the given id, idempotently: when a saga with this id exists with the same
@@ -26,7 +28,7 @@ public interface SagaCoordinator {
      * @throws UnknownWorkflowException when no workflow has that name
      * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
      */
-    SagaHandle start(String workflow, Object input, String sagaId);
+    SagaHandle start(String workflow, @Nullable Object input, String sagaId);
 
     /** The saga and its step timeline, or empty when no saga has this id. */
     Optional<SagaView> find(String sagaId);
@@ -50,7 +52,7 @@ public interface SagaCoordinator {
      * @throws SagaNotFoundException when no saga has this id
      * @throws InvalidSagaStateException when the saga has finished
      */
-    void signal(String sagaId, String name, Object payload);
+    void signal(String sagaId, String name, @Nullable Object payload);
 
     /**
      * Stops the saga and compensates what it completed, in reverse order.

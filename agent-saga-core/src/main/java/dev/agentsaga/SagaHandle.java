@@ -2,6 +2,8 @@ package dev.agentsaga;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /** A started (or found) saga. */
 public interface SagaHandle {
 
@@ -20,8 +22,9 @@ public interface SagaHandle {
 
     /**
      * Waits for the saga to complete and returns its output decoded as {@code type}.
+     * @return the workflow's output, null when the workflow returned null
      * @throws SagaNotCompletedException when it rests in any other status
      * @throws SagaTimeoutException when it does not rest within {@code timeout}
      */
-    <T> T awaitOutput(Class<T> type, Duration timeout);
+    <T> @Nullable T awaitOutput(Class<T> type, Duration timeout);
 }

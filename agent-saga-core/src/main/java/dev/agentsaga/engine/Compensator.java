@@ -80,10 +80,11 @@ final class Compensator {
             StepExecutor.Outcome outcome = compensateOne(sagaId, step);
             services.observer().compensationEnded(new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(),
                     step.kind(), step.reversibility()), outcome.succeeded(), outcome.attempts());
-            if (!outcome.succeeded()) {
-                String error = String.valueOf(outcome.failure().getMessage());
+            Throwable failure = outcome.failure();
+            if (failure != null) {
+                String error = String.valueOf(failure.getMessage());
                 log.warn("Compensation of step {} ({}) of saga {} failed after {} attempts: {}", step.seq(),
-                        step.name(), sagaId, outcome.attempts(), outcome.failure().toString());
+                        step.name(), sagaId, outcome.attempts(), failure.toString());
                 held(services.store().recordCompensation(lease, new CompensationResult(sagaId, step.seq(),
                         StepStatus.COMPENSATION_FAILED, outcome.attempts(), error, null, services.now())), sagaId);
                 return SagaStatus.COMPENSATION_FAILED;

@@ -138,12 +138,12 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     @Override
-    public SagaHandle start(String workflow, Object input) {
+    public SagaHandle start(String workflow, @Nullable Object input) {
         return start(workflow, input, UUID.randomUUID().toString());
     }
 
     @Override
-    public SagaHandle start(String workflow, Object input, String sagaId) {
+    public SagaHandle start(String workflow, @Nullable Object input, String sagaId) {
         Objects.requireNonNull(sagaId, "sagaId must not be null");
         if (sagaId.isBlank() || sagaId.length() > 200) {
             throw new IllegalArgumentException("sagaId must be 1 to 200 characters, was '" + sagaId + "'");
@@ -207,7 +207,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     @Override
-    public void signal(String sagaId, String name, Object payload) {
+    public void signal(String sagaId, String name, @Nullable Object payload) {
         operations.signal(sagaId, name, payload);
         poller.wakeUp();
     }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaNotCompletedException;
 import dev.agentsaga.SagaNotFoundException;
@@ -51,7 +53,7 @@ final class DefaultSagaHandle implements SagaHandle {
     }
 
     @Override
-    public <T> T awaitOutput(Class<T> type, Duration timeout) {
+    public <T> @Nullable T awaitOutput(Class<T> type, Duration timeout) {
         InstanceRecord saga = awaitAny(FINAL, timeout);
         if (saga.status() != SagaStatus.COMPLETED) {
             throw new SagaNotCompletedException("Saga " + id + " rests as " + saga.status() + ", not COMPLETED"

@@ -97,6 +97,9 @@ record EngineServices(SagaStore store, PayloadCodec codec, Registry registry, En
         }
         try {
             Map<?, ?> error = codec.decode(errorJson, Map.class);
+            if (error == null) {
+                return new String[] { "unknown", errorJson };
+            }
             return new String[] { String.valueOf(error.get("type")), String.valueOf(error.get("message")) };
         }
         catch (PayloadException ex) {

@@ -90,7 +90,8 @@ final class JournaledCallStep {
         if (recordedJson == null) {
             return List.of();
         }
-        Map<?, ?> recorded = services.codec().decode(recordedJson, Map.class);
+        Map<?, ?> recorded = Objects.requireNonNull(services.codec().decode(recordedJson, Map.class),
+                "the recorded fingerprint must not be JSON null");
         Set<String> parts = new TreeSet<>(now.keySet());
         recorded.keySet().forEach(key -> parts.add(String.valueOf(key)));
         return parts.stream().filter(part -> !Objects.equals(String.valueOf(recorded.get(part)),

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadTooLargeException;
 import dev.agentsaga.Resolution;
@@ -57,7 +59,7 @@ final class Operations {
      * Stores a signal for the saga and makes it runnable if it waits.
      * @throws InvalidSagaStateException when the saga is finished or compensating
      */
-    void signal(String sagaId, String name, Object payload) {
+    void signal(String sagaId, String name, @Nullable Object payload) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }

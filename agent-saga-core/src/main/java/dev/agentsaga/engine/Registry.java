@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 
+import org.jspecify.annotations.Nullable;
+
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentWorkflow;
@@ -26,12 +28,13 @@ import dev.agentsaga.spi.WorkflowKey;
 final class Registry {
 
     /** A registered action. */
-    record ActionEntry(String name, SagaAction<Object, Object> action, Type inputType, Type outputType,
-            Reversibility reversibility, ActionPolicy policy) {
+    record ActionEntry(String name, SagaAction<@Nullable Object, @Nullable Object> action, Type inputType,
+            Type outputType, Reversibility reversibility, ActionPolicy policy) {
     }
 
     /** A registered workflow. */
-    record WorkflowEntry(String name, AgentWorkflow<Object, Object> workflow, Type inputType, String version) {
+    record WorkflowEntry(String name, AgentWorkflow<@Nullable Object, @Nullable Object> workflow, Type inputType,
+            String version) {
     }
 
     private final Map<String, ActionEntry> actionsByName = new LinkedHashMap<>();
@@ -106,8 +109,8 @@ final class Registry {
                     + "action READ_ONLY or IRREVERSIBLE by overriding reversibility()", null);
         }
         ActionPolicy policy = action.policy() == ActionPolicy.defaults() ? defaultPolicy : action.policy();
-        ActionEntry entry = new ActionEntry(name, (SagaAction<Object, Object>) action, input, output, reversibility,
-                policy);
+        ActionEntry entry = new ActionEntry(name, (SagaAction<@Nullable Object, @Nullable Object>) action, input,
+                output, reversibility, policy);
         actionsByName.put(name, entry);
         actionsByInstance.put(action, entry);
     }
@@ -127,11 +130,11 @@ final class Registry {
         Type input = SagaTypes.inputOf(workflow);
         // a workflow written as a lambda has no resolvable input type: its input is then read as plain JSON values
         Type inputType = input == null ? Object.class : input;
-        workflowsByName.put(name, new WorkflowEntry(name, (AgentWorkflow<Object, Object>) workflow, inputType,
-                version));
+        workflowsByName.put(name, new WorkflowEntry(name,
+                (AgentWorkflow<@Nullable Object, @Nullable Object>) workflow, inputType, version));
     }
 
-    private static Type required(Type type, String name, String what) {
+    private static Type required(@Nullable Type type, String name, String what) {
         if (type == null) {
             throw new InvalidActionException("The " + what + " type of action '" + name + "' cannot be resolved; "
                     + "declare the action as a class implementing SagaAction<Input, Output> with concrete types "

@@ -55,8 +55,9 @@ final class SagaContext implements Saga {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public <I, O> O step(SagaAction<I, O> action, I input) {
+    // the journal gives back what the action returned: null only where O admits it
+    @SuppressWarnings({ "unchecked", "NullAway" })
+    public <I extends @Nullable Object, O extends @Nullable Object> O step(SagaAction<I, O> action, I input) {
         Objects.requireNonNull(action, "action must not be null");
         Registry.ActionEntry entry = services.registry().action(action);
         return (O) run.step(entry.name(), StepKind.ACTION, recorded -> replayAction(entry, input, recorded),
@@ -64,7 +65,7 @@ final class SagaContext implements Saga {
     }
 
     @Override
-    public <T> T call(String name, Class<T> type, Callable<T> work) {
+    public <T> @Nullable T call(String name, Class<T> type, Callable<? extends @Nullable T> work) {
         requireName(name);
         Objects.requireNonNull(type, "type must not be null");
         Objects.requireNonNull(work, "work must not be null");
@@ -77,7 +78,7 @@ final class SagaContext implements Saga {
     }
 
     @Override
-    public <T> T journal(JournaledCall<T> call) {
+    public <T> @Nullable T journal(JournaledCall<T> call) {
         Objects.requireNonNull(call, "call must not be null");
         return journaledCalls.run(call);
     }
@@ -102,7 +103,7 @@ final class SagaContext implements Saga {
     }
 
     @Override
-    public <T> T awaitSignal(String name, Class<T> type, Duration timeout) {
+    public <T> @Nullable T awaitSignal(String name, Class<T> type, Duration timeout) {
         requireName(name);
         Objects.requireNonNull(type, "type must not be null");
         Objects.requireNonNull(timeout, "timeout must not be null");
@@ -167,13 +168,15 @@ final class SagaContext implements Saga {
 
     /** A value taken once from {@code source} and answered from the journal ever after. */
     private <T> T value(String name, StepKind kind, Class<T> type, Supplier<T> source) {
-        return run.step(name, kind, recorded -> run.recorded(recorded, type), n -> {
+        T result = run.step(name, kind, recorded -> run.recorded(recorded, type), n -> {
             Instant now = services.now();
             T value = source.get();
             run.write(StepRecord.of(run.sagaId(), n, name, kind, null, StepStatus.SUCCEEDED, null,
                     services.encode(value, () -> "value of " + label(n, name), run.sagaId(), n), null, 1, now, now));
             return value;
         });
+        return Objects.requireNonNull(result,
+                () -> "a " + name + " step of saga " + run.sagaId() + " recorded no value");
     }
 
     /** A new wait's entry: STARTED, its input the instant the wait ends. */

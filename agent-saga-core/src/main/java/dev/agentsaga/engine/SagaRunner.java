@@ -161,7 +161,7 @@ final class SagaRunner {
         }
     }
 
-    private static String describe(Throwable failure) {
+    private static @Nullable String describe(Throwable failure) {
         if (failure instanceof AgentSagaException || failure instanceof SagaCancelledException) {
             return failure.getMessage();
         }

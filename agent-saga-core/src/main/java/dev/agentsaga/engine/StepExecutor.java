@@ -69,10 +69,6 @@ final class StepExecutor {
         Throwable failure = null;
         boolean ambiguous = false;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            if (attempt > 1) {
-                retries.retrying(attempt, failure);
-                pause(policy.backoffBefore(attempt));
-            }
             try {
                 return new Outcome(once(policy, work, attempt), null, attempt, false);
             }
@@ -89,6 +85,10 @@ final class StepExecutor {
             log.debug("{} failed on attempt {} of {}: {}", what.get(), attempt, maxAttempts, failure.toString());
             if (ambiguous && stopWhenAmbiguous) {
                 return new Outcome(null, failure, attempt, true);
+            }
+            if (attempt < maxAttempts) {
+                retries.retrying(attempt + 1, failure);
+                pause(policy.backoffBefore(attempt + 1));
             }
         }
         return new Outcome(null, failure, maxAttempts, ambiguous);

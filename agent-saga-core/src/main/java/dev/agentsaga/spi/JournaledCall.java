@@ -2,6 +2,8 @@ package dev.agentsaga.spi;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.agentsaga.StepKind;
 
 /**
@@ -30,8 +32,8 @@ public interface JournaledCall<T> {
     Map<String, String> fingerprint();
 
     /** Makes the call; retried by the engine's default policy when it throws. */
-    T execute() throws Exception;
+    @Nullable T execute() throws Exception;
 
     /** The tokens the result took: {@code [input, output]}, or null when unknown. */
-    int[] tokens(T result);
+    int @Nullable [] tokens(T result);
 }

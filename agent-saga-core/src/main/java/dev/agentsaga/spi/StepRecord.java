@@ -37,7 +37,7 @@ public record StepRecord(String sagaId, int seq, String name, StepKind kind, @Nu
 
     /** This step with a recorded outcome. */
     public StepRecord finished(StepStatus status, @Nullable String output, @Nullable String error, int attempts,
-            Instant finishedAt) {
+            @Nullable Instant finishedAt) {
         return new StepRecord(sagaId, seq, name, kind, reversibility, status, input, output, error, attempts, startedAt,
                 finishedAt, compensationAttempts, compensationError, compensatedAt, resolution, note, fingerprint,
                 inputTokens, outputTokens);

@@ -3,6 +3,7 @@ package dev.agentsaga.support;
 import java.beans.Introspector;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
 
@@ -24,7 +25,7 @@ public final class SagaNames {
      * The declared name of an action or workflow, or {@code fallback} when it declares none.
      * @throws InvalidActionException when there is neither a declared name nor a usable fallback
      */
-    public static String resolve(Object component, String fallback) {
+    public static String resolve(Object component, @Nullable String fallback) {
         Objects.requireNonNull(component, "component must not be null");
         String declared = component instanceof SagaAction<?, ?> action ? action.name()
                 : component instanceof AgentWorkflow<?, ?> workflow ? workflow.name() : null;

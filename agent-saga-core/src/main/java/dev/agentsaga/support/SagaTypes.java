@@ -47,10 +47,11 @@ public final class SagaTypes {
         }
         Type[] arguments = new Type[type.getGenerics().length];
         for (int i = 0; i < arguments.length; i++) {
-            arguments[i] = resolved(type.getGeneric(i));
-            if (arguments[i] == null) {
+            Type argument = resolved(type.getGeneric(i));
+            if (argument == null) {
                 return null;
             }
+            arguments[i] = argument;
         }
         return new Parameterized(raw, arguments);
     }
@@ -73,7 +74,7 @@ public final class SagaTypes {
         }
 
         @Override
-        public boolean equals(Object other) {
+        public boolean equals(@Nullable Object other) {
             return other instanceof ParameterizedType that && raw.equals(that.getRawType())
                     && Arrays.equals(arguments, that.getActualTypeArguments())
                     && Objects.equals(getOwnerType(), that.getOwnerType());

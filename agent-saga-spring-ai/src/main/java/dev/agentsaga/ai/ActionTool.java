@@ -3,6 +3,7 @@ package dev.agentsaga.ai;
 import java.lang.reflect.Type;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.util.json.schema.JsonSchemaGenerator;
@@ -29,7 +30,7 @@ public final class ActionTool implements ToolCallback {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final SagaAction<Object, Object> action;
+    private final SagaAction<@Nullable Object, @Nullable Object> action;
 
     private final Type inputType;
 
@@ -39,7 +40,8 @@ public final class ActionTool implements ToolCallback {
 
     @SuppressWarnings("unchecked")
     private ActionTool(String name, SagaAction<?, ?> action) {
-        this.action = (SagaAction<Object, Object>) Objects.requireNonNull(action, "action must not be null");
+        this.action = (SagaAction<@Nullable Object, @Nullable Object>) Objects.requireNonNull(action,
+                "action must not be null");
         Type input = SagaTypes.inputOf(action);
         if (input == null) {
             throw new InvalidActionException("The input type of action '" + name + "' cannot be resolved; declare it "
@@ -78,7 +80,7 @@ public final class ActionTool implements ToolCallback {
     }
 
     /** The action behind the tool. */
-    public SagaAction<Object, Object> action() {
+    public SagaAction<@Nullable Object, @Nullable Object> action() {
         return action;
     }
 
@@ -86,7 +88,7 @@ public final class ActionTool implements ToolCallback {
      * Reads the model's arguments as the action's input.
      * @throws IllegalArgumentException with a message for the model when they do not fit the schema
      */
-    Object parse(String arguments) {
+    @Nullable Object parse(@Nullable String arguments) {
         try {
             JsonNode node = JSON.readTree(arguments == null || arguments.isBlank() ? "{}" : arguments);
             if (wrapped) {

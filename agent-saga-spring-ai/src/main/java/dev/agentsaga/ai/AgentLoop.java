@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
@@ -135,19 +136,22 @@ public final class AgentLoop {
             return error(ex.getMessage());
         }
         if (approvalRequired.contains(call.name())) {
-            ToolApproval approval = saga.awaitSignal(approvalSignal(call.name()), ToolApproval.class, approvalTimeout);
+            ToolApproval approval = Objects.requireNonNull(
+                    saga.awaitSignal(approvalSignal(call.name()), ToolApproval.class, approvalTimeout),
+                    () -> "The approval signal of " + call.name() + " carried no ToolApproval; send "
+                            + "ToolApproval.approve(by, reason) or ToolApproval.reject(by, reason)");
             if (!approval.approved()) {
                 throw new AgentLoopException("The call of " + call.name() + " was rejected by " + approval.by() + ": "
                         + approval.reason(), saga.id());
             }
         }
-        SagaAction<Object, Object> action = tool.action();
+        SagaAction<@Nullable Object, @Nullable Object> action = tool.action();
         Object output = saga.step(action, input);
         return JSON.writeValueAsString(output);
     }
 
-    private static String error(String message) {
-        Map<String, String> error = new LinkedHashMap<>();
+    private static String error(@Nullable String message) {
+        Map<String, @Nullable String> error = new LinkedHashMap<>();
         error.put("error", message);
         return JSON.writeValueAsString(error);
     }
@@ -161,7 +165,7 @@ public final class AgentLoop {
         }
     }
 
-    private static ChatOptions toolOptions(ChatModel model, ChatOptions options, List<ToolCallback> tools) {
+    private static ChatOptions toolOptions(ChatModel model, @Nullable ChatOptions options, List<ToolCallback> tools) {
         ChatOptions base = options != null ? options : model.getOptions();
         if (base instanceof ToolCallingChatOptions toolCalling) {
             return toolCalling.mutate().toolCallbacks(tools).build();
@@ -182,7 +186,7 @@ public final class AgentLoop {
 
         private final Map<String, ActionTool> tools = new LinkedHashMap<>();
 
-        private ChatOptions options;
+        private @Nullable ChatOptions options;
 
         private int maxTurns = 20;
 
@@ -217,7 +221,7 @@ public final class AgentLoop {
         }
 
         /** The options of each model call (model, temperature, ...); the model's defaults when unset. */
-        public Builder options(ChatOptions options) {
+        public Builder options(@Nullable ChatOptions options) {
             this.options = options;
             return this;
         }

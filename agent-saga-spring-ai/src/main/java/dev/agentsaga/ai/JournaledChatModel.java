@@ -32,7 +32,7 @@ public final class JournaledChatModel {
     public RecordedResponse call(Saga saga, Prompt prompt) {
         Objects.requireNonNull(saga, "saga must not be null");
         Objects.requireNonNull(prompt, "prompt must not be null");
-        return saga.journal(new JournaledCall<>() {
+        RecordedResponse response = saga.journal(new JournaledCall<>() {
 
             @Override
             public String name() {
@@ -64,6 +64,7 @@ public final class JournaledChatModel {
                 return new int[] { result.inputTokens(), result.outputTokens() };
             }
         });
+        return Objects.requireNonNull(response, "the journal holds no response for this model call");
     }
 
     /** The model this calls. */

@@ -92,7 +92,7 @@ final class RequestFingerprint {
         return tools;
     }
 
-    private static String hash(Object value) {
+    private static String hash(@Nullable Object value) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
@@ -95,7 +96,7 @@ final class Baseline {
                 .addValue("fingerprint", null, Types.VARCHAR).addValue("inputTokens", null, Types.INTEGER)
                 .addValue("outputTokens", null, Types.INTEGER);
         String sql = NamedParameterUtils.substituteNamedParameters(statement, params);
-        Object[] values = NamedParameterUtils.buildValueArray(statement, params, null);
+        @Nullable Object[] values = NamedParameterUtils.buildValueArray(statement, params, null);
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < values.length; i++) {
                 if (values[i] instanceof SqlParameterValue typed) {

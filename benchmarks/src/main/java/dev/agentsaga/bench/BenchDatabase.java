@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.store.jdbc.SchemaInitializer;
 
@@ -43,7 +44,7 @@ final class BenchDatabase implements AutoCloseable {
 
     private final List<HikariDataSource> pools = new ArrayList<>();
 
-    private Thread analyzer;
+    private @Nullable Thread analyzer;
 
     BenchDatabase(String jdbcUrl, String schema, boolean keep) {
         this.jdbcUrl = jdbcUrl;

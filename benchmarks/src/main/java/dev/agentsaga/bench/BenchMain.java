@@ -29,8 +29,9 @@ public final class BenchMain {
             options = BenchOptions.parse(args);
         }
         catch (IllegalArgumentException ex) {
-            if (!ex.getMessage().isEmpty()) {
-                System.err.println(ex.getMessage());
+            String message = ex.getMessage();
+            if (message != null && !message.isEmpty()) {
+                System.err.println(message);
             }
             System.err.print(BenchOptions.USAGE);
             System.exit(2);

@@ -15,6 +15,8 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A data source that counts what goes over the wire: statements executed (each one a round trip),
  * statements that only read, and transactions (an auto-commit statement or an explicit commit).
@@ -84,7 +86,7 @@ final class CountingDataSource implements DataSource {
                 handler);
     }
 
-    private Object statement(Statement statement, String preparedSql, boolean[] autoCommit) {
+    private Object statement(Statement statement, @Nullable String preparedSql, boolean[] autoCommit) {
         Class<?> type = statement instanceof java.sql.CallableStatement ? java.sql.CallableStatement.class
                 : statement instanceof java.sql.PreparedStatement ? java.sql.PreparedStatement.class : Statement.class;
         InvocationHandler handler = (proxy, method, args) -> {

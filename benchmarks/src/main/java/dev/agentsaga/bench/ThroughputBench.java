@@ -6,9 +6,7 @@ import static dev.agentsaga.bench.Results.rate;
 import static dev.agentsaga.bench.Results.ratio;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,31 +48,21 @@ final class ThroughputBench {
         Log.info("2. throughput: %d-step workflows, %s in flight, %.1f s windows", steps, options.inFlight(),
                 options.seconds());
         List<Double> plainWorkflow = new ArrayList<>();
-        Map<Integer, List<Double>> engine = new LinkedHashMap<>();
-        Map<Integer, List<Double>> ungrouped = new LinkedHashMap<>();
-        Map<Integer, List<Double>> ungroupedRatios = new LinkedHashMap<>();
-        Map<Integer, List<Double>> plain = new LinkedHashMap<>();
-        Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
-        for (int n : options.inFlight()) {
-            engine.put(n, new ArrayList<>());
-            ungrouped.put(n, new ArrayList<>());
-            ungroupedRatios.put(n, new ArrayList<>());
-            plain.put(n, new ArrayList<>());
-            ratios.put(n, new ArrayList<>());
-        }
+        List<Level> levels = options.inFlight().stream().map(Level::new).toList();
         for (int round = 1; round <= options.rounds(); round++) {
             plainWorkflow.add(plain(8, steps, true));
             List<String> line = new ArrayList<>();
-            for (int n : options.inFlight()) {
+            for (Level level : levels) {
+                int n = level.inFlight();
                 // each engine figure has its own baseline, measured just before it
                 double base = plain(8, steps, false);
                 double value = engine(n, steps, true);
                 double off = engine(n, steps, false);
-                plain.get(n).add(base);
-                engine.get(n).add(value);
-                ratios.get(n).add(value / base);
-                ungrouped.get(n).add(off);
-                ungroupedRatios.get(n).add(off / base);
+                level.plain().add(base);
+                level.engine().add(value);
+                level.ratios().add(value / base);
+                level.ungrouped().add(off);
+                level.ungroupedRatios().add(off / base);
                 line.add(f("%d in flight %.0f/s (group commit off %.0f/s) vs plain %.0f/s", n, value, off, base));
             }
             Log.info("  round %d: %s; plain workflow with start+finish %.0f/s", round, String.join(", ", line),
@@ -83,20 +71,32 @@ final class ThroughputBench {
         double baseWorkflow = median(plainWorkflow);
         String rounds = f("median of %d rounds of %.0f s, each beside its own baseline", options.rounds(),
                 options.seconds());
-        for (int n : options.inFlight()) {
-            double value = median(engine.get(n));
-            double base = median(plain.get(n));
+        for (Level level : levels) {
+            int n = level.inFlight();
+            double value = median(level.engine());
+            double base = median(level.plain());
             results.add("2", f("throughput: %d-step workflows/s, %d in flight (%d workers, pool %d)", steps, n, n,
                     poolSize(n)), rate(value), rate(base) + f(" (8 threads x %d INSERTs)", steps),
-                    "**" + f("%.2fx", median(ratios.get(n))) + "**",
+                    "**" + f("%.2fx", median(level.ratios())) + "**",
                     f("%s; vs a plain workflow with start+finish (%s): %s", rounds, rate(baseWorkflow),
                             ratio(value, baseWorkflow)));
         }
-        for (int n : options.inFlight()) {
-            double value = median(ungrouped.get(n));
+        for (Level level : levels) {
+            int n = level.inFlight();
+            double value = median(level.ungrouped());
             results.add("2", f("the same, %d in flight, with group commit off (`groupCommit(false)`)", n), rate(value),
-                    rate(median(plain.get(n))) + f(" (8 threads x %d INSERTs)", steps),
-                    f("%.2fx", median(ungroupedRatios.get(n))), "one commit per journal write");
+                    rate(median(level.plain())) + f(" (8 threads x %d INSERTs)", steps),
+                    f("%.2fx", median(level.ungroupedRatios())), "one commit per journal write");
+        }
+    }
+
+    /** The figures of one concurrency level, a value per round. */
+    private record Level(int inFlight, List<Double> plain, List<Double> engine, List<Double> ratios,
+            List<Double> ungrouped, List<Double> ungroupedRatios) {
+
+        Level(int inFlight) {
+            this(inFlight, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
         }
     }
 

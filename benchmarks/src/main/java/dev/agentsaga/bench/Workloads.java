@@ -5,6 +5,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.AgentSaga;
 import dev.agentsaga.AgentWorkflow;
@@ -27,7 +29,7 @@ final class Workloads {
     static final String HOLD = "hold";
 
     /** The journaled payload: about 60 bytes of JSON. */
-    record Item(String id, int quantity, String note) {
+    record Item(String id, int quantity, @Nullable String note) {
     }
 
     static final Item ITEM = new Item("order-4711", 3, "small payload for the journal");

@@ -3,6 +3,7 @@ package dev.agentsaga.sample;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -46,14 +47,15 @@ public class TripController {
     public record TripStarted(String id, String status) {
     }
 
-    public record Trip(String id, String status, String goal, String answer, String error, long tokensSpent,
-            long tokensSaved, long tokensReplayed, List<Timeline.Row> timeline) {
+    public record Trip(String id, String status, @Nullable String goal, @Nullable String answer,
+            @Nullable String error, long tokensSpent, long tokensSaved, long tokensReplayed,
+            List<Timeline.Row> timeline) {
     }
 
-    public record GoalRequest(String goal) {
+    public record GoalRequest(@Nullable String goal) {
     }
 
-    public record Approval(boolean approved, String by, String reason) {
+    public record Approval(boolean approved, @Nullable String by, @Nullable String reason) {
     }
 
     /** A goal sent as JSON; Spring MVC reads it, and answers 400 for a body it cannot read. */
@@ -72,7 +74,7 @@ public class TripController {
      * Starts a trip; a goal over {@code agent.saga.max-payload-size} fails here with agent-saga's
      * {@code PayloadTooLargeException}, which the starter answers with 413.
      */
-    private ResponseEntity<TripStarted> startTrip(String goal) {
+    private ResponseEntity<TripStarted> startTrip(@Nullable String goal) {
         if (goal == null || goal.isBlank()) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The goal is empty; say where and when to travel");
         }
@@ -106,7 +108,7 @@ public class TripController {
     }
 
     /** A journaled JSON string payload as plain text. */
-    static String text(String json) {
+    static @Nullable String text(@Nullable String json) {
         if (json == null) {
             return null;
         }

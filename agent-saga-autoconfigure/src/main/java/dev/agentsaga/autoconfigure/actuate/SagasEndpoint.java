@@ -71,7 +71,7 @@ public class SagasEndpoint {
             result = coordinator.list(query);
         }
         catch (IllegalArgumentException ex) {
-            throw new InvalidEndpointRequestException(ex.getMessage(), ex.getMessage());
+            throw bad(ex.getMessage());
         }
         return new SagaList(result.items(), result.page(), result.size(), result.total(), result.totalExact());
     }
@@ -191,8 +191,8 @@ public class SagasEndpoint {
         return value;
     }
 
-    private static InvalidEndpointRequestException bad(String reason) {
-        return new InvalidEndpointRequestException(reason, reason);
+    private static InvalidEndpointRequestException bad(@Nullable String reason) {
+        return new InvalidEndpointRequestException(String.valueOf(reason), reason);
     }
 
     /**

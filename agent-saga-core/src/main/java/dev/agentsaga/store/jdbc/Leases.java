@@ -109,7 +109,7 @@ final class Leases {
             }
             MapSqlParameterSource params = renewal(owner, List.copyOf(pending), leaseUntil);
             List<String> locked = db.inTransaction(() -> {
-                List<String> ids = db.jdbc.queryForList(sql.lockOwnedSkipLocked(), params, String.class);
+                List<String> ids = db.jdbc.query(sql.lockOwnedSkipLocked(), params, (rs, row) -> rs.getString(1));
                 if (!ids.isEmpty()) {
                     db.jdbc.update(sql.renewLeases(), renewal(owner, ids, leaseUntil));
                 }

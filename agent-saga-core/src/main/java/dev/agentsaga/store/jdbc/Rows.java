@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -31,8 +32,8 @@ final class Rows {
                 SagaStatus.valueOf(rs.getString("status")), rs.getString("input"), rs.getString("output"),
                 rs.getString("error"), (Integer) rs.getObject("error_step", Integer.class),
                 rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
-                instant(rs, "lease_expires_at"), instant(rs, "wake_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"), rs.getLong("replayed_tokens"),
+                instant(rs, "lease_expires_at"), instant(rs, "wake_at"), requiredInstant(rs, "created_at"),
+                requiredInstant(rs, "updated_at"), rs.getLong("replayed_tokens"),
                 rs.getLong("saved_tokens"));
     }
 
@@ -47,8 +48,8 @@ final class Rows {
 
     static SagaSummary summary(ResultSet rs, int row) throws SQLException {
         return new SagaSummary(rs.getString("id"), rs.getString("workflow"), rs.getString("workflow_version"),
-                SagaStatus.valueOf(rs.getString("status")), rs.getString("error"), instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                SagaStatus.valueOf(rs.getString("status")), rs.getString("error"), requiredInstant(rs, "created_at"),
+                requiredInstant(rs, "updated_at"));
     }
 
     static StepRecord step(ResultSet rs, int row) throws SQLException {
@@ -66,7 +67,7 @@ final class Rows {
 
     static SignalRecord signal(ResultSet rs, int row) throws SQLException {
         return new SignalRecord(rs.getString("id"), rs.getString("saga_id"), rs.getString("name"),
-                rs.getString("payload"), instant(rs, "created_at"));
+                rs.getString("payload"), requiredInstant(rs, "created_at"));
     }
 
     static MapSqlParameterSource stepParams(StepRecord step) {
@@ -98,6 +99,11 @@ final class Rows {
 
     static @Nullable OffsetDateTime time(@Nullable Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** A NOT NULL column's instant. */
+    private static Instant requiredInstant(ResultSet rs, String column) throws SQLException {
+        return Objects.requireNonNull(instant(rs, column), () -> column + " must not be null");
     }
 
     private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
