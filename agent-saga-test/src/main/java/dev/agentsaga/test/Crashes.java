@@ -153,14 +153,16 @@ public final class Crashes {
     }
 
     private void crash(String where) {
-        if (database == null) {
+        KillableDataSource engineDatabase = database;
+        if (engineDatabase == null) {
             System.out.println("Crashes: halting the JVM " + where);
             System.out.flush();
             Runtime.getRuntime().halt(HALT_EXIT_CODE);
+            throw new SimulatedCrash(where);
         }
         synchronized (this) {
             if (crashedAt == null) {
-                database.kill();
+                engineDatabase.kill();
                 crashedAt = where;
                 crashed.countDown();
             }

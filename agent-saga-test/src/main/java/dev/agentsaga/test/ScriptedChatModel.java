@@ -286,7 +286,7 @@ public final class ScriptedChatModel implements ChatModel {
         }
 
         static List<String> tools(Prompt prompt) {
-            if (prompt.getOptions() instanceof ToolCallingChatOptions options) {
+            if (prompt.getOptions() instanceof ToolCallingChatOptions options && options.getToolCallbacks() != null) {
                 return options.getToolCallbacks().stream().map(tool -> tool.getToolDefinition().name()).sorted()
                         .toList();
             }
