@@ -2,45 +2,38 @@ package dev.agentsaga.autoconfigure;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.TestContext;
 import org.springframework.test.context.TestExecutionListener;
 
-import dev.agentsaga.store.jdbc.SchemaInitializer;
-import dev.agentsaga.testing.TestDatabase;
+import dev.agentsaga.test.TestDatabase;
 
 /**
- * A schema of its own on the test PostgreSQL, empty (for tests in which the starter must create the
- * agent-saga tables itself) or with the tables. It holds no connection between calls, unlike
- * {@code TestSchema}'s pool, because the test server is shared. Closing drops it.
+ * A schema of its own on the test PostgreSQL (a {@link TestDatabase} of the test kit), empty (for tests
+ * in which the starter must create the agent-saga tables itself) or with the tables, and what the Boot
+ * tests ask of it: the {@code spring.datasource.url} property, its tables, a saga's rows. Closing drops it.
  */
 public final class ScratchSchema implements AutoCloseable {
 
     private static final Map<Class<?>, ScratchSchema> byTestClass = new ConcurrentHashMap<>();
 
-    private final String name;
+    private final TestDatabase database;
 
-    private ScratchSchema(String name) {
-        this.name = name;
+    private ScratchSchema(TestDatabase database) {
+        this.database = database;
     }
 
     /** Creates a schema with a fresh name and nothing in it. */
     public static ScratchSchema empty() {
-        String name = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        new JdbcTemplate(new DriverManagerDataSource(TestDatabase.get().jdbcUrl())).execute("CREATE SCHEMA " + name);
-        return new ScratchSchema(name);
+        return new ScratchSchema(TestDatabase.emptyPostgresql());
     }
 
     /** Creates a schema with a fresh name and the agent-saga tables (prefix {@code agent_saga_}) in it. */
     public static ScratchSchema withTables() {
-        ScratchSchema schema = empty();
-        SchemaInitializer.apply(new DriverManagerDataSource(schema.jdbcUrl()), "agent_saga_");
-        return schema;
+        return new ScratchSchema(TestDatabase.postgresql());
     }
 
     /**
@@ -53,12 +46,12 @@ public final class ScratchSchema implements AutoCloseable {
 
     /** The schema's name. */
     public String name() {
-        return name;
+        return database.name();
     }
 
     /** A JDBC URL (with credentials) whose connections resolve unqualified names in this schema. */
     public String jdbcUrl() {
-        return TestDatabase.get().jdbcUrl(name);
+        return database.jdbcUrl();
     }
 
     /** The {@code spring.datasource.url} property pointing at this schema. */
@@ -68,26 +61,25 @@ public final class ScratchSchema implements AutoCloseable {
 
     /** A template on this schema, for assertions on its tables. */
     public JdbcTemplate jdbc() {
-        return new JdbcTemplate(new DriverManagerDataSource(jdbcUrl()));
+        return database.jdbc();
     }
 
     /** The names of the tables in this schema, lower case. */
     public List<String> tables() {
         return jdbc().queryForList("SELECT lower(table_name) FROM information_schema.tables WHERE table_schema = ?",
-                String.class, name);
+                String.class, name());
     }
 
     /** How many rows {@code table} of this schema has for the saga {@code sagaId}. */
     public int sagaRows(String table, String sagaId) {
-        Integer count = jdbc().queryForObject("SELECT count(*) FROM " + name + "." + table + " WHERE id = ?",
+        Integer count = jdbc().queryForObject("SELECT count(*) FROM " + name() + "." + table + " WHERE id = ?",
                 Integer.class, sagaId);
         return count == null ? 0 : count;
     }
 
     @Override
     public void close() {
-        new JdbcTemplate(new DriverManagerDataSource(TestDatabase.get().jdbcUrl()))
-                .execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+        database.close();
     }
 
     /**

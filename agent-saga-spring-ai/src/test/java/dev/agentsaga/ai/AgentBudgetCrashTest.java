@@ -12,6 +12,7 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.ai.ChatCompletionsStub.Turn;
+import dev.agentsaga.test.ChildJvm;
 import dev.agentsaga.testing.EffectLedger.Kind;
 
 /**
@@ -64,9 +65,8 @@ class AgentBudgetCrashTest extends AgentTestSupport {
 
     /** Runs the trip agent in a child JVM with one budget set, until it halts inside {@code tool}. */
     private void crashInside(String tool, String sagaId, String budget) {
-        ChildJvm child = ChildJvm.launch(AgentCrashWorker.class, sagaId,
-                List.of("-D" + TripTools.HALT_PROPERTY + "=" + tool, "-D" + budget), schema.jdbcUrl(), stub.baseUrl(),
-                sagaId);
-        assertThat(child.awaitExit(CHILD_TIMEOUT)).as(child::describe).isEqualTo(TripTools.HALT_EXIT_CODE);
+        ChildJvm child = AgentCrashWorker.launch(sagaId, List.of("-D" + TripTools.HALT_PROPERTY + "=" + tool,
+                "-D" + budget), schema.jdbcUrl(), stub.baseUrl(), sagaId);
+        assertThat(child.awaitExit(CHILD_TIMEOUT)).as(() -> child.tail(60)).isEqualTo(TripTools.HALT_EXIT_CODE);
     }
 }

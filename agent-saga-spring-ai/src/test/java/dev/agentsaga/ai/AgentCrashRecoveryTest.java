@@ -16,6 +16,7 @@ import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.StepView;
 import dev.agentsaga.ai.ChatCompletionsStub.Turn;
+import dev.agentsaga.test.ChildJvm;
 import dev.agentsaga.testing.EffectLedger.Attempt;
 import dev.agentsaga.testing.EffectLedger.Kind;
 
@@ -35,9 +36,9 @@ class AgentCrashRecoveryTest extends AgentTestSupport {
         String sagaId = "trip-crash-" + UUID.randomUUID().toString().substring(0, 8);
         SagaEngine reader = agentEngine().build();
 
-        ChildJvm child = ChildJvm.launch(AgentCrashWorker.class, sagaId + "-run1",
-                List.of("-D" + TripTools.HALT_PROPERTY + "=bookHotel"), schema.jdbcUrl(), stub.baseUrl(), sagaId);
-        assertThat(child.awaitExit(CHILD_TIMEOUT)).as(child::describe).isEqualTo(TripTools.HALT_EXIT_CODE);
+        ChildJvm child = AgentCrashWorker.launch(sagaId + "-run1", List.of("-D" + TripTools.HALT_PROPERTY + "=bookHotel"),
+                schema.jdbcUrl(), stub.baseUrl(), sagaId);
+        assertThat(child.awaitExit(CHILD_TIMEOUT)).as(() -> child.tail(60)).isEqualTo(TripTools.HALT_EXIT_CODE);
 
         SagaView atCrash = view(reader, sagaId);
         assertThat(atCrash.steps()).as("journal when the JVM died inside bookHotel%s", describe(atCrash))

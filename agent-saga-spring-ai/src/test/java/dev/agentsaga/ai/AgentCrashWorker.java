@@ -1,7 +1,10 @@
 package dev.agentsaga.ai;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,6 +17,7 @@ import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.test.ChildJvm;
 import dev.agentsaga.testing.EffectLedger;
 import dev.agentsaga.testing.TestPolicies;
 
@@ -35,10 +39,25 @@ public final class AgentCrashWorker {
     /** The system property with the child agent's loop guard (the loop's default when unset). */
     static final String LOOP_GUARD_PROPERTY = "agentsaga.test.loopGuard";
 
+    /** Where the children's output goes, one file per run. */
+    static final Path LOGS = Path.of("target", "crash-logs");
+
     private static final Set<SagaStatus> RESTING = EnumSet.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
             SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED, SagaStatus.NEEDS_ATTENTION, SagaStatus.WAITING);
 
     private AgentCrashWorker() {
+    }
+
+    /**
+     * Runs the worker in a child JVM with the JVM options, its output in {@code <logName>.log} under
+     * {@link #LOGS}, agent-saga's own logging at DEBUG.
+     */
+    static ChildJvm launch(String logName, List<String> jvmOptions, String jdbcUrl, String stubBaseUrl,
+            String sagaId) {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-Dlogback.configurationFile=logback-agent-child.xml");
+        return ChildJvm.launch(AgentCrashWorker.class, LOGS.resolve(logName + ".log"), options,
+                List.of(jdbcUrl, stubBaseUrl, sagaId));
     }
 
     /** The node id every engine of the saga runs under, so a restarted engine takes the saga back at once. */

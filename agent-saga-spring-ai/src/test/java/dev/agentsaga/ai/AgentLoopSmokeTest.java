@@ -1,5 +1,6 @@
 package dev.agentsaga.ai;
 
+import static dev.agentsaga.test.SagaAssertions.assertThatSaga;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -18,13 +19,13 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
-import dev.agentsaga.testing.TestDatabase;
-import dev.agentsaga.testing.TestSchema;
+import dev.agentsaga.test.ScriptedChatModel;
+import dev.agentsaga.test.TestDatabase;
 
 /** The loop end to end on a scripted model: tools run as journaled steps, the answer comes back. */
 class AgentLoopSmokeTest {
 
-    static TestSchema schema;
+    static TestDatabase schema;
 
     record Flight(String from, String to) {
     }
@@ -54,7 +55,7 @@ class AgentLoopSmokeTest {
 
     @BeforeAll
     static void createSchema() {
-        schema = TestDatabase.get().newSchema();
+        schema = TestDatabase.postgresql();
     }
 
     @AfterAll
@@ -66,10 +67,11 @@ class AgentLoopSmokeTest {
     void theLoopRunsToolsAsJournaledStepsAndReturnsTheAnswer() {
         SearchFlights search = new SearchFlights();
         BookFlight book = new BookFlight();
-        ScriptedChatModel model = new ScriptedChatModel()
-                .toolCall("call-1", "searchFlights", "{\"from\":\"BER\",\"to\":\"LIS\"}")
-                .toolCall("call-2", "bookFlight", "{\"input\":\"TP123\"}")
-                .answer("Booked TP123.");
+        ScriptedChatModel model = ScriptedChatModel.create()
+                .turn(reply -> reply.toolCall("call-1", "searchFlights", "{\"from\":\"BER\",\"to\":\"LIS\"}")
+                        .usage(100, 20))
+                .turn(reply -> reply.toolCall("call-2", "bookFlight", "{\"input\":\"TP123\"}").usage(100, 20))
+                .turn(reply -> reply.text("Booked TP123.").usage(100, 20));
         AgentLoop loop = AgentLoop.builder(model).systemPrompt("You book trips.").tool(search).tool(book).build();
         AgentWorkflow<String, String> agent = new AgentWorkflow<>() {
             public String run(String goal, Saga saga) {
@@ -89,9 +91,10 @@ class AgentLoopSmokeTest {
             assertThat(view.steps()).extracting(step -> step.kind() + " " + step.name()).containsExactly(
                     "LLM model", "ACTION searchFlights", "LLM model", "ACTION bookFlight", "LLM model");
             assertThat(view.steps().get(3).output()).contains(handle.id() + ":4");
+            assertThatSaga(view).hasIdempotencyKey("bookFlight", handle.id() + ":4");
             assertThat(view.tokensSpent()).isEqualTo(3 * 120);
-            assertThat(model.prompts).hasSize(3);
-            assertThat(model.prompts.get(2).getInstructions()).hasSize(6);
+            assertThat(model.requests()).hasSize(3);
+            assertThat(model.requests().get(2).getInstructions()).hasSize(6);
         }
     }
 }

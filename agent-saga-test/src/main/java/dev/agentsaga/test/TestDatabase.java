@@ -13,8 +13,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.agentsaga.store.jdbc.SchemaInitializer;
 
 /**
- * A database of a test's own with the agent-saga tables applied by the Liquibase changelog: an
- * in-memory H2 database, or a schema of its own on the test PostgreSQL. Closing drops it.
+ * A database of a test's own with the agent-saga tables applied by the Liquibase changelog (or, when
+ * asked for, empty): an in-memory H2 database, or a schema of its own on the test PostgreSQL. Its pool
+ * holds only the connections in use. Closing drops it.
  *
  * <p>The PostgreSQL is the one the environment variable {@value #URL_VARIABLE} names (a JDBC URL with
  * credentials as parameters, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}), else a
@@ -29,6 +30,8 @@ public final class TestDatabase implements AutoCloseable {
     /** The prefix of the agent-saga tables unless another is asked for. */
     public static final String DEFAULT_PREFIX = "agent_saga_";
 
+    private final String name;
+
     private final String jdbcUrl;
 
     private final String tablePrefix;
@@ -37,17 +40,23 @@ public final class TestDatabase implements AutoCloseable {
 
     private final @Nullable Runnable drop;
 
-    private TestDatabase(String jdbcUrl, String tablePrefix, String poolName, @Nullable Runnable drop) {
+    private TestDatabase(String name, String jdbcUrl, String tablePrefix, boolean withTables, @Nullable Runnable drop) {
+        this.name = name;
         this.jdbcUrl = jdbcUrl;
         this.tablePrefix = tablePrefix;
         this.drop = drop;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(16);
-        config.setPoolName(poolName);
+        // the test server may be shared by many test JVMs: hold only the connections in use
+        config.setMinimumIdle(0);
+        config.setIdleTimeout(10_000);
+        config.setPoolName("test-" + name);
         this.dataSource = new HikariDataSource(config);
         try {
-            SchemaInitializer.apply(dataSource, tablePrefix);
+            if (withTables) {
+                SchemaInitializer.apply(dataSource, tablePrefix);
+            }
         }
         catch (RuntimeException ex) {
             close();
@@ -57,9 +66,14 @@ public final class TestDatabase implements AutoCloseable {
 
     /** A new in-memory H2 database (in {@code MODE=PostgreSQL}) with the tables under the default prefix. */
     public static TestDatabase h2() {
+        return h2(DEFAULT_PREFIX);
+    }
+
+    /** A new in-memory H2 database (in {@code MODE=PostgreSQL}) with the tables under {@code tablePrefix}. */
+    public static TestDatabase h2(String tablePrefix) {
         String name = "agent_saga_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH";
-        return new TestDatabase(url, DEFAULT_PREFIX, name, null);
+        return new TestDatabase(name, url, tablePrefix, true, null);
     }
 
     /** A new schema on the test PostgreSQL with the tables under the default prefix. */
@@ -69,11 +83,31 @@ public final class TestDatabase implements AutoCloseable {
 
     /** A new schema on the test PostgreSQL with the tables under {@code tablePrefix}. */
     public static TestDatabase postgresql(String tablePrefix) {
+        return postgresql(tablePrefix, true);
+    }
+
+    /**
+     * A new schema on the test PostgreSQL without the agent-saga tables: for a test in which the
+     * application creates them itself (the starter's Liquibase at start-up, or SQL of its own).
+     */
+    public static TestDatabase emptyPostgresql() {
+        return postgresql(DEFAULT_PREFIX, false);
+    }
+
+    private static TestDatabase postgresql(String tablePrefix, boolean withTables) {
         PostgresServer server = PostgresServer.get();
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         server.execute("CREATE SCHEMA " + schema);
-        return new TestDatabase(server.jdbcUrl(schema), tablePrefix, "test-" + schema,
+        return new TestDatabase(schema, server.jdbcUrl(schema), tablePrefix, withTables,
                 () -> server.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
+    }
+
+    /**
+     * The database's name: the schema's on PostgreSQL (for queries of the catalog, and for naming what a
+     * failed test keeps), the in-memory database's on H2.
+     */
+    public String name() {
+        return name;
     }
 
     /** A pooled data source on this database. */
@@ -86,7 +120,10 @@ public final class TestDatabase implements AutoCloseable {
         return jdbcUrl;
     }
 
-    /** The prefix of the agent-saga tables. */
+    /**
+     * The prefix of the agent-saga tables; for an {@link #emptyPostgresql() empty} database the default
+     * one, under which an application creates them unless configured otherwise.
+     */
     public String tablePrefix() {
         return tablePrefix;
     }

@@ -1,17 +1,14 @@
 package dev.agentsaga.sample;
 
+import static dev.agentsaga.test.SagaAssertions.assertThatSaga;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +28,8 @@ import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.StepView;
-import dev.agentsaga.testing.TestDatabase;
+import dev.agentsaga.test.ChildJvm;
+import dev.agentsaga.test.TestDatabase;
 
 /**
  * The demo's three scenarios against H2 (a file database in a temporary directory) and PostgreSQL (a fresh
@@ -50,22 +48,18 @@ class SampleScenariosTest {
 
     @Test
     void theScenariosOnPostgreSql(@TempDir Path dir, CapturedOutput output) throws Exception {
-        String schema = "sample_" + Long.toHexString(System.nanoTime());
-        try (Connection connection = DriverManager.getConnection(TestDatabase.get().jdbcUrl());
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA " + schema);
+        try (TestDatabase database = TestDatabase.emptyPostgresql()) {
+            playScenarios(database.jdbcUrl(), dir, output);
         }
-        playScenarios(TestDatabase.get().jdbcUrl(schema), dir, output);
     }
 
     private void playScenarios(String url, Path dir, CapturedOutput output) throws Exception {
         // 1. a child JVM plays the crash scenario and halts itself right after bookFlight was journaled
-        Path log = dir.resolve("crash-run.log");
-        Process child = new ProcessBuilder(childCommand(url)).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        assertThat(child.waitFor(150, TimeUnit.SECONDS)).as("the crashing run ends").isTrue();
-        String crashLog = Files.readString(log);
-        assertThat(child.exitValue()).as("exit code of the crashing run; its output:%n%s", crashLog).isEqualTo(1);
+        ChildJvm child = ChildJvm.launch(SampleApplication.class, dir.resolve("crash-run.log"),
+                List.of("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")), crashRunArguments(url));
+        int exitCode = child.awaitExit(Duration.ofSeconds(150)); // fails when the crashing run does not end
+        String crashLog = Files.readString(child.log());
+        assertThat(exitCode).as("exit code of the crashing run; its output:%n%s", crashLog).isEqualTo(1);
         assertThat(crashLog).contains("!!! CRASH: bookFlight (step 6) was executed and journaled");
 
         // 2. the same demo again, in this JVM: scenarios 1 and 2, and the crashed trip resumes
@@ -96,6 +90,7 @@ class SampleScenariosTest {
             assertThat(rows(jdbc, "flight_booking", soldOut.id())).containsExactly("CANCELLED");
             assertThat(rows(jdbc, "hotel_booking", soldOut.id())).isEmpty();
             assertThat(names(soldOut)).doesNotContain("chargeCard", "sendConfirmation");
+            assertThatSaga(soldOut).isCompensated().compensatedInOrder("bookFlight");
 
             SagaView crashed = sagas.find(DemoRunner.CRASH_SAGA_ID).orElseThrow();
             assertThat(crashed.status()).isEqualTo(SagaStatus.COMPLETED);
@@ -131,20 +126,9 @@ class SampleScenariosTest {
         }
     }
 
-    private static List<String> childCommand(String url) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add(SampleApplication.class.getName());
-        command.add("--demo");
-        command.add("--crash-after=bookFlight");
-        command.add("--sample.demo.scenarios=3");
-        command.add("--sample.model=scripted");
-        command.add("--spring.datasource.url=" + url);
-        return command;
+    private static List<String> crashRunArguments(String url) {
+        return List.of("--demo", "--crash-after=bookFlight", "--sample.demo.scenarios=3", "--sample.model=scripted",
+                "--spring.datasource.url=" + url);
     }
 
     private static SagaView onlyTrip(SagaCoordinator sagas, List<SagaSummary> trips, SagaStatus status, String goal) {
