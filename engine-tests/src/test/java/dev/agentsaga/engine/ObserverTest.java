@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +77,8 @@ class ObserverTest extends EngineTestSupport {
                 .observer(new Throwing()).observer(recording));
 
         SagaView view = engine.start("observed", "x").await(WAIT);
+        // the run tells its observers it rested once the saga's row says so: wait for that last word
+        await().atMost(WAIT).until(() -> recording.events.contains("rested COMPENSATED"));
 
         assertThat(view.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(recording.events).containsExactly(
