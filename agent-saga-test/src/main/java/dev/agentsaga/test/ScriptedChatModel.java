@@ -310,11 +310,11 @@ public final class ScriptedChatModel implements ChatModel {
                     out.append("    ").append(expected.get(i++)).append('\n');
                     j++;
                 }
-                else if (j < received.size() && (i == expected.size() || common[i][j + 1] >= common[i + 1][j])) {
-                    out.append("  + ").append(received.get(j++)).append('\n');
+                else if (i < expected.size() && (j == received.size() || common[i + 1][j] >= common[i][j + 1])) {
+                    out.append("  - ").append(expected.get(i++)).append('\n');
                 }
                 else {
-                    out.append("  - ").append(expected.get(i++)).append('\n');
+                    out.append("  + ").append(received.get(j++)).append('\n');
                 }
             }
             return out.toString().stripTrailing();
