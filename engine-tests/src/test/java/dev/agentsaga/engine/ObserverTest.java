@@ -1,8 +1,8 @@
 package dev.agentsaga.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -78,7 +78,10 @@ class ObserverTest extends EngineTestSupport {
 
         SagaView view = engine.start("observed", "x").await(WAIT);
         // the run tells its observers it rested once the saga's row says so: wait for that last word
-        await().atMost(WAIT).until(() -> recording.events.contains("rested COMPENSATED"));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!recording.events.contains("rested COMPENSATED") && System.nanoTime() < deadline) {
+            pause(Duration.ofMillis(5));
+        }
 
         assertThat(view.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(recording.events).containsExactly(
