@@ -2,6 +2,7 @@ package dev.agentsaga;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -12,6 +13,15 @@ import org.jspecify.annotations.Nullable;
  * number: executed once, and answered from the journal when the workflow is replayed.
  */
 public interface Saga {
+
+    /**
+     * The saga whose workflow code runs on the calling thread, if any: what an integration (a chat model,
+     * a tool-calling manager) journals its calls in. Empty outside a workflow, and while a step's own work
+     * runs (an action, a model call), so that what a step does inside is not journaled again.
+     */
+    static Optional<Saga> current() {
+        return dev.agentsaga.spi.SagaThreads.current();
+    }
 
     /** The saga's id. */
     String id();

@@ -27,6 +27,7 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.spi.SagaThreads;
 
 /**
  * Replays exported journals against the registered workflows and actions, executing nothing: every
@@ -79,7 +80,10 @@ public final class JournalReplayer {
         try {
             Object input = services.decode(export.input(), workflow.inputType(), () -> "input of the saga",
                     export.id(), null);
-            output = workflow.workflow().run(input, new SagaContext(services, run));
+            SagaContext saga = new SagaContext(services, run);
+            try (SagaThreads.Scope bound = SagaThreads.bind(saga)) {
+                output = workflow.workflow().run(input, saga);
+            }
         }
         catch (VirtualMachineError error) {
             throw error;

@@ -24,6 +24,7 @@ import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
+import dev.agentsaga.spi.SagaThreads;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
@@ -123,7 +124,8 @@ final class RunJournal {
         SagaObserver.StepEvent event = event(step);
         SagaObserver.StepObservation observation = services.observer().stepStarted(event);
         StepExecutor.Outcome outcome;
-        try {
+        // the step's own work is not the workflow's: nothing it calls journals into this saga
+        try (SagaThreads.Scope unbound = SagaThreads.bind(null)) {
             outcome = services.executor().run(() -> label(step.seq(), step.name()), policy, maxAttempts,
                     stopWhenAmbiguous, work, (attempt, failure) -> services.observer().stepRetried(event, attempt,
                             failure));

@@ -14,6 +14,7 @@ import dev.agentsaga.SagaStatus;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
+import dev.agentsaga.spi.SagaThreads;
 import dev.agentsaga.spi.StepRecord;
 
 /**
@@ -64,7 +65,10 @@ final class SagaRunner {
         Object output = null;
         Throwable failure = null;
         try {
-            output = workflow.workflow().run(input, new SagaContext(services, run));
+            SagaContext saga = new SagaContext(services, run);
+            try (SagaThreads.Scope bound = SagaThreads.bind(saga)) {
+                output = workflow.workflow().run(input, saga);
+            }
         }
         catch (VirtualMachineError error) {
             throw error;

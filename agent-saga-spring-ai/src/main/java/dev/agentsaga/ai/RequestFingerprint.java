@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The fingerprint of a model request by part: {@code messages} (roles, texts, tool calls and results),
- * {@code model}, {@code options} (sampling and limits) and {@code tools} (names and input schemas).
+ * {@code model}, {@code options} (sampling and limits) and {@code tools} (names, descriptions and input schemas).
  * Each part is hashed on its own so that drift can say which one changed. No credentials are part of
  * a request's options, so none reach the journal.
  */
@@ -86,7 +86,9 @@ final class RequestFingerprint {
             return tools;
         }
         for (ToolCallback callback : options.getToolCallbacks()) {
-            tools.add(List.of(callback.getToolDefinition().name(), callback.getToolDefinition().inputSchema()));
+            // the description too: it is what the model reads to choose the tool
+            tools.add(List.of(callback.getToolDefinition().name(), callback.getToolDefinition().description(),
+                    callback.getToolDefinition().inputSchema()));
         }
         tools.sort((a, b) -> a.get(0).compareTo(b.get(0)));
         return tools;

@@ -18,6 +18,7 @@ import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 
@@ -80,6 +81,20 @@ public final class ScriptedChatModel implements ChatModel {
                     + "\nRequest " + n + " as received:\n" + Conversation.render(prompt));
         }
         return turn.reply().response();
+    }
+
+    /**
+     * Options that can carry tools, as a provider's model has: a {@code ChatClient} offers tools, and runs the
+     * calls a response asks for, only to a model whose options do.
+     */
+    @Override
+    public ChatOptions getOptions() {
+        return ToolCallingChatOptions.builder().model(MODEL).build();
+    }
+
+    @Override
+    public ChatOptions getDefaultOptions() {
+        return getOptions();
     }
 
     /** The requests received, in order. */
