@@ -27,7 +27,6 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
-import dev.agentsaga.spi.SagaThreads;
 
 /**
  * Replays exported journals against the registered workflows and actions, executing nothing: every
@@ -75,23 +74,16 @@ public final class JournalReplayer {
         }
         RunJournal run = new RunJournal(services, new Lease(export.id(), "replay", 0), export.workflow(),
                 export.steps(), replaying(export), false);
-        Object output = null;
-        Throwable failure = null;
+        Object input;
         try {
-            Object input = services.decode(export.input(), workflow.inputType(), () -> "input of the saga",
-                    export.id(), null);
-            SagaContext saga = new SagaContext(services, run);
-            try (SagaThreads.Scope bound = SagaThreads.bind(saga)) {
-                output = workflow.workflow().run(input, saga);
-            }
+            input = services.decode(export.input(), workflow.inputType(), () -> "input of the saga", export.id(),
+                    null);
         }
-        catch (VirtualMachineError error) {
-            throw error;
+        catch (PayloadException ex) {
+            return diverged(export, ex.getMessage(), null);
         }
-        catch (Throwable ex) {
-            failure = ex;
-        }
-        return report(export, run, output, failure);
+        SagaContext.Verdict verdict = SagaContext.run(services, run, workflow, input);
+        return report(export, run, verdict.output(), verdict.failure());
     }
 
     private ReplayReport report(SagaExport export, RunJournal run, @Nullable Object output,

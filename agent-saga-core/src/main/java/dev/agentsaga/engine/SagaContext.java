@@ -21,6 +21,7 @@ import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.JournaledCall;
+import dev.agentsaga.spi.SagaThreads;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
@@ -47,6 +48,28 @@ final class SagaContext implements Saga {
         this.services = services;
         this.run = run;
         this.journaledCalls = new JournaledCallStep(services, run);
+    }
+
+    /** What a workflow's code came to in one run: its output, or what it threw. */
+    record Verdict(@Nullable Object output, @Nullable Throwable failure) {
+    }
+
+    /**
+     * Runs the workflow's code once against the run's journal, with the saga bound to the thread while it
+     * runs ({@link Saga#current()}); errors of the JVM pass through.
+     */
+    static Verdict run(EngineServices services, RunJournal run, Registry.WorkflowEntry workflow,
+            @Nullable Object input) {
+        SagaContext saga = new SagaContext(services, run);
+        try (SagaThreads.Scope bound = SagaThreads.bind(saga)) {
+            return new Verdict(workflow.workflow().run(input, saga), null);
+        }
+        catch (VirtualMachineError error) {
+            throw error;
+        }
+        catch (Throwable ex) {
+            return new Verdict(null, ex);
+        }
     }
 
     @Override

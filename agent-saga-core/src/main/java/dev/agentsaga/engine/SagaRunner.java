@@ -14,7 +14,6 @@ import dev.agentsaga.SagaStatus;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
-import dev.agentsaga.spi.SagaThreads;
 import dev.agentsaga.spi.StepRecord;
 
 /**
@@ -62,20 +61,9 @@ final class SagaRunner {
         catch (PayloadException ex) {
             return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
         }
-        Object output = null;
-        Throwable failure = null;
-        try {
-            SagaContext saga = new SagaContext(services, run);
-            try (SagaThreads.Scope bound = SagaThreads.bind(saga)) {
-                output = workflow.workflow().run(input, saga);
-            }
-        }
-        catch (VirtualMachineError error) {
-            throw error;
-        }
-        catch (Throwable ex) {
-            failure = ex;
-        }
+        SagaContext.Verdict verdict = SagaContext.run(services, run, workflow, input);
+        Object output = verdict.output();
+        Throwable failure = verdict.failure();
         countReplayedTokens(run);
         Halt halt = run.halt();
         if (halt != null) {

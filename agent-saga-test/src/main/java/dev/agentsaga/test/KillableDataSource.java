@@ -1,15 +1,14 @@
 package dev.agentsaga.test;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
+
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * One engine's view of the test database, which dies with the engine: once {@link #kill() killed},
@@ -17,16 +16,14 @@ import javax.sql.DataSource;
  * calls of a process that was killed never happen. The SQL state is not one the store retries, so the
  * engine gives up at once.
  */
-final class KillableDataSource implements DataSource {
+final class KillableDataSource extends DelegatingDataSource {
 
     private static final String GONE = "XX000";
-
-    private final DataSource target;
 
     private volatile boolean killed;
 
     KillableDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     void kill() {
@@ -40,13 +37,13 @@ final class KillableDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         alive();
-        return wrap(target.getConnection(), Connection.class);
+        return wrap(super.getConnection(), Connection.class);
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         alive();
-        return wrap(target.getConnection(username, password), Connection.class);
+        return wrap(super.getConnection(username, password), Connection.class);
     }
 
     private void alive() throws SQLException {
@@ -73,43 +70,5 @@ final class KillableDataSource implements DataSource {
             }
             return result;
         });
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        if (type.isInstance(this)) {
-            return type.cast(this);
-        }
-        throw new SQLException("Not a wrapper of " + type.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-        return type.isInstance(this);
     }
 }

@@ -6,6 +6,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.SqlParameter;
@@ -82,10 +83,10 @@ final class HotStatement {
     void bind(PreparedStatement statement, Lease lease, StepRecord step) throws SQLException {
         for (int i = 0; i < fields.length; i++) {
             int p = i + 1;
+            if (fence(statement, p, fields[i], lease)) {
+                continue;
+            }
             switch (fields[i]) {
-                case SAGA_ID -> statement.setString(p, lease.sagaId());
-                case OWNER -> statement.setString(p, lease.owner());
-                case EPOCH -> statement.setLong(p, lease.epoch());
                 case SEQ -> statement.setInt(p, step.seq());
                 case NAME -> statement.setString(p, step.name());
                 case KIND -> statement.setString(p, step.kind().name());
@@ -102,8 +103,8 @@ final class HotStatement {
                 case FINGERPRINT -> text(statement, p, step.fingerprint());
                 case INPUT_TOKENS -> integer(statement, p, step.inputTokens());
                 case OUTPUT_TOKENS -> integer(statement, p, step.outputTokens());
-                case NOW -> throw new IllegalArgumentException("A journal entry was bound to a statement that "
-                        + "names :now");
+                default -> throw new IllegalArgumentException("A journal entry was bound to a statement that "
+                        + "names :" + fields[i].name().toLowerCase(Locale.ROOT));
             }
         }
     }
@@ -112,16 +113,29 @@ final class HotStatement {
     void bind(PreparedStatement statement, Lease lease, @Nullable String output, Instant now) throws SQLException {
         for (int i = 0; i < fields.length; i++) {
             int p = i + 1;
+            if (fence(statement, p, fields[i], lease)) {
+                continue;
+            }
             switch (fields[i]) {
-                case SAGA_ID -> statement.setString(p, lease.sagaId());
-                case OWNER -> statement.setString(p, lease.owner());
-                case EPOCH -> statement.setLong(p, lease.epoch());
                 case OUTPUT -> text(statement, p, output);
                 case NOW -> time(statement, p, now);
                 default -> throw new IllegalArgumentException("A completion was bound to a statement that names :"
-                        + fields[i].name().toLowerCase(java.util.Locale.ROOT));
+                        + fields[i].name().toLowerCase(Locale.ROOT));
             }
         }
+    }
+
+    /** Binds the lease's fields, the fence of every hot-path write; false for any other field. */
+    private static boolean fence(PreparedStatement statement, int p, Field field, Lease lease) throws SQLException {
+        switch (field) {
+            case SAGA_ID -> statement.setString(p, lease.sagaId());
+            case OWNER -> statement.setString(p, lease.owner());
+            case EPOCH -> statement.setLong(p, lease.epoch());
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void text(PreparedStatement statement, int p, @Nullable String value) throws SQLException {
