@@ -19,6 +19,7 @@ import org.springframework.boot.context.annotation.ImportCandidates;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentsaga.autoconfigure.ai.AgentSagaSpringAiAutoConfiguration;
 import dev.agentsaga.autoconfigure.web.AgentSagaProblemDetailsAutoConfiguration;
 
 /** What the jar tells Spring Boot: its auto-configurations, its failure analyzer, its property metadata. */
@@ -30,7 +31,9 @@ class AutoConfigurationRegistrationTest {
             "agent.saga.shutdown-grace", "agent.saga.max-payload-size", "agent.saga.policy.max-attempts",
             "agent.saga.policy.initial-backoff", "agent.saga.policy.max-backoff", "agent.saga.policy.multiplier",
             "agent.saga.policy.timeout", "agent.saga.llm.drift-policy", "agent.saga.endpoint.redact",
-            "agent.saga.web.problem-details.enabled");
+            "agent.saga.web.problem-details.enabled", "agent.saga.agent.enabled", "agent.saga.agent.max-turns",
+            "agent.saga.agent.max-tokens", "agent.saga.agent.loop-guard", "agent.saga.agent.approval-timeout",
+            "agent.saga.tools.default-reversibility", "agent.saga.tools.beans", "agent.saga.tools.callbacks");
 
     private final ClassLoader classLoader = getClass().getClassLoader();
 
@@ -41,7 +44,8 @@ class AutoConfigurationRegistrationTest {
         ImportCandidates.load(AutoConfiguration.class, classLoader).forEach(candidates::add);
 
         assertThat(candidates).contains(AgentSagaAutoConfiguration.class.getName(),
-                AgentSagaProblemDetailsAutoConfiguration.class.getName());
+                AgentSagaProblemDetailsAutoConfiguration.class.getName(),
+                AgentSagaSpringAiAutoConfiguration.class.getName());
     }
 
     @Test
@@ -49,7 +53,8 @@ class AutoConfigurationRegistrationTest {
 
         List<String> analyzers = factories("org.springframework.boot.diagnostics.FailureAnalyzer");
 
-        assertThat(analyzers).contains(DuplicateSagaNameFailureAnalyzer.class.getName());
+        assertThat(analyzers).contains(DuplicateSagaNameFailureAnalyzer.class.getName(),
+                "dev.agentsaga.autoconfigure.ai.UndeclaredToolsFailureAnalyzer");
     }
 
     @Test

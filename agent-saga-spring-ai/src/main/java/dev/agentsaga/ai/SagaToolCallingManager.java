@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
@@ -40,14 +41,28 @@ public final class SagaToolCallingManager implements ToolCallingManager {
 
     private final ToolCallingManager manager;
 
-    private final SagaTools tools;
+    private final Supplier<SagaTools> tools;
 
     private final AgentLimits limits;
 
     public SagaToolCallingManager(ToolCallingManager manager, SagaTools tools, AgentLimits limits) {
+        this(manager, supplier(tools), limits);
+    }
+
+    /**
+     * A manager that looks the tools up when a saga first calls one, for tools that are not known yet when
+     * the manager is made (the starter's: scanning the beans for tools while the beans that hold them are
+     * still being created would be a circular reference).
+     */
+    public SagaToolCallingManager(ToolCallingManager manager, Supplier<SagaTools> tools, AgentLimits limits) {
         this.manager = Objects.requireNonNull(manager, "manager must not be null");
         this.tools = Objects.requireNonNull(tools, "tools must not be null");
         this.limits = Objects.requireNonNull(limits, "limits must not be null");
+    }
+
+    private static Supplier<SagaTools> supplier(SagaTools tools) {
+        Objects.requireNonNull(tools, "tools must not be null");
+        return () -> tools;
     }
 
     @Override
@@ -66,6 +81,7 @@ public final class SagaToolCallingManager implements ToolCallingManager {
                 .orElseThrow(() -> new IllegalStateException("No tool call in the response to execute"));
         Map<String, Object> context = prompt.getOptions() instanceof ToolCallingChatOptions options
                 && options.getToolContext() != null ? options.getToolContext() : Map.of();
+        SagaTools tools = this.tools.get();
         List<ToolResponseMessage.ToolResponse> results = new ArrayList<>();
         boolean returnDirect = true;
         for (AssistantMessage.ToolCall call : asked.getToolCalls()) {

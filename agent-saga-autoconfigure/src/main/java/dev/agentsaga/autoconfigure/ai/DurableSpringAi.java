@@ -39,7 +39,9 @@ final class DurableSpringAi implements BeanPostProcessor {
             return durable(model);
         }
         if (bean instanceof ToolCallingManager manager && !(bean instanceof SagaToolCallingManager)) {
-            return new SagaToolCallingManager(manager, tools.getObject(), limits.getObject());
+            // the tools are looked up at the first tool call: scanning the beans for them now would ask for beans
+            // that are still being created, such as an agent with tools of its own that needs this manager
+            return new SagaToolCallingManager(manager, () -> tools.getObject(), limits.getObject());
         }
         return bean;
     }
