@@ -128,9 +128,12 @@ public final class McpSagaTools {
         if (candidates.size() > 1 && (first.declaration().compensation() != null
                 || candidates.stream().map(Offer::declaration).distinct().count() > 1)) {
             throw new InvalidActionException("The MCP tool '" + name + "' is offered alike by the connections "
-                    + candidates.stream().map(offer -> offer.server().connection()).toList() + ", which declare it "
-                    + "differently; give the connections' tools names that tell them apart (a "
-                    + "McpToolNamePrefixGenerator that puts the connection's name in front)", null);
+                    + candidates.stream().map(offer -> offer.server().connection()).toList() + ", and its name does "
+                    + "not tell which one it calls; that matters, since " + (first.declaration().compensation() != null
+                            ? "its compensation must call the server the tool was called on"
+                            : "the connections declare it differently")
+                    + ": give the connections' tools names that tell them apart (a McpToolNamePrefixGenerator that "
+                    + "puts the connection's name in front)", null);
         }
         return first;
     }

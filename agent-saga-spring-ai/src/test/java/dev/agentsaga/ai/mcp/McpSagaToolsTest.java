@@ -93,7 +93,27 @@ class McpSagaToolsTest {
     }
 
     @Test
-    void callbacksThatCouldCallEitherOfTwoConnectionsAreRejectedWhenTheirCompensationsDiffer() {
+    void theCallbacksOfTwoConnectionsOfferingToolsOfTheSameNameAreToldApartByTheirInputSchemas() {
+        TravelMcpServer withSeats = open(TravelMcpServer.start(true));
+        McpSyncClient travel = connect(server, "travel");
+        McpSyncClient seats = connect(withSeats, "seats");
+        List<ToolCallback> callbacks = List.of(SyncMcpToolCallbackProvider.builder().mcpClients(travel, seats).build()
+                .getToolCallbacks());
+
+        Map<String, Reversibility> tools = reversibilities(McpSagaTools.create()
+                .server("travel", travel, McpTravelAgent.DECLARATIONS)
+                .server("seats", seats, Map.of("book_flight", McpToolDeclaration.readOnly())).actions(callbacks));
+
+        String seatBooking = callbacks.stream().filter(callback -> callback.getToolDefinition().inputSchema()
+                .contains("seat")).findFirst().orElseThrow().getToolDefinition().name();
+        assertThat(seatBooking).as("Spring AI's default prefix generator's name for the second").isNotEqualTo(
+                "book_flight");
+        assertThat(tools).containsEntry("book_flight", Reversibility.COMPENSABLE)
+                .containsEntry(seatBooking, Reversibility.READ_ONLY);
+    }
+
+    @Test
+    void callbacksThatCouldCallEitherOfTwoConnectionsAreRejectedWhenTheyAreUndoneOnTheirServer() {
         TravelMcpServer backup = open(TravelMcpServer.start());
         McpSyncClient travel = connect(server, "travel");
         McpSyncClient second = connect(backup, "travel-backup");
@@ -104,7 +124,9 @@ class McpSagaToolsTest {
                 .server("travel-backup", second, McpTravelAgent.DECLARATIONS);
 
         assertThatThrownBy(() -> tools.actions(List.of(callbacks))).isInstanceOf(InvalidActionException.class)
-                .hasMessageContaining("'book_flight' is offered alike by the connections [travel, travel-backup]");
+                .hasMessageContaining("'book_flight' is offered alike by the connections [travel, travel-backup], "
+                        + "and its name does not tell which one it calls; that matters, since its compensation must "
+                        + "call the server the tool was called on");
     }
 
     @Test
