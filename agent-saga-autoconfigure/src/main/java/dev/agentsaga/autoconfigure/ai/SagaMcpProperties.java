@@ -13,13 +13,12 @@ import dev.agentsaga.Reversibility;
 public class SagaMcpProperties {
 
     /**
-     * The tools of MCP servers, by the name of the MCP client's connection
-     * (spring.ai.mcp.client.*.connections.<name>) and then, under 'tools', by the tool's name on the
-     * server: 'reversibility' (READ_ONLY, COMPENSABLE or IRREVERSIBLE); for a COMPENSABLE tool,
-     * 'compensation.tool' (the tool of the same server that undoes it) and
-     * 'compensation.arguments.<argument>' (a JSON Pointer to the argument's value in {"arguments": the
-     * call's arguments, "result": its result, "sagaId", "idempotencyKey"}). A tool not listed is READ_ONLY
-     * when its server annotates it readOnlyHint, else IRREVERSIBLE.
+     * The tools of MCP servers, by MCP client connection (the connection names of spring.ai.mcp.client), then,
+     * under 'tools', by the tool's name on its server: 'reversibility' (READ_ONLY, COMPENSABLE or IRREVERSIBLE)
+     * and, for a COMPENSABLE tool, 'compensation.tool' (the tool of the same server that undoes it) and
+     * 'compensation.arguments' (by argument name, a JSON Pointer to its value in the original call:
+     * /arguments/..., /result/..., /sagaId or /idempotencyKey). A tool not listed is READ_ONLY when its server
+     * annotates it readOnlyHint, else IRREVERSIBLE.
      */
     private Map<String, Server> servers = new LinkedHashMap<>();
 
@@ -78,7 +77,10 @@ public class SagaMcpProperties {
         /** The tool of the same server that undoes the call. */
         private @Nullable String tool;
 
-        /** The compensating tool's arguments, by name, each a JSON Pointer into the original call (see servers). */
+        /**
+         * The compensating tool's arguments, by name, each a JSON Pointer to its value in the original call:
+         * /arguments/..., /result/..., /sagaId or /idempotencyKey.
+         */
         private Map<String, String> arguments = new LinkedHashMap<>();
 
         public @Nullable String getTool() {
