@@ -20,18 +20,18 @@ import dev.agentsaga.autoconfigure.SagaEngineCustomizer;
  * inside sagas, its {@code ToolCallingManager} runs the tool calls of {@code ChatClient} agents as saga
  * steps, and every tool of its beans (@Tool methods, tool callbacks, MCP servers' tools) is registered
  * with the engine as an action, with what it does to the world declared. A tool without a declaration
- * fails the start-up.
+ * fails the start-up; an MCP tool without one takes its server's {@code readOnlyHint}.
  */
 @AutoConfiguration
 @ConditionalOnClass({ ChatModel.class, SagaChatModel.class })
 @ConditionalOnBooleanProperty(name = "agent.saga.agent.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ SagaToolsProperties.class, SagaAgentProperties.class })
+@EnableConfigurationProperties({ SagaToolsProperties.class, SagaAgentProperties.class, SagaMcpProperties.class })
 public final class AgentSagaSpringAiAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SagaTools agentSagaTools(ListableBeanFactory beans, SagaToolsProperties properties) {
-        SagaTools tools = DeclaredTools.scan(beans, properties);
+    SagaTools agentSagaTools(ListableBeanFactory beans, SagaToolsProperties properties, SagaMcpProperties mcp) {
+        SagaTools tools = DeclaredTools.scan(beans, properties, mcp);
         if (!tools.undeclared().isEmpty()) {
             throw new UndeclaredToolsException(tools.undeclared());
         }

@@ -1,6 +1,9 @@
 package dev.agentsaga.autoconfigure.ai;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -11,6 +14,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
+import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.ai.SagaTools;
 import dev.agentsaga.ai.ToolAction;
@@ -18,14 +22,19 @@ import dev.agentsaga.ai.ToolAction;
 /**
  * The tools of the application's beans as durable agents may call them: every bean with {@code @Tool}
  * methods, every {@link ToolCallback} bean and every tool of a {@link ToolCallbackProvider} bean (Spring
- * AI's MCP client makes one), each with the reversibility its code or the configuration declares.
+ * AI's MCP client makes one), each with the reversibility its code or the configuration declares; MCP
+ * tools as {@code agent.saga.mcp} declares them, else as their servers' annotations say.
  */
 final class DeclaredTools {
+
+    private static final boolean MCP_PRESENT = ClassUtils.isPresent("org.springframework.ai.mcp.SyncMcpToolCallback",
+            DeclaredTools.class.getClassLoader())
+            && ClassUtils.isPresent("io.modelcontextprotocol.client.McpSyncClient", DeclaredTools.class.getClassLoader());
 
     private DeclaredTools() {
     }
 
-    static SagaTools scan(ListableBeanFactory beans, SagaToolsProperties properties) {
+    static SagaTools scan(ListableBeanFactory beans, SagaToolsProperties properties, SagaMcpProperties mcp) {
         SagaTools tools = new SagaTools();
         for (String name : beans.getBeanNamesForType(Object.class, false, false)) {
             Class<?> type = beans.getType(name, false);
@@ -35,12 +44,25 @@ final class DeclaredTools {
                         : properties.getDefaultReversibility());
             }
         }
-        beans.getBeansOfType(ToolCallback.class, false, false).values()
-                .forEach(callback -> addCallback(tools, callback, properties));
-        for (Map.Entry<String, ToolCallbackProvider> provider : beans.getBeansOfType(ToolCallbackProvider.class,
-                false, false).entrySet()) {
-            Arrays.stream(provider.getValue().getToolCallbacks()).forEach(callback -> addCallback(tools, callback,
-                    properties));
+        List<ToolCallback> callbacks = new ArrayList<>(beans.getBeansOfType(ToolCallback.class, false, false).values());
+        for (ToolCallbackProvider provider : beans.getBeansOfType(ToolCallbackProvider.class, false, false).values()) {
+            callbacks.addAll(Arrays.asList(provider.getToolCallbacks()));
+        }
+        Map<String, ToolCallback> mcpTools = new LinkedHashMap<>();
+        for (ToolCallback callback : callbacks) {
+            if (MCP_PRESENT && McpDeclaredTools.isMcpTool(callback)) {
+                mcpTools.putIfAbsent(callback.getToolDefinition().name(), callback);
+            }
+            else {
+                addCallback(tools, callback, properties);
+            }
+        }
+        if (MCP_PRESENT && (!mcpTools.isEmpty() || !mcp.getServers().isEmpty())) {
+            mcpTools.keySet().stream().filter(properties.getCallbacks()::containsKey).findFirst().ifPresent(name -> {
+                throw new InvalidActionException("agent.saga.tools.callbacks." + name + " declares a tool of an MCP "
+                        + "server; declare it under agent.saga.mcp.servers.<connection>.tools.<tool>", null);
+            });
+            McpDeclaredTools.actions(beans, mcp, List.copyOf(mcpTools.values())).forEach(tools::addTool);
         }
         return tools;
     }

@@ -23,7 +23,7 @@ public class SagaToolsProperties {
 
     /**
      * Reversibility (READ_ONLY or IRREVERSIBLE) of a tool that is not a @Tool method (a ToolCallback or
-     * ToolCallbackProvider bean, an MCP server's tool), by tool name.
+     * ToolCallbackProvider bean), by tool name. MCP servers' tools are declared under agent.saga.mcp.servers.
      */
     private Map<String, Reversibility> callbacks = new LinkedHashMap<>();
 

@@ -23,7 +23,7 @@ class UndeclaredToolsFailureAnalyzer extends AbstractFailureAnalyzer<UndeclaredT
 
                     agent.saga.tools.default-reversibility=IRREVERSIBLE   (every undeclared tool)
                     agent.saga.tools.beans.<bean>=READ_ONLY               (the @Tool methods of one bean)
-                    agent.saga.tools.callbacks.<tool>=READ_ONLY           (a ToolCallback or MCP tool)""";
+                    agent.saga.tools.callbacks.<tool>=READ_ONLY           (a ToolCallback)""";
         return new FailureAnalysis(description.toString(), action, cause);
     }
 }
