@@ -2,8 +2,13 @@ package dev.agentsaga.ai;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 
 import dev.agentsaga.Saga;
@@ -32,6 +37,16 @@ public final class JournaledChatModel {
     public RecordedResponse call(Saga saga, Prompt prompt) {
         Objects.requireNonNull(saga, "saga must not be null");
         Objects.requireNonNull(prompt, "prompt must not be null");
+        return journal(saga, prompt, model.getDefaultOptions(), () -> model.call(prompt));
+    }
+
+    /**
+     * Journals a model call made by {@code call} (a chat model's, or the rest of a ChatClient's advisor
+     * chain): executed once, answered from the journal ever after; a prompt without options is
+     * fingerprinted with {@code defaults}, the options the model sends it with.
+     */
+    static RecordedResponse journal(Saga saga, Prompt prompt, @Nullable ChatOptions defaults,
+            Supplier<ChatResponse> call) {
         RecordedResponse response = saga.journal(new JournaledCall<>() {
 
             @Override
@@ -51,12 +66,12 @@ public final class JournaledChatModel {
 
             @Override
             public Map<String, String> fingerprint() {
-                return RequestFingerprint.of(prompt, model.getDefaultOptions());
+                return RequestFingerprint.of(prompt, defaults);
             }
 
             @Override
             public RecordedResponse execute() {
-                return RecordedResponse.of(model.call(prompt));
+                return RecordedResponse.of(call.get());
             }
 
             @Override

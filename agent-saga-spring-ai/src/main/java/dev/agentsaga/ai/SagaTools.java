@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.model.ToolContext;
-import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.method.MethodToolCallback;
 import org.springframework.ai.tool.metadata.ToolMetadata;
@@ -54,30 +54,40 @@ public final class SagaTools {
      * @throws InvalidActionException when a declaration cannot work (an undo that is missing or does not fit)
      */
     public SagaTools addToolObject(String beanName, Object bean, @Nullable Reversibility defaultReversibility) {
-        Class<?> type = ClassUtils.getUserClass(bean);
-        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type, m -> m.isAnnotationPresent(Tool.class))) {
+        return addToolBean(beanName, ClassUtils.getUserClass(bean), () -> bean, defaultReversibility);
+    }
+
+    /**
+     * Adds the {@code @Tool} methods of a bean of {@code type}, as {@link #addToolObject} does, without
+     * asking for the bean: it is asked for at a tool's first call or undo, so that a bean with tools may
+     * itself need the engine or the chat client.
+     * @throws InvalidActionException when a declaration cannot work (an undo that is missing or does not fit)
+     */
+    public SagaTools addToolBean(String beanName, Class<?> type, Supplier<Object> bean,
+            @Nullable Reversibility defaultReversibility) {
+        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type, SagaTools::isTool)) {
             SagaTool declared = AnnotationUtils.findAnnotation(method, SagaTool.class);
-            ToolCallback callback = MethodToolCallback.builder().toolDefinition(ToolDefinitions.from(method))
-                    .toolMetadata(ToolMetadata.from(method)).toolMethod(method).toolObject(bean)
-                    .toolCallResultConverter(ToolUtils.getToolCallResultConverter(method)).build();
-            String where = type.getSimpleName() + "." + method.getName() + " (tool '" + callback.getToolDefinition()
-                    .name() + "', bean '" + beanName + "')";
-            if (declared == null && defaultReversibility == null) {
+            ToolDefinition definition = ToolDefinitions.from(method);
+            String where = type.getSimpleName() + "." + method.getName() + " (tool '" + definition.name()
+                    + "', bean '" + beanName + "')";
+            Reversibility reversibility = declared != null ? declared.value() : defaultReversibility;
+            if (reversibility == null) {
                 undeclared.add(where);
                 continue;
             }
-            if (declared == null) {
-                add(ToolAction.of(callback, defaultReversibility, false));
-            }
-            else if (declared.value() == Reversibility.COMPENSABLE) {
-                add(ToolAction.compensable(callback, undo(bean, type, method, declared.undo(), where),
-                        declared.approval()));
-            }
-            else {
-                add(ToolAction.of(callback, declared.value(), declared.approval()));
-            }
+            ToolAction.Undo undo = reversibility == Reversibility.COMPENSABLE && declared != null
+                    ? undo(bean, type, method, declared.undo(), where) : null;
+            add(ToolAction.of(definition, ToolMetadata.from(method), () -> MethodToolCallback.builder()
+                    .toolDefinition(definition).toolMetadata(ToolMetadata.from(method)).toolMethod(method)
+                    .toolObject(bean.get()).toolCallResultConverter(ToolUtils.getToolCallResultConverter(method))
+                    .build(), reversibility, undo, declared != null && declared.approval()));
         }
         return this;
+    }
+
+    /** Whether the method is a Spring AI tool, the annotation on it or on a method it implements. */
+    public static boolean isTool(Method method) {
+        return AnnotationUtils.findAnnotation(method, Tool.class) != null;
     }
 
     /** Adds a tool that is not a {@code @Tool} method (an MCP server's, a function) as declared here. */
@@ -136,7 +146,8 @@ public final class SagaTools {
     }
 
     /** The undo method of a COMPENSABLE tool: the tool's parameters, then optionally its result. */
-    private static ToolAction.Undo undo(Object bean, Class<?> type, Method tool, String undoName, String where) {
+    private static ToolAction.Undo undo(Supplier<Object> bean, Class<?> type, Method tool, String undoName,
+            String where) {
         if (undoName.isBlank()) {
             throw new InvalidActionException(where + " is COMPENSABLE but names no undo method; add "
                     + "@SagaTool(value = COMPENSABLE, undo = \"methodName\") with a method of the same bean that "
@@ -166,7 +177,7 @@ public final class SagaTools {
             if (takesResult) {
                 values[declared.length] = JSON.readValue(resultText, JSON.getTypeFactory().constructType(result));
             }
-            ReflectionUtils.invokeMethod(undo, bean, values);
+            ReflectionUtils.invokeMethod(undo, bean.get(), values);
         };
     }
 

@@ -4,10 +4,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.model.ToolContext;
 import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.ai.tool.metadata.ToolMetadata;
 
 import tools.jackson.databind.JsonNode;
 
@@ -36,7 +39,11 @@ public final class ToolAction implements SagaAction<JsonNode, String> {
         void undo(JsonNode arguments, String result, ActionContext ctx) throws Exception;
     }
 
-    private final ToolCallback tool;
+    private final ToolDefinition definition;
+
+    private final ToolMetadata metadata;
+
+    private final Supplier<ToolCallback> tool;
 
     private final Reversibility reversibility;
 
@@ -46,8 +53,11 @@ public final class ToolAction implements SagaAction<JsonNode, String> {
 
     private final Function<String, Map<String, Object>> requestContext;
 
-    private ToolAction(ToolCallback tool, Reversibility reversibility, @Nullable Undo undo, boolean approval,
+    private ToolAction(ToolDefinition definition, ToolMetadata metadata, Supplier<ToolCallback> tool,
+            Reversibility reversibility, @Nullable Undo undo, boolean approval,
             Function<String, Map<String, Object>> requestContext) {
+        this.definition = Objects.requireNonNull(definition, "definition must not be null");
+        this.metadata = Objects.requireNonNull(metadata, "metadata must not be null");
         this.tool = Objects.requireNonNull(tool, "tool must not be null");
         this.reversibility = Objects.requireNonNull(reversibility, "reversibility must not be null");
         if (reversibility == Reversibility.COMPENSABLE && undo == null) {
@@ -62,28 +72,51 @@ public final class ToolAction implements SagaAction<JsonNode, String> {
 
     /** A READ_ONLY or IRREVERSIBLE tool: nothing to undo. */
     public static ToolAction of(ToolCallback tool, Reversibility reversibility, boolean approval) {
-        return new ToolAction(tool, reversibility, null, approval, sagaId -> Map.of());
+        return of(tool.getToolDefinition(), tool.getToolMetadata(), () -> tool, reversibility, null, approval);
     }
 
     /** A COMPENSABLE tool with its undo. */
     public static ToolAction compensable(ToolCallback tool, Undo undo, boolean approval) {
-        return new ToolAction(tool, Reversibility.COMPENSABLE, undo, approval, sagaId -> Map.of());
+        return of(tool.getToolDefinition(), tool.getToolMetadata(), () -> tool, Reversibility.COMPENSABLE, undo,
+                approval);
+    }
+
+    /**
+     * A tool known by its definition whose callback is made on its first call (from a bean that may not
+     * exist yet when the tool is registered).
+     */
+    static ToolAction of(ToolDefinition definition, ToolMetadata metadata, Supplier<ToolCallback> tool,
+            Reversibility reversibility, @Nullable Undo undo, boolean approval) {
+        return new ToolAction(definition, metadata, once(tool), reversibility, undo, approval, sagaId -> Map.of());
     }
 
     /** This action, given the entries of the request's tool context for a saga's calls. */
     ToolAction withRequestContext(Function<String, Map<String, Object>> requestContext) {
-        return new ToolAction(tool, reversibility, undo, approval, requestContext);
+        return new ToolAction(definition, metadata, tool, reversibility, undo, approval, requestContext);
+    }
+
+    private static Supplier<ToolCallback> once(Supplier<ToolCallback> tool) {
+        Object lock = new Object();
+        ToolCallback[] made = new ToolCallback[1];
+        return () -> {
+            synchronized (lock) {
+                if (made[0] == null) {
+                    made[0] = Objects.requireNonNull(tool.get(), "the tool's callback");
+                }
+                return made[0];
+            }
+        };
     }
 
     /** The tool's name: the action's and the journal's. */
     @Override
     public String name() {
-        return tool.getToolDefinition().name();
+        return definition.name();
     }
 
     @Override
     public String description() {
-        return tool.getToolDefinition().description();
+        return definition.description();
     }
 
     @Override
@@ -98,12 +131,12 @@ public final class ToolAction implements SagaAction<JsonNode, String> {
 
     /** Whether the tool's result goes to the caller rather than back to the model. */
     public boolean returnDirect() {
-        return tool.getToolMetadata().returnDirect();
+        return metadata.returnDirect();
     }
 
     /** The tool this runs. */
     public ToolCallback tool() {
-        return tool;
+        return tool.get();
     }
 
     @Override
@@ -111,7 +144,7 @@ public final class ToolAction implements SagaAction<JsonNode, String> {
         Map<String, Object> context = new HashMap<>(requestContext.apply(ctx.sagaId()));
         context.put(SAGA_ID, ctx.sagaId());
         context.put(IDEMPOTENCY_KEY, ctx.idempotencyKey());
-        return tool.call(arguments.toString(), new ToolContext(context));
+        return tool.get().call(arguments.toString(), new ToolContext(context));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.agentsaga.autoconfigure.ai;
 
+import org.springframework.ai.chat.client.ChatClientCustomizer;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -9,15 +10,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import dev.agentsaga.ai.AgentLimits;
 import dev.agentsaga.ai.SagaChatModel;
+import dev.agentsaga.ai.SagaModelCallAdvisor;
 import dev.agentsaga.ai.SagaTools;
 import dev.agentsaga.autoconfigure.SagaEngineCustomizer;
 
 /**
- * Durable agents written the Spring AI way: the application's {@code ChatModel} beans journal their calls
- * inside sagas, its {@code ToolCallingManager} runs the tool calls of {@code ChatClient} agents as saga
+ * Durable agents written the Spring AI way: the model calls of {@code ChatClient}s built from Spring AI's
+ * auto-configured builder are journaled inside sagas (an advisor, {@link SagaModelCallAdvisor}), the
+ * {@code ToolCallingManager} runs the tool calls of {@code ChatClient} agents as saga
  * steps, and every tool of its beans (@Tool methods, tool callbacks, MCP servers' tools) is registered
  * with the engine as an action, with what it does to the world declared. A tool without a declaration
  * fails the start-up; an MCP tool without one takes its server's {@code readOnlyHint}.
@@ -47,6 +51,17 @@ public final class AgentSagaSpringAiAutoConfiguration {
     @Bean
     SagaEngineCustomizer agentSagaToolActions(SagaTools tools) {
         return tools::register;
+    }
+
+    /** Makes the model calls of ChatClients built from Spring AI's auto-configured builder durable inside sagas. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ChatClientCustomizer.class)
+    static class ChatClientConfiguration {
+
+        @Bean
+        ChatClientCustomizer agentSagaDurableChatClient(AgentLimits limits) {
+            return builder -> builder.defaultAdvisors(new SagaModelCallAdvisor(limits));
+        }
     }
 
     @Bean

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.ToolCallbackProvider;
-import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -40,8 +39,9 @@ final class DeclaredTools {
             Class<?> type = beans.getType(name, false);
             if (type != null && hasToolMethods(ClassUtils.getUserClass(type))) {
                 Reversibility beanDefault = properties.getBeans().get(name);
-                tools.addToolObject(name, beans.getBean(name), beanDefault != null ? beanDefault
-                        : properties.getDefaultReversibility());
+                // the bean is asked for at its tools' first call: it may need the engine or a chat client itself
+                tools.addToolBean(name, ClassUtils.getUserClass(type), () -> beans.getBean(name),
+                        beanDefault != null ? beanDefault : properties.getDefaultReversibility());
             }
         }
         List<ToolCallback> callbacks = new ArrayList<>(beans.getBeansOfType(ToolCallback.class, false, false).values());
@@ -88,7 +88,7 @@ final class DeclaredTools {
 
     private static boolean hasToolMethods(Class<?> type) {
         boolean[] found = new boolean[1];
-        ReflectionUtils.doWithMethods(type, method -> found[0] = true, method -> method.isAnnotationPresent(Tool.class));
+        ReflectionUtils.doWithMethods(type, method -> found[0] = true, SagaTools::isTool);
         return found[0];
     }
 }

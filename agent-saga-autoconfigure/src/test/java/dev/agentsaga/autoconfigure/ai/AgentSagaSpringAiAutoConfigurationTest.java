@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientCustomizer;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
@@ -120,7 +122,7 @@ class AgentSagaSpringAiAutoConfigurationTest {
             return new ChatResponse(List.of(new Generation(new AssistantMessage("echo: " + prompt.getContents()))));
         }
 
-        /** A method beyond ChatModel's, to be reached through the proxy. */
+        /** How many calls reached the model. */
         public int calls() {
             return prompts.size();
         }
@@ -277,24 +279,27 @@ class AgentSagaSpringAiAutoConfigurationTest {
     }
 
     @Test
-    void proxiesAChatModelBeanKeepingItsClassAndJournalsItsCallsInsideASaga() {
+    void leavesTheModelAsItIsAndGivesChatClientsAnAdvisorThatJournalsTheirCallsInsideASaga() {
         contextRunner.withUserConfiguration(Models.class).run(context -> {
 
             EchoChatModel model = context.getBean(EchoChatModel.class);
+            ChatClient.Builder builder = ChatClient.builder(model);
+            context.getBeanProvider(ChatClientCustomizer.class).orderedStream()
+                    .forEach(customizer -> customizer.customize(builder));
+            ChatClient chat = builder.build();
             JournalingSaga saga = new JournalingSaga();
-            ChatResponse outside = model.call(new Prompt("outside"));
-            ChatResponse inside;
+            String outside = chat.prompt().user("outside").call().content();
+            String inside;
             try (SagaThreads.Scope bound = SagaThreads.bind(saga.proxy())) {
-                inside = model.call(new Prompt("inside"));
+                inside = chat.prompt().user("inside").call().content();
             }
 
-            assertThat(AopUtils.isAopProxy(model)).isTrue();
-            assertThat(context.getBean(ChatModel.class)).isSameAs(model);
-            assertThat(outside.getResult().getOutput().getText()).isEqualTo("echo: outside");
-            assertThat(inside.getResult().getOutput().getText()).isEqualTo("echo: inside");
+            assertThat(AopUtils.isAopProxy(model)).as("the model bean keeps its type").isFalse();
+            assertThat(outside).isEqualTo("echo: outside");
+            assertThat(inside).isEqualTo("echo: inside");
             assertThat(saga.journaled).as("only the call inside the saga is a journaled model call")
                     .containsExactly("model");
-            assertThat(model.calls()).as("its own methods still reach it").isEqualTo(2);
+            assertThat(model.calls()).isEqualTo(2);
         });
     }
 
@@ -356,8 +361,8 @@ class AgentSagaSpringAiAutoConfigurationTest {
                     assertThat(context).hasNotFailed().doesNotHaveBean(SagaTools.class)
                             .doesNotHaveBean(AgentLimits.class);
 
-                    assertThat(AopUtils.isAopProxy(context.getBean(ChatModel.class))).isFalse();
                     assertThat(context.getBean(ChatModel.class)).isExactlyInstanceOf(EchoChatModel.class);
+                    assertThat(context).doesNotHaveBean(ChatClientCustomizer.class);
                     assertThat(context.getBean(ToolCallingManager.class))
                             .isExactlyInstanceOf(DefaultToolCallingManager.class);
                 });
