@@ -10,7 +10,10 @@ import dev.agentsaga.ai.AgentLimits;
 @ConfigurationProperties("agent.saga.agent")
 public class SagaAgentProperties {
 
-    /** Whether ChatModel and ToolCallingManager beans are made durable inside sagas. */
+    /**
+     * Whether ChatClients built from Spring AI's auto-configured builder are durable inside sagas (their model
+     * calls journaled, their tool calls saga steps) and the tools of the application's beans registered.
+     */
     private boolean enabled = true;
 
     /** Most model calls a saga's ChatClient agents make in all. */
