@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -26,7 +27,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * A headless Chromium driven through its ChromeDriver: Debian's {@code chromium} and {@code chromium-driver}
  * ({@code /usr/bin/chromium}, {@code /usr/bin/chromedriver}; elsewhere point {@code AGENT_SAGA_CHROMIUM}
  * and {@code AGENT_SAGA_CHROMEDRIVER} at them). Both are given by path, so nothing is downloaded. Where
- * they are missing, the test is skipped with the reason, not passed.
+ * they are missing, {@link RequiresBrowser} skips the tests with the reason.
  */
 final class Browser implements AutoCloseable {
 
@@ -42,13 +43,23 @@ final class Browser implements AutoCloseable {
         this.driver = driver;
     }
 
+    /** Why the browser tests cannot run here, or null when Chromium and ChromeDriver are installed. */
+    static @Nullable String missing() {
+        if (!Files.isExecutable(CHROMIUM)) {
+            return "No Chromium at " + CHROMIUM + ": install Debian's chromium and chromium-driver (apt-get install "
+                    + "chromium chromium-driver), or set AGENT_SAGA_CHROMIUM, to run the browser tests";
+        }
+        if (!Files.isExecutable(CHROMEDRIVER)) {
+            return "No ChromeDriver at " + CHROMEDRIVER + ": install Debian's chromium-driver, or set "
+                    + "AGENT_SAGA_CHROMEDRIVER, to run the browser tests";
+        }
+        return null;
+    }
+
     /** A new browser with an empty profile in {@code profile}; skips the test when there is no Chromium. */
     static Browser launch(Path profile) {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "No Chromium at " + CHROMIUM
-                + ": install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver), "
-                + "or set AGENT_SAGA_CHROMIUM, to run the browser tests");
-        Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER), "No ChromeDriver at " + CHROMEDRIVER
-                + ": install Debian's chromium-driver, or set AGENT_SAGA_CHROMEDRIVER, to run the browser tests");
+        String missing = missing();
+        Assumptions.assumeTrue(missing == null, missing);
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -38,6 +39,7 @@ import dev.agentsaga.dashboard.app.TripWorkflow;
         properties = "agent.saga.dashboard.enabled=true")
 @TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 @DirtiesContext
+@ExtendWith(RequiresBrowser.class)
 class ReadOnlyDashboardBrowserTest {
 
     private static final String TRIP = "trip-lisbon-0501";

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -37,6 +38,7 @@ import dev.agentsaga.dashboard.secured.DashboardSecurity;
         properties = { "agent.saga.dashboard.enabled=true", "agent.saga.dashboard.actions-enabled=true" })
 @TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 @DirtiesContext
+@ExtendWith(RequiresBrowser.class)
 class SecuredDashboardBrowserTest {
 
     /** Posts the form fields with the page's CSRF token when asked, and answers the status and the text. */
