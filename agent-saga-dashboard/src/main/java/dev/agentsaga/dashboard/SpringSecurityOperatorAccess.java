@@ -35,13 +35,12 @@ public final class SpringSecurityOperatorAccess implements OperatorAccess {
 
     @Override
     public Decision decide(HttpServletRequest request) {
-        Authentication user = SecurityContextHolder.getContext().getAuthentication();
-        boolean signedIn = user != null && user.isAuthenticated() && !(user instanceof AnonymousAuthenticationToken);
-        String name = signedIn ? user.getName() : PropertyOperatorAccess.ANONYMOUS;
+        Authentication user = signedIn(SecurityContextHolder.getContext().getAuthentication());
+        String name = user == null ? PropertyOperatorAccess.ANONYMOUS : user.getName();
         if (!actionsEnabled) {
             return Decision.refuse(OperatorAccess.actionsOff(), name);
         }
-        if (!signedIn) {
+        if (user == null) {
             return Decision.refuse("Actions need a signed-in user with the role " + role + ".", name);
         }
         if (user.getAuthorities().stream().map(GrantedAuthority::getAuthority).noneMatch(authority::equals)) {
@@ -53,6 +52,11 @@ public final class SpringSecurityOperatorAccess implements OperatorAccess {
                     + path + ".", name);
         }
         return Decision.allow(name);
+    }
+
+    /** The user, when one signed in (not anonymous). */
+    private static @Nullable Authentication signedIn(@Nullable Authentication user) {
+        return user != null && user.isAuthenticated() && !(user instanceof AnonymousAuthenticationToken) ? user : null;
     }
 
     @Override
