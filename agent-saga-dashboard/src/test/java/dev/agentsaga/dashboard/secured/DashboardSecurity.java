@@ -2,6 +2,7 @@ package dev.agentsaga.dashboard.secured;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -10,9 +11,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The travel desk behind Spring Security: viewers and operators sign in, CSRF protection on. The chain
- * lets every signed-in user post, so that the dashboard's own check of the operator role is what keeps a
- * viewer from acting.
+ * The travel desk behind Spring Security with the minimal secure setup of docs/dashboard.md: everyone
+ * signs in, viewers only look, operators act, CSRF protection on.
  */
 @Configuration(proxyBeanMethods = false)
 public class DashboardSecurity {
@@ -25,7 +25,10 @@ public class DashboardSecurity {
 
     @Bean
     SecurityFilterChain dashboard(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(requests -> requests.anyRequest().hasAnyRole("SAGA_VIEWER", "SAGA_OPERATOR"))
+        http.authorizeHttpRequests(requests -> requests
+                .requestMatchers(HttpMethod.POST, "/agent-saga/**").hasRole("SAGA_OPERATOR")
+                .requestMatchers("/agent-saga/**").hasAnyRole("SAGA_VIEWER", "SAGA_OPERATOR")
+                .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults());
         return http.build();
     }
