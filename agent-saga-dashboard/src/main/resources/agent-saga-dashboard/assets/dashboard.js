@@ -57,6 +57,9 @@
                 return response.text();
             })
             .then(function (html) {
+                if (paused) {
+                    return; // paused while the request was under way
+                }
                 if (typing()) {
                     show('paused', 'Paused while you type');
                     timer = setTimeout(refresh, interval);
@@ -73,6 +76,9 @@
                 timer = setTimeout(refresh, interval);
             })
             .catch(function () {
+                if (paused) {
+                    return;
+                }
                 show('offline', 'Offline');
                 timer = setTimeout(refresh, interval * 2);
             });
@@ -104,8 +110,12 @@
         return document.querySelector('[data-live][data-finished="true"]') !== null;
     }
 
-    // whether the reader typed into a form of a refreshed part: a refresh would lose it
+    // whether the reader is in, or typed into, a form field of a refreshed part: a refresh would lose it
     function typing() {
+        var active = document.activeElement;
+        if (active && (active.tagName === 'INPUT' || active.tagName === 'TEXTAREA') && active.closest('[data-live]')) {
+            return true;
+        }
         var fields = document.querySelectorAll('[data-live] input[type=text], [data-live] input[type=search], [data-live] textarea');
         for (var i = 0; i < fields.length; i++) {
             if (fields[i].value !== fields[i].defaultValue) {

@@ -138,11 +138,13 @@ final class Browser implements AutoCloseable {
         });
     }
 
-    /** Types into the first element, again if a live refresh replaced it. */
+    /** Types into the first element, again if a live refresh replaced it before the text was in. */
     void type(String css, String text) {
         await("typing into " + css, d -> {
-            d.findElement(By.cssSelector(css)).sendKeys(text);
-            return true;
+            WebElement field = d.findElement(By.cssSelector(css));
+            field.clear();
+            field.sendKeys(text);
+            return text.equals(d.findElement(By.cssSelector(css)).getDomProperty("value"));
         });
     }
 
