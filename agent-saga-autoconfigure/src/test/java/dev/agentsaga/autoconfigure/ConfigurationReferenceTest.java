@@ -16,8 +16,13 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** docs/configuration.md lists exactly the agent.saga properties of the generated configuration metadata. */
+/**
+ * docs/configuration.md lists exactly the agent.saga properties of the generated configuration metadata; the
+ * dashboard's ({@code agent.saga.dashboard.*}) are checked by the dashboard module against its own metadata.
+ */
 class ConfigurationReferenceTest {
+
+    private static final String DASHBOARD = "agent.saga.dashboard.";
 
     @Test
     void referenceListsEveryPropertyOfTheMetadataAndNoOther() throws IOException {
@@ -25,7 +30,9 @@ class ConfigurationReferenceTest {
         Matcher row = Pattern.compile("^\\| `(agent\\.saga\\.[a-z.-]+)` \\|", Pattern.MULTILINE)
                 .matcher(Files.readString(Path.of("..", "docs", "configuration.md")));
         while (row.find()) {
-            documented.add(row.group(1));
+            if (!row.group(1).startsWith(DASHBOARD)) {
+                documented.add(row.group(1));
+            }
         }
 
         List<String> generated = new ArrayList<>();

@@ -20,7 +20,7 @@ import java.util.Set;
 record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, double seconds, List<Integer> inFlight,
         int steps, boolean keepSchema) {
 
-    static final List<String> ALL = List.of("sequential", "throughput", "recovery", "scale", "memory");
+    static final List<String> ALL = List.of("sequential", "throughput", "recovery", "scale", "memory", "dashboard");
 
     static final String USAGE = """
             Usage: java -jar benchmarks/target/benchmarks.jar --jdbc-url URL [options]
@@ -29,7 +29,7 @@ record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, 
                                   'jdbc:postgresql://127.0.0.1:5432/test?user=postgres'
                                   (or set AGENT_SAGA_BENCH_JDBC_URL). The harness creates a schema
                                   bench_<time> there and drops it at the end.
-              --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory
+              --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory,dashboard
               --scale F           multiply every count by F (default 1; 0.1 for a quick run)
               --rounds N          repeat each measurement N times and report the median (default 2;
                                   the sequential benchmark uses at least 3)

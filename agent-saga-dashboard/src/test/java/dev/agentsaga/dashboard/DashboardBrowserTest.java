@@ -1,0 +1,279 @@
+package dev.agentsaga.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestExecutionListeners;
+import org.springframework.test.context.TestExecutionListeners.MergeMode;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaView;
+import dev.agentsaga.StepView;
+import dev.agentsaga.dashboard.app.PayoutWorkflow;
+import dev.agentsaga.dashboard.app.TravelActions.Transfer;
+import dev.agentsaga.dashboard.app.TravelDesk;
+import dev.agentsaga.dashboard.app.TravelDeskApplication;
+import dev.agentsaga.dashboard.app.TravelScenarios;
+import dev.agentsaga.dashboard.app.TripWorkflow;
+
+/**
+ * The dashboard in a real headless Chromium, actions enabled, in an application without Spring Security,
+ * over sagas in every status on PostgreSQL. The first test takes the screenshots of docs/.
+ */
+@SpringBootTest(classes = TravelDeskApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "agent.saga.dashboard.enabled=true",
+        "agent.saga.dashboard.actions-enabled=true",
+        "agent.saga.dashboard.refresh-interval=400ms" })
+@TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@DirtiesContext
+@ExtendWith(RequiresBrowser.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+    @TempDir
+    static Path profile;
+
+    private static Browser browser;
+
+    private static boolean played;
+
+    /** The travel desk of the application, once a test ran: its blocked calls are let go at the end. */
+    private static TravelDesk openAtTheEnd;
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private SagaCoordinator sagas;
+
+    @Autowired
+    private TravelDesk desk;
+
+    private TravelScenarios scenarios;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestApplicationProperties.register(registry, ScratchDatabase.forTestClass(DashboardBrowserTest.class));
+    }
+
+    @BeforeAll
+    static void launch() {
+        browser = Browser.launch(profile);
+    }
+
+    @BeforeEach
+    void sagasInEveryStatus() {
+        scenarios = new TravelScenarios(sagas);
+        openAtTheEnd = desk;
+        if (!played) {
+            scenarios.playAll(ScratchDatabase.forTestClass(DashboardBrowserTest.class).jdbc());
+            played = true;
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (openAtTheEnd != null) {
+            openAtTheEnd.open(); // the blocked search and cancellation end before the engine stops
+        }
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void takesTheScreenshotsOfTheDocumentation() {
+        browser.open(url(""));
+        browser.awaitElement("tr[data-status='PENDING']");
+        Screenshots.save(browser.screenshot(1280), "dashboard-list.png");
+
+        browser.open(url("/sagas/" + TravelScenarios.WAITING));
+        browser.awaitElement(".decision[data-kind='APPROVAL']");
+        Screenshots.save(browser.screenshot(1280), "dashboard-saga.png");
+
+        browser.open(url("/sagas/" + TravelScenarios.COMPENSATED));
+        browser.awaitElement("rect[data-role='compensation']");
+        Screenshots.save(browser.screenshot(1280), "dashboard-compensated.png");
+
+        browser.open(url("/inbox"));
+        browser.awaitElement(".card");
+        Screenshots.save(browser.screenshot(1280), "dashboard-inbox.png");
+    }
+
+    @Test
+    @Order(2)
+    void theListShowsSagasInEachStatusNewestFirstWithTheirCounts() {
+        browser.open(url(""));
+        browser.click(".live-toggle"); // paused: the rows stay the elements read below
+
+        for (SagaStatus status : SagaStatus.values()) {
+            assertThat(browser.all("tr[data-status='" + status + "']")).as("rows in %s", status).isNotEmpty();
+            assertThat(browser.text(".chip[data-status='" + status + "'] b")).as("count of %s", status)
+                    .isNotEqualTo("0");
+        }
+        assertThat(browser.attribute("table.sagas tbody tr", "data-id")).isEqualTo(TravelScenarios.PENDING);
+
+        browser.click(".chip[data-status='COMPENSATED']");
+        browser.await("the list filtered on COMPENSATED", d -> d.getCurrentUrl().contains("status=COMPENSATED"));
+        assertThat(browser.all("table.sagas tbody tr")).allSatisfy(row ->
+                assertThat(row.getAttribute("data-status")).isEqualTo("COMPENSATED"));
+    }
+
+    @Test
+    @Order(3)
+    void searchingAnIdOpensTheSagaOrSaysThereIsNone() {
+        browser.open(url(""));
+        browser.type("form.search input[name='id']", TravelScenarios.FAILED);
+        browser.click("form.search button");
+        browser.await("the saga's page", d -> d.getCurrentUrl().endsWith("/sagas/" + TravelScenarios.FAILED));
+        assertThat(browser.text(".saga-head .status")).isEqualTo("FAILED");
+
+        browser.open(url("?id=no-such-saga"));
+        assertThat(browser.text(".notice.warn")).contains("No saga has the id 'no-such-saga'");
+    }
+
+    @Test
+    @Order(4)
+    void theTimelineOfACompensatedSagaDrawsTheCompensationsAfterTheFailureInReverseOrder() {
+        SagaView porto = sagas.find(TravelScenarios.COMPENSATED).orElseThrow();
+        List<Integer> undone = porto.steps().stream().filter(step -> step.compensatedAt() != null)
+                .map(StepView::seq).toList();
+        assertThat(undone).hasSize(2); // bookFlight and bookHotel, before the card was declined
+
+        browser.open(url("/sagas/" + TravelScenarios.COMPENSATED)); // finished: not refreshed
+
+        double failure = Double.parseDouble(browser.find("svg.timeline g.failure").getAttribute("data-x"));
+        List<WebElement> compensations = browser.all("rect[data-role='compensation']");
+        assertThat(compensations).hasSize(2);
+        List<WebElement> bySeqDescending = compensations.stream()
+                .sorted(Comparator.comparingInt((WebElement bar) -> Integer.parseInt(bar.getAttribute("data-seq"))).reversed())
+                .toList();
+        double previousEnd = failure;
+        for (WebElement bar : bySeqDescending) {
+            double x = Double.parseDouble(bar.getAttribute("x"));
+            assertThat(x).as("compensation of step %s starts after what ran before it", bar.getAttribute("data-seq"))
+                    .isGreaterThanOrEqualTo(previousEnd - 0.5);
+            previousEnd = x + Double.parseDouble(bar.getAttribute("width"));
+        }
+        for (int seq : undone) {
+            double stepEnd = end(browser.find("rect[data-role='step'][data-seq='" + seq + "']"));
+            assertThat(stepEnd).as("step %s ran before the failure", seq).isLessThanOrEqualTo(failure + 0.5);
+        }
+        assertThat(browser.find("rect[data-role='step'].failed").getAttribute("data-seq"))
+                .isEqualTo(String.valueOf(porto.errorStep()));
+        assertThat(browser.find(".conversation").getText()).contains("chargeCard").contains("Card declined");
+    }
+
+    @Test
+    @Order(5)
+    void approvingAWaitingToolFromThePageCompletesTheSaga() {
+        String id = "trip-faro-0420";
+        sagas.start(TripWorkflow.NAME, "3 nights in Faro at Hotel Mar, card visa-4242", id);
+        scenarios.awaitStatus(id, SagaStatus.WAITING);
+        browser.open(url("/sagas/" + id));
+
+        assertThat(browser.text(".decision .ask")).contains("sendConfirmation");
+        browser.type(".decision input[name='reason']", "Checked the dates with Ana");
+        browser.click("button[data-action='approve']");
+
+        browser.await("the saga completed on the page", d -> browser.text(".saga-head .status").equals("COMPLETED"));
+        SagaView faro = scenarios.awaitStatus(id, SagaStatus.COMPLETED);
+        assertThat(faro.steps().stream().filter(step -> step.name().equals("approval:sendConfirmation")).findFirst()
+                .orElseThrow().output()).contains("\"by\":\"dashboard\"").contains("Checked the dates with Ana");
+        browser.await("the page to stop refreshing", d -> browser.attribute("#live-state", "data-state").equals("finished"));
+    }
+
+    @Test
+    @Order(6)
+    void anInDoubtTransferIsResolvedFromTheInbox() {
+        String id = "payout-7732";
+        sagas.start(PayoutWorkflow.NAME, new Transfer("DE89 3704 0044 0532 0130 00", 12_000), id);
+        scenarios.awaitStatus(id, SagaStatus.NEEDS_ATTENTION);
+        browser.open(url("/inbox"));
+
+        String card = ".card[data-id='" + id + "']";
+        browser.awaitElement(card);
+        assertThat(browser.attribute(card, "data-kind")).isEqualTo("IN_DOUBT");
+        browser.type(card + " textarea[name='output']", "{\"transferId\": \"tr-bank-991\", \"amountEur\": 12000}");
+        browser.click(card + " button[data-action='happened']");
+
+        browser.await("back on the inbox", d -> d.getCurrentUrl().contains("/inbox"));
+        SagaView payout = scenarios.awaitStatus(id, SagaStatus.COMPLETED);
+        assertThat(payout.output()).contains("tr-bank-991");
+    }
+
+    @Test
+    @Order(7)
+    void aCompensationThatKeptFailingIsRetriedOnceItsCauseIsFixed() {
+        browser.open(url("/sagas/" + TravelScenarios.COMPENSATION_FAILED));
+        assertThat(browser.attribute(".decision", "data-kind")).isEqualTo("COMPENSATION_FAILED");
+
+        desk.hotelCancellationsDown().set(false);
+        browser.click("button[data-action='retry']");
+
+        scenarios.awaitStatus(TravelScenarios.COMPENSATION_FAILED, SagaStatus.COMPENSATED);
+    }
+
+    @Test
+    @Order(8)
+    void theOpenListShowsANewSagaWithoutAReload() {
+        browser.open(url(""));
+        browser.script("window.sameDocument = true");
+        assertThat(browser.attribute("#live-state", "data-state")).isEqualTo("live");
+        assertThat(browser.text("#live-state .live-text")).isEqualTo("Live");
+
+        sagas.start(TripWorkflow.NAME, "A week in Atlantis", "trip-new-0421");
+
+        browser.awaitElement("tr[data-id='trip-new-0421']");
+        assertThat(browser.script("return window.sameDocument")).isEqualTo(true);
+        browser.click(".live-toggle");
+        assertThat(browser.attribute("#live-state", "data-state")).isEqualTo("paused");
+    }
+
+    @Test
+    @Order(9)
+    void anOpenSagaRefreshesItselfUntilItFinishes() {
+        String id = "trip-porto-0422";
+        sagas.start(TripWorkflow.NAME, "2 nights in Porto at Casa Azul, card visa-4242", id);
+        scenarios.awaitStatus(id, SagaStatus.WAITING);
+        browser.open(url("/sagas/" + id));
+        browser.script("window.sameDocument = true");
+
+        sagas.signal(id, "approval:sendConfirmation", java.util.Map.of("approved", false, "by", "ops", "reason", "no"));
+
+        browser.await("the rejected trip compensated on the open page",
+                d -> browser.text(".saga-head .status").equals("COMPENSATED"));
+        assertThat(browser.script("return window.sameDocument")).isEqualTo(true);
+        assertThat(browser.text(".conversation")).contains("rejected by ops");
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + "/agent-saga" + path;
+    }
+
+    private static double end(WebElement bar) {
+        return Double.parseDouble(bar.getAttribute("x")) + Double.parseDouble(bar.getAttribute("width"));
+    }
+}
