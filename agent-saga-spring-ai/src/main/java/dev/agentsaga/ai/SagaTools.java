@@ -168,7 +168,7 @@ public final class SagaTools {
         Parameter[] declared = tool.getParameters();
         Type result = tool.getGenericReturnType();
         return (arguments, resultText, ctx) -> {
-            Object[] values = new Object[undo.getParameterCount()];
+            @Nullable Object[] values = new Object[undo.getParameterCount()];
             for (int i = 0; i < declared.length; i++) {
                 values[i] = declared[i].getType() == ToolContext.class ? new ToolContext(Map.of(ToolAction.SAGA_ID,
                         ctx.sagaId(), ToolAction.IDEMPOTENCY_KEY, ctx.idempotencyKey()))
