@@ -249,7 +249,13 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private void submit(InstanceRecord saga, boolean fresh, boolean recovered) {
         LocalRun run = new LocalRun(saga.cancelRequested(), this::isRunning);
-        if (running.putIfAbsent(saga.id(), run) != null) {
+        LocalRun ending = running.putIfAbsent(saga.id(), run);
+        if (ending != null) {
+            // the run that parked or released the saga has not ended here yet, and a signal, a wake-up or an
+            // operator made it runnable again: give this claim back, and claim again when that run has ended
+            ending.claimedAgain();
+            releaseQuietly(saga);
+            log.debug("Saga {} claimed while its last run here is ending; given back until that run ends", saga.id());
             return;
         }
         try {
@@ -287,7 +293,12 @@ public final class DefaultSagaEngine implements SagaEngine {
             synchronized (restMonitor) {
                 restMonitor.notifyAll();
             }
-            poller.runEnded();
+            if (run.wasClaimedAgain()) {
+                poller.wakeUp();
+            }
+            else {
+                poller.runEnded();
+            }
         }
     }
 

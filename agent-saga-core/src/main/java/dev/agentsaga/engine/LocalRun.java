@@ -9,6 +9,8 @@ final class LocalRun implements Interruption {
 
     private volatile boolean cancel;
 
+    private volatile boolean claimedAgain;
+
     LocalRun(boolean cancel, BooleanSupplier engineRunning) {
         this.cancel = cancel;
         this.engineRunning = engineRunning;
@@ -16,6 +18,15 @@ final class LocalRun implements Interruption {
 
     void cancel() {
         this.cancel = true;
+    }
+
+    /** The saga was claimed again, and given back, while this run of it was still ending here. */
+    void claimedAgain() {
+        this.claimedAgain = true;
+    }
+
+    boolean wasClaimedAgain() {
+        return claimedAgain;
     }
 
     @Override

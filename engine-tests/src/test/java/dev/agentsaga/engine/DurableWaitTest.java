@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,7 @@ import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.SignalTimeoutException;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.testing.CompensableAction;
 import dev.agentsaga.testing.EngineTestSupport;
 import dev.agentsaga.testing.ScriptedWorkflow;
@@ -112,5 +114,52 @@ class DurableWaitTest extends EngineTestSupport {
         assertThat(Duration.between(begin, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         assertThat(ledger.compensated(view.id())).containsExactly("waitHold");
         assertThat(view.error()).isNotNull();
+    }
+
+    /**
+     * A signal can make a parked saga runnable, and this engine claim it again, before the run that parked
+     * it has ended here. That claim must be given back at once, not dropped: a dropped claim would hold the
+     * saga under this engine's lease, untouched, until the lease ran out.
+     */
+    @Test
+    void aSagaClaimedAgainWhileTheRunThatParkedItIsEndingGoesOnAtOnce() throws Exception {
+        AtomicReference<SagaEngine> engineRef = new AtomicReference<>();
+        CountDownLatch claimedAgain = new CountDownLatch(1);
+        AtomicReference<Boolean> claimSeenBeforeRunEnded = new AtomicReference<>(false);
+        SagaObserver signalWhileEnding = new SagaObserver() {
+            @Override
+            public void sagaResumed(String sagaId, String workflow, boolean recovered) {
+                claimedAgain.countDown();
+            }
+
+            @Override
+            public void sagaRested(String sagaId, String workflow, SagaStatus status) {
+                if (status == SagaStatus.WAITING) {
+                    // still inside the run that parked the saga: signal it and hold the run until it is claimed
+                    engineRef.get().signal(sagaId, "go", "now");
+                    try {
+                        claimSeenBeforeRunEnded.set(claimedAgain.await(5, TimeUnit.SECONDS));
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        ScriptedWorkflow wf = new ScriptedWorkflow((input, saga) -> saga.awaitSignal("go", String.class,
+                Duration.ofMinutes(5)));
+        SagaEngine engine = started(engineBuilder().leaseDuration(Duration.ofSeconds(30))
+                .observer(signalWhileEnding).workflow("wait-claimed-while-ending", wf));
+        engineRef.set(engine);
+        long begin = System.nanoTime();
+
+        SagaHandle handle = engine.start("wait-claimed-while-ending", "x");
+        SagaView view = awaitStatus(engine, handle.id(), SagaStatus.COMPLETED);
+
+        assertThat(claimSeenBeforeRunEnded.get()).as("the signal's claim came while the parking run was ending")
+                .isTrue();
+        assertThat(decode(view.output(), String.class)).isEqualTo("now");
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("well within the 30 s lease")
+                .isLessThan(Duration.ofSeconds(10));
     }
 }
