@@ -1,13 +1,8 @@
 package dev.agentsaga.autoconfigure;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestContext;
-import org.springframework.test.context.TestExecutionListener;
 
 import dev.agentsaga.test.TestDatabase;
 
@@ -17,8 +12,6 @@ import dev.agentsaga.test.TestDatabase;
  * tests ask of it: the {@code spring.datasource.url} property, its tables, a saga's rows. Closing drops it.
  */
 public final class ScratchSchema implements AutoCloseable {
-
-    private static final Map<Class<?>, ScratchSchema> byTestClass = new ConcurrentHashMap<>();
 
     private final TestDatabase database;
 
@@ -34,14 +27,6 @@ public final class ScratchSchema implements AutoCloseable {
     /** Creates a schema with a fresh name and the agent-saga tables (prefix {@code agent_saga_}) in it. */
     public static ScratchSchema withTables() {
         return new ScratchSchema(TestDatabase.postgresql());
-    }
-
-    /**
-     * The empty schema of a Spring test class, created on first use and dropped by {@link DropAfterTestClass} once
-     * the class's application context is closed (with {@code @DirtiesContext}), so no engine polls a dropped schema.
-     */
-    public static ScratchSchema forTestClass(Class<?> testClass) {
-        return byTestClass.computeIfAbsent(testClass, type -> empty());
     }
 
     /** The schema's name. */
@@ -80,25 +65,5 @@ public final class ScratchSchema implements AutoCloseable {
     @Override
     public void close() {
         database.close();
-    }
-
-    /**
-     * Drops the schema of {@link #forTestClass}. Ordered first, so its {@code afterTestClass} runs last,
-     * after the context was closed.
-     */
-    public static final class DropAfterTestClass implements TestExecutionListener, Ordered {
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
-
-        @Override
-        public void afterTestClass(TestContext testContext) {
-            ScratchSchema schema = byTestClass.remove(testContext.getTestClass());
-            if (schema != null) {
-                schema.close();
-            }
-        }
     }
 }

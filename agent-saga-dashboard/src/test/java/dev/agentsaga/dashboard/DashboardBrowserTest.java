@@ -23,8 +23,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestExecutionListeners;
-import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
@@ -36,6 +34,8 @@ import dev.agentsaga.dashboard.app.TravelDesk;
 import dev.agentsaga.dashboard.app.TravelDeskApplication;
 import dev.agentsaga.dashboard.app.TravelScenarios;
 import dev.agentsaga.dashboard.app.TripWorkflow;
+import dev.agentsaga.test.AutoConfigureSagaTest;
+import dev.agentsaga.test.TestDatabase;
 
 /**
  * The dashboard in a real headless Chromium, actions enabled, in an application without Spring Security,
@@ -45,7 +45,7 @@ import dev.agentsaga.dashboard.app.TripWorkflow;
         "agent.saga.dashboard.enabled=true",
         "agent.saga.dashboard.actions-enabled=true",
         "agent.saga.dashboard.refresh-interval=400ms" })
-@TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@AutoConfigureSagaTest(database = AutoConfigureSagaTest.Database.POSTGRESQL)
 @DirtiesContext
 @ExtendWith(RequiresBrowser.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,11 +70,14 @@ class DashboardBrowserTest {
     @Autowired
     private TravelDesk desk;
 
+    @Autowired
+    private TestDatabase database;
+
     private TravelScenarios scenarios;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestApplicationProperties.register(registry, ScratchDatabase.forTestClass(DashboardBrowserTest.class));
+        TestApplicationProperties.register(registry);
     }
 
     @BeforeAll
@@ -87,7 +90,7 @@ class DashboardBrowserTest {
         scenarios = new TravelScenarios(sagas);
         openAtTheEnd = desk;
         if (!played) {
-            scenarios.playAll(ScratchDatabase.forTestClass(DashboardBrowserTest.class).jdbc());
+            scenarios.playAll(database.jdbc());
             played = true;
         }
     }

@@ -18,8 +18,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestExecutionListeners;
-import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
@@ -29,6 +27,7 @@ import dev.agentsaga.dashboard.app.TravelActions.Transfer;
 import dev.agentsaga.dashboard.app.TravelDeskApplication;
 import dev.agentsaga.dashboard.app.TravelScenarios;
 import dev.agentsaga.dashboard.app.TripWorkflow;
+import dev.agentsaga.test.AutoConfigureSagaTest;
 
 /**
  * The dashboard with its default access, read-only, in a real headless Chromium: sagas that wait for a
@@ -37,7 +36,7 @@ import dev.agentsaga.dashboard.app.TripWorkflow;
  */
 @SpringBootTest(classes = TravelDeskApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = "agent.saga.dashboard.enabled=true")
-@TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@AutoConfigureSagaTest(database = AutoConfigureSagaTest.Database.POSTGRESQL)
 @DirtiesContext
 @ExtendWith(RequiresBrowser.class)
 class ReadOnlyDashboardBrowserTest {
@@ -59,7 +58,7 @@ class ReadOnlyDashboardBrowserTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestApplicationProperties.register(registry, ScratchDatabase.forTestClass(ReadOnlyDashboardBrowserTest.class));
+        TestApplicationProperties.register(registry);
     }
 
     @BeforeAll

@@ -17,8 +17,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestExecutionListeners;
-import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
@@ -27,6 +25,7 @@ import dev.agentsaga.dashboard.app.TravelDeskApplication;
 import dev.agentsaga.dashboard.app.TravelScenarios;
 import dev.agentsaga.dashboard.app.TripWorkflow;
 import dev.agentsaga.dashboard.secured.DashboardSecurity;
+import dev.agentsaga.test.AutoConfigureSagaTest;
 
 /**
  * The dashboard with actions enabled in an application with Spring Security (the minimal secure setup of
@@ -37,7 +36,7 @@ import dev.agentsaga.dashboard.secured.DashboardSecurity;
 @SpringBootTest(classes = { TravelDeskApplication.class, DashboardSecurity.class },
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "agent.saga.dashboard.enabled=true", "agent.saga.dashboard.actions-enabled=true" })
-@TestExecutionListeners(listeners = ScratchDatabase.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@AutoConfigureSagaTest(database = AutoConfigureSagaTest.Database.POSTGRESQL)
 @DirtiesContext
 @ExtendWith(RequiresBrowser.class)
 class SecuredDashboardBrowserTest {
@@ -63,7 +62,7 @@ class SecuredDashboardBrowserTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestApplicationProperties.register(registry, ScratchDatabase.forTestClass(SecuredDashboardBrowserTest.class));
+        TestApplicationProperties.register(registry);
     }
 
     @BeforeAll

@@ -2,16 +2,13 @@ package dev.agentsaga.dashboard;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-import dev.agentsaga.test.TestDatabase;
-
-/** What the browser tests' applications share: their database, a quick engine, a quiet log. */
+/** What the browser tests' applications share: a quick engine, a quiet log (each has a database of its own). */
 final class TestApplicationProperties {
 
     private TestApplicationProperties() {
     }
 
-    static void register(DynamicPropertyRegistry registry, TestDatabase database) {
-        registry.add("spring.datasource.url", database::jdbcUrl);
+    static void register(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "6");
         registry.add("agent.saga.poll-interval", () -> "50ms");
         registry.add("agent.saga.policy.initial-backoff", () -> "5ms");

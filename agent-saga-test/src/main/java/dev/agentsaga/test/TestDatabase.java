@@ -30,6 +30,9 @@ public final class TestDatabase implements AutoCloseable {
     /** The environment variable that points the tests at an existing PostgreSQL. */
     public static final String URL_VARIABLE = "AGENT_SAGA_TEST_JDBC_URL";
 
+    /** The user of the in-memory H2 databases, with an empty password. */
+    public static final String H2_USER = "sa";
+
     /** The prefix of the agent-saga tables unless another is asked for. */
     public static final String DEFAULT_PREFIX = "agent_saga_";
 
@@ -53,6 +56,10 @@ public final class TestDatabase implements AutoCloseable {
         this.drop = drop;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
+        if (drop == null) {
+            // H2's first connection makes its user the database's; "sa" is the user Spring Boot connects as
+            config.setUsername(H2_USER);
+        }
         config.setMaximumPoolSize(16);
         // the test server may be shared by many test JVMs: hold only the connections in use
         config.setMinimumIdle(0);
@@ -96,9 +103,25 @@ public final class TestDatabase implements AutoCloseable {
 
     /** A new in-memory H2 database (in {@code MODE=PostgreSQL}) with the tables under {@code tablePrefix}. */
     public static TestDatabase h2(String tablePrefix) {
-        String name = "agent_saga_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH";
-        return new TestDatabase(name, url, tablePrefix, true, null);
+        String name = h2Name();
+        return new TestDatabase(name, h2Url(name), tablePrefix, true, null);
+    }
+
+    /**
+     * A new in-memory H2 database (in {@code MODE=PostgreSQL}) without the agent-saga tables: for a test in
+     * which the application creates them itself.
+     */
+    public static TestDatabase emptyH2() {
+        String name = h2Name();
+        return new TestDatabase(name, h2Url(name), DEFAULT_PREFIX, false, null);
+    }
+
+    private static String h2Name() {
+        return "agent_saga_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    private static String h2Url(String name) {
+        return "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH";
     }
 
     /** A new schema on the test PostgreSQL with the tables under the default prefix. */

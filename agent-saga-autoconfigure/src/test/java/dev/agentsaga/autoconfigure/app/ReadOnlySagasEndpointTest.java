@@ -11,16 +11,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestExecutionListeners;
-import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
+import dev.agentsaga.test.AutoConfigureSagaTest;
 
 /**
  * With the endpoint's default (read-only) access, sagas can be read over HTTP but not operated; this
@@ -32,7 +28,7 @@ import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
         "spring.datasource.hikari.maximum-pool-size=4",
         "agent.saga.poll-interval=100ms",
         "agent.saga.shutdown-grace=1s" })
-@TestExecutionListeners(listeners = ScratchSchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@AutoConfigureSagaTest(database = AutoConfigureSagaTest.Database.POSTGRESQL)
 @DirtiesContext
 class ReadOnlySagasEndpointTest {
 
@@ -45,11 +41,6 @@ class ReadOnlySagasEndpointTest {
     private SagaCoordinator coordinator;
 
     private ActuatorHttp http;
-
-    @DynamicPropertySource
-    static void emptySchema(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> ScratchSchema.forTestClass(ReadOnlySagasEndpointTest.class).jdbcUrl());
-    }
 
     @BeforeEach
     void connect() {

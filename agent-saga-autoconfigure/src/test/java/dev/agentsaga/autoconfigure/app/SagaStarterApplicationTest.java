@@ -14,19 +14,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestExecutionListeners;
-import org.springframework.test.context.TestExecutionListeners.MergeMode;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
-import dev.agentsaga.autoconfigure.ScratchSchema;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
 import dev.agentsaga.spi.StepRecord;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
+import dev.agentsaga.test.AutoConfigureSagaTest;
+import dev.agentsaga.test.TestDatabase;
 
 /**
  * The starter in a running web application on an empty PostgreSQL schema: sagas run, and an operator
@@ -42,7 +39,7 @@ import dev.agentsaga.store.jdbc.JdbcSagaStore;
         "agent.saga.policy.initial-backoff=5ms",
         "agent.saga.policy.max-backoff=10ms",
         "agent.saga.shutdown-grace=1s" })
-@TestExecutionListeners(listeners = ScratchSchema.DropAfterTestClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
+@AutoConfigureSagaTest(database = AutoConfigureSagaTest.Database.POSTGRESQL)
 @DirtiesContext
 class SagaStarterApplicationTest {
 
@@ -57,12 +54,10 @@ class SagaStarterApplicationTest {
     @Autowired
     private FlightDesk flightDesk;
 
-    private ActuatorHttp http;
+    @Autowired
+    private TestDatabase database;
 
-    @DynamicPropertySource
-    static void emptySchema(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> ScratchSchema.forTestClass(SagaStarterApplicationTest.class).jdbcUrl());
-    }
+    private ActuatorHttp http;
 
     @BeforeEach
     void connect() {
@@ -72,7 +67,9 @@ class SagaStarterApplicationTest {
     @Test
     void createsTheTablesInTheScratchSchema() {
 
-        List<String> tables = ScratchSchema.forTestClass(SagaStarterApplicationTest.class).tables();
+        List<String> tables = database.jdbc().queryForList(
+                "SELECT lower(table_name) FROM information_schema.tables WHERE table_schema = ?", String.class,
+                database.name());
 
         assertThat(tables).contains("agent_saga_instance", "agent_saga_step", "agent_saga_signal");
     }
@@ -115,7 +112,7 @@ class SagaStarterApplicationTest {
     @Test
     void countsALongListUpToTheLimitAndSaysTheTotalIsALowerBound() {
         // finished sagas of a workflow this application does not run, written as an old journal would hold them
-        ScratchSchema.forTestClass(SagaStarterApplicationTest.class).jdbc().update("""
+        database.jdbc().update("""
                 INSERT INTO agent_saga_instance (id, workflow, workflow_version, status, cancel_requested, lease_epoch,
                                                  created_at, updated_at)
                 SELECT 'archived-' || g, 'archived', '1', 'COMPLETED', FALSE, 1, now() - g * interval '1 second',
