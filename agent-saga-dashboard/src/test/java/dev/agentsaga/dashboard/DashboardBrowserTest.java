@@ -76,7 +76,7 @@ class DashboardBrowserTest {
     private TravelScenarios scenarios;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    static void quickEngine(DynamicPropertyRegistry registry) {
         TestApplicationProperties.register(registry);
     }
 

@@ -57,7 +57,7 @@ class ReadOnlyDashboardBrowserTest {
     private SagaCoordinator sagas;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    static void quickEngine(DynamicPropertyRegistry registry) {
         TestApplicationProperties.register(registry);
     }
 

@@ -61,7 +61,7 @@ class SecuredDashboardBrowserTest {
     private SagaCoordinator sagas;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    static void quickEngine(DynamicPropertyRegistry registry) {
         TestApplicationProperties.register(registry);
     }
 
