@@ -126,15 +126,18 @@ final class AgentBench {
         return Results.median(rounds.stream().mapToDouble(figure).toArray());
     }
 
-    /** Warms up the JIT, the pool and the prepared statements: 2 threads of agents, 2 of baselines. */
+    /**
+     * Warms up the JIT, the pool and the prepared statements: 6 threads of durable agents (a run is a dozen
+     * commits, so one thread would run too few for C2 in the time allowed) and 2 of baselines.
+     */
     private void warmUp(SagaEngine engine, ChatClient plain, Baseline baseline, AgentWorkloads agents, int runs)
             throws Exception {
         AtomicInteger done = new AtomicInteger();
         long end = System.nanoTime() + (long) (20e9 * Math.min(1, options.scale()));
         List<Thread> threads = new ArrayList<>();
         List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            boolean durable = i % 2 == 0;
+        for (int i = 0; i < 8; i++) {
+            boolean durable = i < 6;
             Thread thread = new Thread(() -> {
                 try {
                     String plainSaga = UUID.randomUUID().toString();
