@@ -73,6 +73,9 @@ public final class BenchMain {
             if (options.runs("dashboard")) {
                 new DashboardBench(db, options, results).run();
             }
+            if (options.runs("agents")) {
+                new AgentBench(db, options, results).run();
+            }
             System.out.println("agent-saga benchmarks, " + LocalDateTime.now().withNano(0));
             System.out.println(machine);
             System.out.println("load average at the end: " + loadAverage());

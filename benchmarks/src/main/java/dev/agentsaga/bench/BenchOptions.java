@@ -14,13 +14,14 @@ import java.util.Set;
  * @param rounds how many times each measurement is repeated (the median is reported)
  * @param seconds the measurement window of each throughput run
  * @param inFlight the concurrency levels of the throughput benchmark
- * @param steps the steps of the sequential and throughput workflows
+ * @param steps the steps of the sequential and throughput workflows, the tool calls of an agent's run
  * @param keepSchema keep the schema at the end, for a look at the data
  */
 record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, double seconds, List<Integer> inFlight,
         int steps, boolean keepSchema) {
 
-    static final List<String> ALL = List.of("sequential", "throughput", "recovery", "scale", "memory", "dashboard");
+    static final List<String> ALL = List.of("sequential", "throughput", "recovery", "scale", "memory", "dashboard",
+            "agents");
 
     static final String USAGE = """
             Usage: java -jar benchmarks/target/benchmarks.jar --jdbc-url URL [options]
@@ -29,14 +30,15 @@ record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, 
                                   'jdbc:postgresql://127.0.0.1:5432/test?user=postgres'
                                   (or set AGENT_SAGA_BENCH_JDBC_URL). The harness creates a schema
                                   bench_<time> there and drops it at the end.
-              --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory,dashboard
+              --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory,dashboard,
+                                  agents
               --scale F           multiply every count by F (default 1; 0.1 for a quick run)
               --rounds N          repeat each measurement N times and report the median (default 2;
                                   the sequential benchmark uses at least 3)
               --seconds S         measurement window of each throughput run (default 3; a
                                   sequential round lasts S+1 seconds, times --scale)
               --in-flight LIST    concurrency levels of the throughput benchmark (default 8,64,512)
-              --steps N           steps per workflow (default 5)
+              --steps N           steps per workflow, tool calls per agent run (default 5)
               --keep-schema       do not drop the schema at the end
             """;
 

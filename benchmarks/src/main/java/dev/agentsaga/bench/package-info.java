@@ -1,6 +1,6 @@
 /**
- * The benchmark harness: sequential, throughput, recovery, scale and memory runs against
- * PostgreSQL, each beside a plain-JDBC baseline.
+ * The benchmark harness: sequential, throughput, recovery, scale, memory, dashboard and agent runs
+ * against PostgreSQL, each beside a baseline measured in the same run.
  */
 @NullMarked
 package dev.agentsaga.bench;
