@@ -13,7 +13,12 @@ public interface SagaCoordinator {
     /**
      * Starts a saga of the named workflow under a new id. The input is journaled before this returns.
      * @throws UnknownWorkflowException when no workflow has that name
-     * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
+     * @throws PayloadTooLargeException when the input's JSON exceeds the payload limit
+     * @throws PayloadException when the input cannot be serialised
+     * @throws SagaStoreUnavailableException when the database stayed unreachable through the store's retries;
+     *     the saga may have been started all the same (a commit whose answer was lost): to start again without
+     *     risking two sagas, start with an id of your own
+     * @throws SagaStoreException when the database refused the saga for another reason
      */
     SagaHandle start(String workflow, @Nullable Object input);
 
@@ -23,10 +28,16 @@ public interface SagaCoordinator {
      * nothing. Inputs are compared as JSON values, so the order of keys does not matter. Under
      * contention (the same id started at once from several threads or coordinators) exactly one call
      * creates the saga; the others return its handle.
+     * @throws InvalidSagaIdException when the id is null, blank or longer than
+     *     {@value InvalidSagaIdException#MAX_LENGTH} characters
      * @throws SagaIdConflictException when the existing saga belongs to another workflow or was started
      *     with another input: use another id, or start with the same input
      * @throws UnknownWorkflowException when no workflow has that name
-     * @throws PayloadException when the input cannot be serialised or exceeds the payload limit
+     * @throws PayloadTooLargeException when the input's JSON exceeds the payload limit
+     * @throws PayloadException when the input cannot be serialised
+     * @throws SagaStoreUnavailableException when the database stayed unreachable through the store's retries;
+     *     starting again with the same id and input is safe: it starts the saga or finds it
+     * @throws SagaStoreException when the database refused the saga for another reason
      */
     SagaHandle start(String workflow, @Nullable Object input, String sagaId);
 

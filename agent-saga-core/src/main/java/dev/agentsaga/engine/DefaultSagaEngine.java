@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.InvalidSagaIdException;
 import dev.agentsaga.Page;
 import dev.agentsaga.Resolution;
 import dev.agentsaga.SagaAction;
@@ -144,10 +145,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     @Override
     public SagaHandle start(String workflow, @Nullable Object input, String sagaId) {
-        Objects.requireNonNull(sagaId, "sagaId must not be null");
-        if (sagaId.isBlank() || sagaId.length() > 200) {
-            throw new IllegalArgumentException("sagaId must be 1 to 200 characters, was '" + sagaId + "'");
-        }
+        checkSagaId(sagaId);
         Registry.WorkflowEntry entry = services.registry().workflow(workflow);
         String json = services.encode(input, () -> "input of saga " + sagaId, sagaId, null);
         Instant now = services.now();
@@ -234,6 +232,20 @@ public final class DefaultSagaEngine implements SagaEngine {
     public void resolve(String sagaId, Resolution resolution) {
         operations.resolve(sagaId, Objects.requireNonNull(resolution, "resolution must not be null"));
         poller.wakeUp();
+    }
+
+    private static void checkSagaId(@Nullable String sagaId) {
+        if (sagaId == null) {
+            throw new InvalidSagaIdException("A saga id must not be null; start without an id to get a new one");
+        }
+        if (sagaId.isBlank()) {
+            throw new InvalidSagaIdException("A saga id must not be blank; start without an id to get a new one");
+        }
+        if (sagaId.length() > InvalidSagaIdException.MAX_LENGTH) {
+            throw new InvalidSagaIdException("A saga id must be at most " + InvalidSagaIdException.MAX_LENGTH
+                    + " characters; this one has " + sagaId.length() + " and starts with '" + sagaId.substring(0, 40)
+                    + "'");
+        }
     }
 
     /** Waits for a change of any saga on this engine, at most {@code millis}. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.InvalidActionException;
+import dev.agentsaga.InvalidSagaIdException;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.PayloadTooLargeException;
@@ -46,6 +47,29 @@ class BadInputTest extends EngineTestSupport {
         assertThat(other.runs()).isZero();
         assertThat(view(engine, "conflict-1").workflow()).isEqualTo("bad-conflict-one");
         assertThat(instanceRows("conflict-1")).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsAnIdThatCannotBeOneSayingWhyAndRecordsNothing() {
+        SagaEngine engine = started(engineBuilder().workflow("bad-id", new ScriptedWorkflow((input, saga) -> input)));
+        int before = instanceRows();
+        String tooLong = "x".repeat(InvalidSagaIdException.MAX_LENGTH + 1);
+
+        assertThatThrownBy(() -> engine.start("bad-id", "x", " ")).isInstanceOf(InvalidSagaIdException.class)
+                .hasMessageContaining("must not be blank");
+        assertThatThrownBy(() -> engine.start("bad-id", "x", tooLong)).isInstanceOf(InvalidSagaIdException.class)
+                .hasMessageContaining("at most 200 characters").hasMessageContaining("has 201");
+        assertThatThrownBy(() -> engine.start("bad-id", "x", nullId())).isInstanceOf(InvalidSagaIdException.class)
+                .hasMessageContaining("must not be null");
+
+        assertThat(instanceRows()).isEqualTo(before);
+        assertThat(engine.start("bad-id", "x", "x".repeat(InvalidSagaIdException.MAX_LENGTH)).await(WAIT).status())
+                .as("an id of the longest length").isEqualTo(SagaStatus.COMPLETED);
+    }
+
+    @SuppressWarnings("NullAway")
+    private static String nullId() {
+        return null;
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.InvalidSagaIdException;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.PayloadTooLargeException;
@@ -56,6 +57,11 @@ public class AgentSagaProblemDetailsExceptionHandler {
     @ExceptionHandler
     ProblemDetail unknownWorkflow(UnknownWorkflowException ex) {
         return problem(ex, HttpStatus.BAD_REQUEST, "unknown-workflow", "Unknown workflow");
+    }
+
+    @ExceptionHandler
+    ProblemDetail invalidSagaId(InvalidSagaIdException ex) {
+        return problem(ex, HttpStatus.BAD_REQUEST, "invalid-saga-id", "Invalid saga id");
     }
 
     @ExceptionHandler

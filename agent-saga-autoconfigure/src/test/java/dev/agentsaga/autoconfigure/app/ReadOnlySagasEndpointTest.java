@@ -48,6 +48,18 @@ class ReadOnlySagasEndpointTest {
     }
 
     @Test
+    void withSpringBootsDefaultsTheHealthEndpointAnswersTheStatusAloneAndHidesTheComponent() {
+
+        Response overall = http.get("/actuator/health");
+        Response component = http.get("/actuator/health/agentSaga");
+
+        assertThat(overall.status()).as(overall.toString()).isEqualTo(200);
+        assertThat(overall.json().<java.util.Map<String, Object>>read("$")).containsEntry("status", "UP")
+                .doesNotContainKey("components");
+        assertThat(component.status()).as("docs/operations.md says so: %s", component).isEqualTo(404);
+    }
+
+    @Test
     void readsASaga() {
         SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Vienna")).await(WAIT);
 

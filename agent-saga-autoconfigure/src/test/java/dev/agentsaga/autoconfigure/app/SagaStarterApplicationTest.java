@@ -299,9 +299,12 @@ class SagaStarterApplicationTest {
     void reportsTheEngineInTheHealthEndpoint() {
 
         Response response = http.get("/actuator/health");
+        Response component = http.get("/actuator/health/agentSaga");
 
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.read("$.components.agentSaga.status", String.class)).isEqualTo("UP");
+        assertThat(component.status()).as(component.toString()).isEqualTo(200);
+        assertThat(component.read("$.details.needsAttention", Integer.class)).isNotNegative();
         assertThat(response.read("$.components.agentSaga.details.needsAttention", Integer.class)).isNotNegative();
         assertThat(response.read("$.components.agentSaga.details.compensationFailed", Integer.class)).isNotNegative();
     }

@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.InvalidSagaIdException;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.PayloadTooLargeException;
@@ -49,6 +50,8 @@ class AgentSagaProblemDetailsExceptionHandlerTest {
             "saga-not-found", new SagaNotFoundException("No saga has the id 's-4'", "s-4"),
             "invalid-saga-state", new InvalidSagaStateException("Saga s-5 is COMPLETED; signals go to sagas that run",
                     "s-5"),
+            "invalid-saga-id", new InvalidSagaIdException("A saga id must not be blank; start without an id to get a "
+                    + "new one"),
             "saga-id-conflict", new SagaIdConflictException("Saga s-6 exists and belongs to workflow 'trip'", "s-6"),
             "saga-timeout", new SagaTimeoutException("Saga s-7 did not rest within PT1S; it is RUNNING and goes on", "s-7"),
             "saga-store-unavailable", new SagaStoreUnavailableException(STORE_MESSAGE, null),
@@ -74,6 +77,7 @@ class AgentSagaProblemDetailsExceptionHandlerTest {
                 new Answer("unknown-workflow", HttpStatus.BAD_REQUEST, "Unknown workflow"),
                 new Answer("saga-not-found", HttpStatus.NOT_FOUND, "Saga not found"),
                 new Answer("invalid-saga-state", HttpStatus.CONFLICT, "Invalid saga state"),
+                new Answer("invalid-saga-id", HttpStatus.BAD_REQUEST, "Invalid saga id"),
                 new Answer("saga-id-conflict", HttpStatus.CONFLICT, "Saga id conflict"),
                 new Answer("saga-timeout", HttpStatus.GATEWAY_TIMEOUT, "Saga did not rest in time"));
     }
