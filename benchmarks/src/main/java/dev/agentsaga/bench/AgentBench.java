@@ -15,6 +15,7 @@ import java.util.function.ToDoubleFunction;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.client.ChatClient;
 
 import dev.agentsaga.SagaEngine;
@@ -178,7 +179,7 @@ final class AgentBench {
         Log.info("  warm-up: %,d runs of each agent", done.get());
     }
 
-    private static void check(AgentWorkloads agents, String agent, String answer) {
+    private static void check(AgentWorkloads agents, String agent, @Nullable String answer) {
         if (!agents.answer().equals(answer)) {
             throw new IllegalStateException(agent + " answered '" + answer + "', not '" + agents.answer() + "'");
         }

@@ -89,7 +89,8 @@ final class AgentWorkloads {
         // one engine runs both agents and knows an action by one name: the model calls both tools "reserve"
         return builder.action("reserveItem", Reserve.INSTANCE)
                 .workflow(AGENT_LOOP, new Timed((goal, saga) -> loop.run(saga, goal)))
-                .workflow(CHAT_CLIENT, new Timed((goal, saga) -> durable.prompt().user(goal).call().content()));
+                .workflow(CHAT_CLIENT, new Timed((goal, saga) -> Objects.requireNonNull(
+                        durable.prompt().user(goal).call().content(), "the ChatClient agent answered no text")));
     }
 
     /** The same ChatClient agent without agent-saga: Spring AI's own tool-calling manager, no advisor. */

@@ -13,8 +13,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -83,7 +85,7 @@ final class DashboardBench {
     }
 
     private void measure(ConfigurableApplicationContext app, int sagas, String newest) throws Exception {
-        int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+        int port = Objects.requireNonNull(((WebServerApplicationContext) app).getWebServer(), "no web server").getPort();
         String base = "http://127.0.0.1:" + port + "/agent-saga";
         SagaCoordinator coordinator = app.getBean(SagaCoordinator.class);
         SagaDashboard dashboard = app.getBean(SagaDashboard.class);
@@ -232,8 +234,8 @@ final class DashboardBench {
     }
 
     private static void step(PreparedStatement insert, String sagaId, int seq, String name, String kind,
-            String reversibility, String input, String output, Instant started, long millis, Integer inputTokens,
-            Integer outputTokens) throws Exception {
+            @Nullable String reversibility, @Nullable String input, String output, Instant started, long millis,
+            @Nullable Integer inputTokens, @Nullable Integer outputTokens) throws Exception {
         insert.setString(1, sagaId);
         insert.setInt(2, seq);
         insert.setString(3, name);
