@@ -8,7 +8,9 @@ import dev.agentsaga.SagaEngine;
 
 /**
  * Starts the engine with the application context and stops it gracefully with it. It starts before and
- * stops after the web server, so requests in flight can still start sagas.
+ * stops after the web server, so requests in flight can still start sagas. It is not paused with its
+ * context (Spring's test framework pauses the contexts it caches): an engine that stopped does not start
+ * again, and its sagas would wait for the lease of a node that is gone.
  */
 public class SagaEngineLifecycle implements SmartLifecycle {
 
@@ -39,6 +41,12 @@ public class SagaEngineLifecycle implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return engine.isRunning();
+    }
+
+    /** An engine runs until its context closes: a stopped engine cannot start again. */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     @Override

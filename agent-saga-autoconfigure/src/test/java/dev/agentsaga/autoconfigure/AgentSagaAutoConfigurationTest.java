@@ -22,6 +22,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -87,6 +88,22 @@ class AgentSagaAutoConfigurationTest {
 
             assertThat(engine.isRunning()).isTrue();
             assertThat(engine.nodeId()).isNotBlank();
+        });
+    }
+
+    @Test
+    void keepsTheEngineRunningWhenTheContextIsPausedAndRestarted() {
+        contextRunner.run(context -> {
+            ConfigurableApplicationContext application = (ConfigurableApplicationContext) context
+                    .getSourceApplicationContext();
+            SagaEngine engine = context.getBean(SagaEngine.class);
+
+            application.pause();
+            boolean runningWhilePaused = engine.isRunning();
+            application.restart();
+
+            assertThat(runningWhilePaused).as("while the context is paused, as Spring's test cache does").isTrue();
+            assertThat(engine.isRunning()).isTrue();
         });
     }
 
