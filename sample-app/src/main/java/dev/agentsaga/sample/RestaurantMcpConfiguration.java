@@ -32,6 +32,11 @@ public class RestaurantMcpConfiguration {
 
     @Bean
     McpSyncClient restaurantsMcpClient(RestaurantMcpServer server) {
+        return connect(server);
+    }
+
+    /** A client of the server as the connection {@value #CONNECTION}, initialized. */
+    public static McpSyncClient connect(RestaurantMcpServer server) {
         McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(server.url())
                         .endpoint(RestaurantMcpServer.ENDPOINT).build())
                 // the starter sets the title to the connection's name; agent-saga finds the connection by it
