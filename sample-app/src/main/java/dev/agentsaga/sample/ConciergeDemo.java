@@ -1,6 +1,8 @@
 package dev.agentsaga.sample;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.springframework.stereotype.Component;
@@ -41,6 +43,9 @@ public class ConciergeDemo {
     static final List<String> PROVIDERS = List.of("restaurant_table", "box_office", "room_bill");
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Instant PROCESS_START = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean()
+            .getStartTime());
 
     private final SagaCoordinator sagas;
 
@@ -89,14 +94,15 @@ public class ConciergeDemo {
             System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
                     + crash.crashAfter() + " the process halts right after that step.");
         }
-        else if (before.status().isTerminal()) {
+        else if (before.status().isTerminal() && before.updatedAt().isBefore(PROCESS_START)) {
             System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
                     + before.status() + "); delete ./data to play the crash again.");
         }
         else {
-            System.out.println(">>> Scenario 3: RESUMED saga " + CRASH_SAGA_ID + " from its journal. The table, the "
-                    + "tickets and the model calls before the crash are replayed from the journal, not made or asked "
-                    + "again.");
+            // the engine takes the saga back at start-up, so it may have finished while scenarios 1 and 2 ran
+            System.out.println(">>> Scenario 3: RESUMED saga " + CRASH_SAGA_ID + " from its journal (the engine took "
+                    + "it back at start-up, agent.saga.node-id being stable). The table, the tickets and the model "
+                    + "calls before the crash are replayed from the journal, not made or asked again.");
         }
         SagaView view = awaitEnd(handle);
         print(title, CRASH_REQUEST, view);
