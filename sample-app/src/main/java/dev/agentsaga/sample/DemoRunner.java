@@ -77,7 +77,7 @@ public class DemoRunner implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         List<String> demo = args.getOptionValues("demo");
-        if (demo == null && !env.getProperty("sample.demo", Boolean.class, false)) {
+        if (demo == null ? !env.getProperty("sample.demo", Boolean.class, false) : demo.contains("false")) {
             return;
         }
         String agent = demo == null || demo.isEmpty() || demo.get(0).equals("true")
