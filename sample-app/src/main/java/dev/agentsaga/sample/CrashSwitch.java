@@ -11,7 +11,8 @@ import dev.agentsaga.spi.SagaObserver;
 /**
  * Halts the JVM ({@code Runtime.halt(1)}: no shutdown hooks, no clean-up, as a killed pod) right after the
  * step named by {@code --crash-after} (or {@code sample.crash-after}) was executed and journaled, in the
- * demo's crash saga only ({@link DemoRunner#CRASH_SAGA_ID}). It halts when that saga's next step starts,
+ * demo's crash sagas only (the trip's {@link DemoRunner#CRASH_SAGA_ID}, the concierge's
+ * {@link ConciergeDemo#CRASH_SAGA_ID}). It halts when that saga's next step starts,
  * which is after the engine journaled the named one. A replayed step does not count, so the resumed run
  * goes on.
  */
@@ -32,7 +33,7 @@ public class CrashSwitch implements SagaObserver {
 
     @Override
     public StepObservation stepStarted(StepEvent step) {
-        if (crashAfter.isEmpty() || !DemoRunner.CRASH_SAGA_ID.equals(step.sagaId())) {
+        if (crashAfter.isEmpty() || !DemoRunner.CRASH_SAGA_IDS.contains(step.sagaId())) {
             return StepObservation.NONE;
         }
         if (armed.remove(step.sagaId()) != null) {

@@ -3,6 +3,7 @@ package dev.agentsaga.sample;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
@@ -17,7 +18,8 @@ import dev.agentsaga.SagaView;
 import dev.agentsaga.ai.ToolApproval;
 
 /**
- * {@code --demo} (or {@code sample.demo=true}): plays three scenarios and prints each saga's timeline.
+ * {@code --demo} (or {@code sample.demo=true}): plays three scenarios of the trip agent and prints each
+ * saga's timeline.
  * <ol>
  * <li>the happy path; the demo approves the confirmation e-mail when the saga waits for it;</li>
  * <li>the goal names a sold-out hotel: booking it fails after the flight was booked, so the flight is
@@ -26,12 +28,16 @@ import dev.agentsaga.ai.ToolApproval;
  * flight was booked; running the same command again resumes the saga (fixed id {@value #CRASH_SAGA_ID})
  * from its journal without booking the flight or asking the model again.</li>
  * </ol>
- * {@code sample.demo.scenarios=1,3} picks scenarios.
+ * {@code --demo=concierge} (or {@code sample.demo.agent=concierge}) plays the concierge agent's scenarios
+ * instead ({@link ConciergeDemo}). {@code sample.demo.scenarios=1,3} picks scenarios.
  */
 @Component
 public class DemoRunner implements ApplicationRunner {
 
     public static final String CRASH_SAGA_ID = "demo-crash-trip";
+
+    /** The sagas of the crash scenarios, the only ones {@link CrashSwitch} halts the process in. */
+    static final Set<String> CRASH_SAGA_IDS = Set.of(CRASH_SAGA_ID, ConciergeDemo.CRASH_SAGA_ID);
 
     static final String HAPPY_GOAL = "3 days in Lisbon in May under 1500 EUR";
 
@@ -49,11 +55,14 @@ public class DemoRunner implements ApplicationRunner {
 
     private final Environment env;
 
-    private final ObjectProvider<ScriptedTripModel> scripted;
+    private final ObjectProvider<ScriptedModel> scripted;
+
+    private final ConciergeDemo concierge;
 
     public DemoRunner(SagaCoordinator sagas, TravelProviders providers, CrashSwitch crash, Environment env,
-            ObjectProvider<ScriptedTripModel> scripted) {
+            ObjectProvider<ScriptedModel> scripted, ConciergeDemo concierge) {
         this.scripted = scripted;
+        this.concierge = concierge;
         this.sagas = sagas;
         this.providers = providers;
         this.crash = crash;
@@ -61,17 +70,29 @@ public class DemoRunner implements ApplicationRunner {
     }
 
     static boolean isDemo(String[] args) {
-        return Arrays.stream(args).anyMatch(arg -> arg.equals("--demo") || arg.equals("--demo=true")
-                || arg.equals("--sample.demo=true"));
+        return Arrays.stream(args).anyMatch(arg -> arg.equals("--demo") || arg.equals("--sample.demo=true")
+                || (arg.startsWith("--demo=") && !arg.equals("--demo=false")));
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        if (!args.containsOption("demo") && !env.getProperty("sample.demo", Boolean.class, false)) {
+        List<String> demo = args.getOptionValues("demo");
+        if (demo == null ? !env.getProperty("sample.demo", Boolean.class, false) : demo.contains("false")) {
             return;
         }
+        String agent = demo == null || demo.isEmpty() || demo.get(0).equals("true")
+                ? env.getProperty("sample.demo.agent", "trip") : demo.get(0);
         List<String> scenarios = Arrays.asList(env.getProperty("sample.demo.scenarios", "1,2,3").split("\\s*,\\s*"));
-        banner();
+        if (agent.equals(ConciergeWorkflow.NAME)) {
+            banner("agent-saga sample: a hotel concierge agent (ChatClient, @Tool methods and an MCP server)");
+            concierge.play(scenarios);
+            return;
+        }
+        if (!agent.equals(TripWorkflow.NAME)) {
+            throw new IllegalArgumentException("--demo=" + agent + ": there is no such demo; use --demo (the trip "
+                    + "agent) or --demo=concierge");
+        }
+        banner("agent-saga sample: a trip-booking agent");
         if (scenarios.contains("1")) {
             SagaView view = play(sagas.start(TripWorkflow.NAME, HAPPY_GOAL));
             print("1. Happy path", HAPPY_GOAL, view);
@@ -149,9 +170,16 @@ public class DemoRunner implements ApplicationRunner {
     }
 
     private void print(String title, String goal, SagaView view) {
+        print(title, "goal", goal, view, providers, List.of("flight_booking", "hotel_booking", "card_charge",
+                "email_outbox"));
+    }
+
+    /** Prints a saga: its status, tokens, answer or error, timeline and the provider records made for it. */
+    static void print(String title, String inputLabel, String input, SagaView view, TravelProviders providers,
+            List<String> providerNames) {
         System.out.println();
         System.out.println("=== " + title);
-        System.out.println("  goal:   " + goal);
+        System.out.println("  " + String.format("%-7s", inputLabel + ":") + " " + input);
         System.out.println("  saga:   " + view.id() + "   status: " + view.status() + "   tokens spent: "
                 + view.tokensSpent() + ", saved by replay after a crash: " + view.tokensSaved()
                 + ", replayed after waits: " + view.tokensReplayed());
@@ -162,7 +190,11 @@ public class DemoRunner implements ApplicationRunner {
             System.out.println("  error:  " + view.error());
         }
         System.out.print(Timeline.table(view));
-        for (String provider : List.of("flight_booking", "hotel_booking", "card_charge", "email_outbox")) {
+        if (!Timeline.compensations(view).isEmpty()) {
+            System.out.println("  compensations in the order they ran: " + String.join(", then ",
+                    Timeline.compensations(view)));
+        }
+        for (String provider : providerNames) {
             List<String> rows = providers.records(provider, view.id());
             if (!rows.isEmpty()) {
                 System.out.println("  provider " + provider + ": " + rows);
@@ -175,9 +207,9 @@ public class DemoRunner implements ApplicationRunner {
         return providers.modelCalls(goal);
     }
 
-    private void banner() {
+    private void banner(String title) {
         System.out.println();
-        System.out.println("agent-saga sample: a trip-booking agent");
+        System.out.println(title);
         System.out.println(scripted.getIfAvailable() != null
                 ? "model: " + ScriptedTripModel.LABEL + " SCRIPTED, no OPENAI_API_KEY: a fixed, deterministic "
                         + "tool-calling conversation, not a real LLM"

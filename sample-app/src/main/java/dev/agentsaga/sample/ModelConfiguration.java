@@ -13,10 +13,11 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Which model the agent talks to. {@code sample.model=auto} (the default): the real OpenAI model when
- * {@code OPENAI_API_KEY} is set, the {@link ScriptedTripModel} otherwise. {@code sample.model=scripted} or
- * {@code openai} forces one. The OpenAI auto-configuration always starts (it needs a key, so
- * application.properties gives it a dummy one offline); the scripted model is {@code @Primary} over it.
+ * Which model the agents talk to. {@code sample.model=auto} (the default): the real OpenAI model when
+ * {@code OPENAI_API_KEY} is set, the {@link ScriptedModel} otherwise (the trip agent's and the concierge's
+ * scripts). {@code sample.model=scripted} or {@code openai} forces one. The OpenAI auto-configuration always
+ * starts (it needs a key, so application.properties gives it a dummy one offline); the scripted model is
+ * {@code @Primary} over it.
  */
 @Configuration(proxyBeanMethods = false)
 public class ModelConfiguration {
@@ -26,11 +27,11 @@ public class ModelConfiguration {
     @Bean
     @Primary
     @Conditional(UseScriptedModel.class)
-    ScriptedTripModel scriptedTripModel(JdbcClient jdbc) {
+    ScriptedModel scriptedModel(JdbcClient jdbc) {
         log.warn("{} No OPENAI_API_KEY: the agent talks to a SCRIPTED model that plays a fixed tool-calling "
                 + "conversation (set OPENAI_API_KEY, and optionally OPENAI_BASE_URL, for a real model)",
                 ScriptedTripModel.LABEL);
-        return new ScriptedTripModel(jdbc);
+        return new ScriptedModel(new ScriptedTripModel(jdbc), new ScriptedConciergeModel(jdbc));
     }
 
     static boolean scripted(Environment env) {

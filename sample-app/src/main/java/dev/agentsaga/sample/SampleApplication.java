@@ -8,8 +8,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The trip-booking agent. {@code --demo} plays the three scenarios and exits; without it the HTTP API
- * ({@link TripController}) serves on port 8080.
+ * The trip-booking agent and the concierge agent. {@code --demo} plays the trip agent's three scenarios and
+ * exits, {@code --demo=concierge} the concierge's; without it the HTTP API ({@link TripController},
+ * {@link ConciergeController}) serves on port 8080.
  */
 @SpringBootApplication
 public class SampleApplication {

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepView;
@@ -12,7 +15,10 @@ import dev.agentsaga.StepView;
 public final class Timeline {
 
     private static final Map<String, String> UNDO = Map.of("bookFlight", "flight cancelled", "bookHotel",
-            "hotel cancelled", "chargeCard", "card refunded");
+            "hotel cancelled", "chargeCard", "card refunded", "reserve_table", "cancel_reservation (MCP)",
+            "buyTickets", "refundTickets", "chargeToRoom", "refundRoomCharge");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Timeline() {
     }
@@ -68,6 +74,36 @@ public final class Timeline {
         return "--";
     }
 
+    /**
+     * A recorded result that is a JSON string (what a {@code @Tool} method or an MCP tool answered the model) as
+     * its text; an MCP tool's content list as the text of its content.
+     */
+    private static String plain(String output) {
+        String text;
+        try {
+            text = JSON.readValue(output, String.class);
+        }
+        catch (RuntimeException ex) {
+            return output;
+        }
+        try {
+            JsonNode content = JSON.readTree(text);
+            if (content.isArray() && content.size() == 1 && content.path(0).has("text")) {
+                return content.path(0).path("text").asString();
+            }
+        }
+        catch (RuntimeException ex) {
+            // text that is not JSON
+        }
+        return text;
+    }
+
+    /** The names of the compensated steps in the order their compensations ran. */
+    public static List<String> compensations(SagaView view) {
+        return view.steps().stream().filter(step -> step.compensatedAt() != null)
+                .sorted(java.util.Comparator.comparing(StepView::compensatedAt)).map(StepView::name).toList();
+    }
+
     private static String detail(StepView step) {
         String text;
         if (step.error() != null) {
@@ -83,7 +119,7 @@ public final class Timeline {
             }
         }
         else {
-            text = step.output() == null ? "" : step.output();
+            text = step.output() == null ? "" : plain(step.output());
         }
         text = text.replace('\n', ' ');
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;

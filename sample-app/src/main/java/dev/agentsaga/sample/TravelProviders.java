@@ -12,8 +12,9 @@ import dev.agentsaga.sample.Trips.FlightOffer;
 import dev.agentsaga.sample.Trips.HotelOffer;
 
 /**
- * In-app fakes of an airline, a hotel chain, a card processor and a mail service, backed by the tables of
- * schema.sql. Each write takes the caller's idempotency key: a repeated key returns the first result and
+ * In-app fakes of an airline, a hotel chain, a card processor and a mail service (the trip agent's), and of
+ * a restaurant booking service, a box office and the hotel's room bills (the concierge's), backed by the
+ * tables of schema.sql. Each write takes the caller's idempotency key: a repeated key returns the first result and
  * books nothing new, as a real provider API that deduplicates requests would. Every call is also written
  * to {@code provider_call}, so a reader (and the test) can count how often each provider was called.
  */
@@ -22,6 +23,9 @@ public class TravelProviders {
 
     /** A hotel that shows up in search results but cannot be booked: scenario 2 of the demo. */
     public static final String SOLD_OUT_HOTEL = "Grand Hotel Sold Out";
+
+    /** A room whose guest has checked out: charges to it are refused (the concierge demo's failure). */
+    public static final int CHECKED_OUT_ROOM = 118;
 
     private static final Map<String, List<HotelOffer>> HOTELS = Map.of(
             "Lisbon", List.of(new HotelOffer("Casa Alfama", "Lisbon", 120), new HotelOffer("Hotel Avenida", "Lisbon", 95),
@@ -78,6 +82,37 @@ public class TravelProviders {
 
     public String sendEmail(String key, String to, String subject) {
         return book("email_outbox", key, "MSG-", subject, to, 0);
+    }
+
+    public String reserveTable(String key, String restaurant, String guest, int guests) {
+        return book("restaurant_table", key, "RT-", restaurant, guest + ", " + guests + " guests", 0);
+    }
+
+    /** Cancels a reservation by its id; {@code requestKey} is the caller's key of the cancellation. */
+    public boolean cancelReservation(String requestKey, String reservationId) {
+        logCall(requestKey, "restaurant_table.cancel");
+        return jdbc.sql("UPDATE provider_record SET status = 'CANCELLED' WHERE provider = 'restaurant_table' AND id = ?")
+                .param(reservationId).update() == 1;
+    }
+
+    public String buyTickets(String key, String event, int quantity, int total) {
+        return book("box_office", key, "TK-", event, quantity + " seats", total);
+    }
+
+    public void refundTickets(String key) {
+        cancel("box_office", key);
+    }
+
+    public String chargeRoom(String key, int room, String description, int amount) {
+        if (room == CHECKED_OUT_ROOM) {
+            throw new IllegalStateException("room " + room + " has checked out: the front desk accepts no more "
+                    + "charges to it");
+        }
+        return book("room_bill", key, "RC-", description, "room " + room, amount);
+    }
+
+    public void refundRoomCharge(String key) {
+        cancel("room_bill", key);
     }
 
     /** Records one call of a provider operation under the idempotency key it was given. */
