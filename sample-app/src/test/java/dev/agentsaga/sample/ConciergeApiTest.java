@@ -21,11 +21,11 @@ import dev.agentsaga.SagaStatus;
 /**
  * The concierge's HTTP API: a request posted as JSON is arranged, and its evening is read back with the
  * timeline; a refused room charge shows the compensations newest first; an unknown id is a 404 problem.
- * It has a context of its own: the test framework stops a cached context while another one runs and starts
- * it again when it is reused, and the saga engine of a context is started only once.
+ * The application is configured as {@link TripApiProblemsTest}'s, so the two share one cached context,
+ * which Spring's test framework pauses while the other classes run and restarts for the second of the two.
  */
 @SpringBootTest(classes = SampleApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:concierge-api;MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+        "spring.datasource.url=jdbc:h2:mem:trip-api;MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
         "sample.model=scripted", "agent.saga.shutdown-grace=1s" })
 class ConciergeApiTest {
 
