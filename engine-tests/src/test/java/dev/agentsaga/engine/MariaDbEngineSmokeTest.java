@@ -1,0 +1,31 @@
+package dev.agentsaga.engine;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import dev.agentsaga.test.TestDatabase;
+
+/** {@link EngineSmokeContract} on MariaDB. */
+class MariaDbEngineSmokeTest extends EngineSmokeContract {
+
+    static TestDatabase database;
+
+    @BeforeAll
+    static void schema() {
+        database = TestDatabase.mariadb();
+    }
+
+    @AfterAll
+    static void drop() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Override
+    DataSource dataSource() {
+        return database.dataSource();
+    }
+}
