@@ -68,9 +68,14 @@ class CrashRecoveryTest {
     /** Never started: the test JVM only reads the sagas through it while children run them. */
     private SagaEngine reader;
 
+    /** The database the children run on: a schema of its own on the test PostgreSQL. */
+    TestDatabase createDatabase() {
+        return TestDatabase.postgresql();
+    }
+
     @BeforeAll
     void createSchema() {
-        schema = TestDatabase.postgresql();
+        schema = createDatabase();
         Downstream.createTables(schema.jdbc());
         downstream = new Downstream(schema.dataSource(), 0);
         reader = CrashScenario.engine(schema.dataSource(), "crash-test-reader",
