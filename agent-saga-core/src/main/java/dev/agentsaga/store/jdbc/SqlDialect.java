@@ -96,6 +96,15 @@ public class SqlDialect {
     }
 
     /**
+     * Whether the engine groups the journal writes of concurrent sagas into shared transactions unless told
+     * otherwise (see {@code AgentSaga.Builder.groupCommit}): true where one commit for many writes saves
+     * flushes that the database would not share by itself.
+     */
+    public boolean groupsCommits() {
+        return true;
+    }
+
+    /**
      * Whether a group of journal writes sends its appends ({@link #insertStep()}) as one JDBC batch; when
      * false, one execution each, in the same transaction.
      */
