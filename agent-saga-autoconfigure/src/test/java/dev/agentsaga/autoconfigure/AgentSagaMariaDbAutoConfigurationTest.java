@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -23,7 +24,14 @@ class AgentSagaMariaDbAutoConfigurationTest {
 
     @BeforeAll
     static void createDatabase() {
-        database = TestDatabase.emptyMariadb();
+        if (TestDatabase.mariadbAvailable()) {
+            database = TestDatabase.emptyMariadb();
+        }
+    }
+
+    @BeforeEach
+    void requireMariadb() {
+        TestDatabase.assumeMariadb();
     }
 
     @AfterAll

@@ -38,6 +38,17 @@ final class MariaDbServer {
 
     /** The server; aborts the calling test when there is none. */
     static MariaDbServer get() {
+        MariaDbServer server = find();
+        Assumptions.assumeTrue(server != null, () -> "No MariaDB to test against: " + unavailable);
+        return server;
+    }
+
+    /** Whether there is a server to test against (found or started at the first call). */
+    static boolean available() {
+        return find() != null;
+    }
+
+    private static @Nullable MariaDbServer find() {
         MariaDbServer server = instance;
         if (server == null) {
             synchronized (MariaDbServer.class) {
@@ -48,7 +59,6 @@ final class MariaDbServer {
                 }
             }
         }
-        Assumptions.assumeTrue(server != null, () -> "No MariaDB to test against: " + unavailable);
         return server;
     }
 

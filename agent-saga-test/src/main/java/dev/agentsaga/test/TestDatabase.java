@@ -137,6 +137,24 @@ public final class TestDatabase implements AutoCloseable {
                 () -> server.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
     }
 
+    /**
+     * Whether there is a MariaDB to test against (see above); found or started at the first call. A test
+     * class that makes its database in {@code @BeforeAll} asks this first: an assumption that fails there
+     * skips the class without reporting its tests, where one in {@code @BeforeEach} (a call of
+     * {@link #assumeMariadb()}) reports each test skipped, with the reason.
+     */
+    public static boolean mariadbAvailable() {
+        return MariaDbServer.available();
+    }
+
+    /**
+     * Aborts the calling test, which JUnit reports as skipped with the reason, when there is no MariaDB
+     * to test against.
+     */
+    public static void assumeMariadb() {
+        MariaDbServer.get();
+    }
+
     /** A new database on the test MariaDB with the tables under the default prefix. */
     public static TestDatabase mariadb() {
         return mariadb(DEFAULT_PREFIX);

@@ -9,4 +9,9 @@ class MariaDbCrashRecoveryTest extends CrashRecoveryTest {
     TestDatabase createDatabase() {
         return TestDatabase.mariadb();
     }
+
+    @Override
+    boolean databaseAvailable() {
+        return TestDatabase.mariadbAvailable();
+    }
 }

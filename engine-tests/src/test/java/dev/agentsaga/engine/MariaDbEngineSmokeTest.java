@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 import dev.agentsaga.test.TestDatabase;
 
@@ -14,7 +15,14 @@ class MariaDbEngineSmokeTest extends EngineSmokeContract {
 
     @BeforeAll
     static void schema() {
-        database = TestDatabase.mariadb();
+        if (TestDatabase.mariadbAvailable()) {
+            database = TestDatabase.mariadb();
+        }
+    }
+
+    @BeforeEach
+    void requireMariadb() {
+        TestDatabase.assumeMariadb();
     }
 
     @AfterAll

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.test.TestDatabase;
@@ -22,6 +23,9 @@ class MariaDbPlainSqlSchemaTest {
 
     @BeforeAll
     static void createBoth() throws IOException {
+        if (!TestDatabase.mariadbAvailable()) {
+            return;
+        }
         liquibase = TestDatabase.mariadb();
         plain = TestDatabase.emptyMariadb();
         String sql = Files.readString(Path.of("..", "docs", "schema-mysql.sql"));
@@ -30,6 +34,11 @@ class MariaDbPlainSqlSchemaTest {
                 plain.jdbc().execute(statement);
             }
         }
+    }
+
+    @BeforeEach
+    void requireMariadb() {
+        TestDatabase.assumeMariadb();
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.SagaStoreException;
@@ -29,8 +30,15 @@ class MariaDbSagaStoreTest extends SagaStoreContractTest {
 
     @BeforeAll
     static void createDatabase() {
-        database = TestDatabase.mariadb("ops_saga_");
-        store = new JdbcSagaStore(database.dataSource(), "ops_saga_");
+        if (TestDatabase.mariadbAvailable()) {
+            database = TestDatabase.mariadb("ops_saga_");
+            store = new JdbcSagaStore(database.dataSource(), "ops_saga_");
+        }
+    }
+
+    @BeforeEach
+    void requireMariadb() {
+        TestDatabase.assumeMariadb();
     }
 
     @AfterAll
