@@ -98,7 +98,8 @@ public final class AgentSaga {
 
         private boolean applySchema;
 
-        private boolean groupCommit = true;
+        /** Null: as the database's dialect advises ({@link SqlDialect#groupsCommits()}). */
+        private @Nullable Boolean groupCommit;
 
         private int groupCommitMaxBatch = 64;
 
@@ -234,8 +235,9 @@ public final class AgentSaga {
 
         /**
          * Whether the journal writes of concurrent sagas share transactions (one commit, one WAL flush for
-         * many writes); default true. A saga still goes on only once its own write is durable; a saga
-         * running alone writes at once. See {@code docs/group-commit.md}.
+         * many writes); by default on, except where the dialect advises against it (MariaDB and MySQL, whose
+         * InnoDB shares the log flush of concurrent commits by itself). A saga still goes on only once its
+         * own write is durable; a saga running alone writes at once. See {@code docs/group-commit.md}.
          */
         public Builder groupCommit(boolean groupCommit) {
             this.groupCommit = groupCommit;
@@ -273,9 +275,11 @@ public final class AgentSaga {
                 SchemaInitializer.apply(dataSource, tablePrefix);
             }
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
-            SagaStore sagaStore = store != null ? store : new JdbcSagaStore(dataSource,
-                    SqlDialect.forDataSource(dataSource, tablePrefix));
-            return new DefaultSagaEngine(sagaStore, payloadCodec, settings(), namedActions, actions,
+            SqlDialect dialect = store != null ? null : SqlDialect.forDataSource(dataSource, tablePrefix);
+            SagaStore sagaStore = dialect == null ? Objects.requireNonNull(store)
+                    : new JdbcSagaStore(dataSource, dialect);
+            boolean grouped = groupCommit != null ? groupCommit : dialect == null || dialect.groupsCommits();
+            return new DefaultSagaEngine(sagaStore, payloadCodec, settings(grouped), namedActions, actions,
                     namedWorkflows, workflows, observers);
         }
 
@@ -287,10 +291,11 @@ public final class AgentSaga {
          */
         public JournalReplayer buildReplayer() {
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
-            return new JournalReplayer(payloadCodec, settings(), namedActions, actions, namedWorkflows, workflows);
+            return new JournalReplayer(payloadCodec, settings(groupCommit == null || groupCommit), namedActions, actions,
+                    namedWorkflows, workflows);
         }
 
-        private EngineSettings settings() {
+        private EngineSettings settings(boolean groupCommit) {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,

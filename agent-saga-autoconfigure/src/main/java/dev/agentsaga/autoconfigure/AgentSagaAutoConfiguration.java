@@ -73,8 +73,11 @@ public final class AgentSagaAutoConfiguration {
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
                 .driftPolicy(properties.getLlm().getDriftPolicy())
-                .groupCommit(properties.getGroupCommit().isEnabled())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
+        Boolean groupCommit = properties.getGroupCommit().getEnabled();
+        if (groupCommit != null) {
+            builder.groupCommit(groupCommit);
+        }
         if (properties.getHeartbeatInterval() != null) {
             builder.heartbeatInterval(properties.getHeartbeatInterval());
         }

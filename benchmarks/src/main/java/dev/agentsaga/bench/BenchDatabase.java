@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -18,7 +20,9 @@ import dev.agentsaga.store.jdbc.SchemaInitializer;
 
 /**
  * The schema a run works in: created at the start ({@code bench_...}), agent-saga's tables applied with
- * {@link SchemaInitializer}, the plain-JDBC baseline tables beside them, dropped at the end.
+ * {@link SchemaInitializer}, the plain-JDBC baseline tables beside them, dropped at the end. On MariaDB
+ * (a {@code jdbc:mariadb:} or {@code jdbc:mysql:} URL) the "schema" is a database of its own, and the
+ * baseline tables have the column types of agent-saga's there ({@code LONGTEXT}, {@code DATETIME(6)}).
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -44,36 +48,56 @@ final class BenchDatabase implements AutoCloseable {
 
     private final List<HikariDataSource> pools = new ArrayList<>();
 
+    private final boolean mariadb;
+
     private @Nullable Thread analyzer;
 
     BenchDatabase(String jdbcUrl, String schema, boolean keep) {
         this.jdbcUrl = jdbcUrl;
         this.schema = schema;
         this.keep = keep;
+        this.mariadb = jdbcUrl.startsWith("jdbc:mariadb:") || jdbcUrl.startsWith("jdbc:mysql:");
     }
 
     String schema() {
         return schema;
     }
 
-    /** The URL with {@code currentSchema} set to the run's schema. */
+    /** Whether the server is MariaDB (or MySQL) rather than PostgreSQL. */
+    boolean mariadb() {
+        return mariadb;
+    }
+
+    /** The URL with {@code currentSchema} set to the run's schema; on MariaDB, with the run's database. */
     String schemaUrl() {
+        if (mariadb) {
+            Matcher url = Pattern.compile("^(jdbc:[a-z]+://[^/?]+)(/[^?]*)?(\\?.*)?$").matcher(jdbcUrl);
+            if (!url.matches()) {
+                throw new IllegalArgumentException("not a JDBC URL of the form jdbc:mariadb://host:port/database?params: "
+                        + jdbcUrl);
+            }
+            return url.group(1) + "/" + schema + (url.group(3) == null ? "" : url.group(3));
+        }
         return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
     /** Creates the schema, agent-saga's tables and the baseline tables. */
     void create() throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+            s.execute((mariadb ? "CREATE DATABASE " : "CREATE SCHEMA ") + schema);
         }
+        String text = mariadb ? "LONGTEXT" : "TEXT";
+        String timestamp = mariadb ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE";
+        String options = mariadb ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "";
         try (HikariDataSource ds = pool("bench-setup", 1)) {
             SchemaInitializer.apply(ds, PREFIX);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE " + PLAIN_INSTANCE + " (id VARCHAR(200) PRIMARY KEY, status VARCHAR(32) NOT NULL, "
-                        + "input TEXT, output TEXT, created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-                        + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                        + "input " + text + ", output " + text + ", created_at " + timestamp + " NOT NULL, "
+                        + "updated_at " + timestamp + " NOT NULL)" + options);
                 s.execute("CREATE TABLE " + PLAIN_STEP + " (saga_id VARCHAR(200) NOT NULL, seq INT NOT NULL, "
-                        + "payload TEXT, created_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (saga_id, seq))");
+                        + "payload " + text + ", created_at " + timestamp + " NOT NULL, PRIMARY KEY (saga_id, seq))"
+                        + options);
             }
         }
         pools.removeIf(HikariDataSource::isClosed);
@@ -98,6 +122,13 @@ final class BenchDatabase implements AutoCloseable {
             // no ANALYZE of the emptied tables: statistics of an empty table make PostgreSQL plan the lease
             // check as a sequential scan, and pooled connections keep that plan as the table grows;
             // TRUNCATE leaves the tables "never analyzed", which plans index scans
+            if (mariadb) {
+                // one table per TRUNCATE there
+                for (String table : List.of(INSTANCE, STEP, SIGNAL, PLAIN_INSTANCE, PLAIN_STEP)) {
+                    s.execute("TRUNCATE TABLE " + table);
+                }
+                return;
+            }
             s.execute("TRUNCATE " + INSTANCE + ", " + STEP + ", " + SIGNAL + ", " + PLAIN_INSTANCE + ", " + PLAIN_STEP);
         }
     }
@@ -144,6 +175,10 @@ final class BenchDatabase implements AutoCloseable {
      * @return whether the server's autovacuum is off and the analyzer runs
      */
     boolean standInForAutovacuum(long periodMillis) throws SQLException {
+        if (mariadb) {
+            // InnoDB keeps its statistics itself (innodb_stats_auto_recalc)
+            return false;
+        }
         try (HikariDataSource ds = pool("autovacuum-check", 1)) {
             if (!"off".equals(queryString(ds, "SHOW autovacuum"))) {
                 return false;
@@ -186,11 +221,11 @@ final class BenchDatabase implements AutoCloseable {
         }
         pools.forEach(HikariDataSource::close);
         if (keep) {
-            System.err.println("Kept schema " + schema);
+            System.err.println((mariadb ? "Kept database " : "Kept schema ") + schema);
             return;
         }
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute(mariadb ? "DROP DATABASE IF EXISTS " + schema : "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         catch (SQLException ex) {
             System.err.println("Could not drop schema " + schema + ": " + ex.getMessage());

@@ -12,7 +12,7 @@ import dev.agentsaga.bench.Results.Log;
 
 /**
  * The benchmark harness of agent-saga: a plain main (no JMH: every figure here is a round trip to
- * PostgreSQL or a multi-second throughput window, where a fork-per-benchmark harness adds nothing but
+ * the database or a multi-second throughput window, where a fork-per-benchmark harness adds nothing but
  * run time). See {@code docs/benchmarks.md}.
  */
 public final class BenchMain {
@@ -51,6 +51,14 @@ public final class BenchMain {
             Log.info("schema %s; benchmarks %s, scale %s, rounds %d", schema, options.only(), options.scale(),
                     options.rounds());
             String machine = machine(db);
+            if (db.mariadb()) {
+                for (String postgresOnly : List.of("scale", "dashboard")) {
+                    if (options.runs(postgresOnly)) {
+                        options.only().remove(postgresOnly);
+                        Log.info("%s: PostgreSQL only (its query plans and VACUUM), skipped on MariaDB", postgresOnly);
+                    }
+                }
+            }
             if (options.runs("sequential")) {
                 new SequentialBench(db, options, results).run();
             }
@@ -107,7 +115,13 @@ public final class BenchMain {
                 .getTotalMemorySize();
         try (HikariDataSource pool = db.pool("info", 1)) {
             String version = BenchDatabase.queryString(pool, "SELECT version()");
-            String settings = BenchDatabase.queryString(pool, "SELECT string_agg(name || '=' || setting || "
+            String settings = BenchDatabase.queryString(pool, db.mariadb()
+                    // what decides commit latency and locking there
+                    ? "SELECT GROUP_CONCAT(CONCAT(LOWER(variable_name), '=', variable_value) ORDER BY variable_name "
+                            + "SEPARATOR ', ') FROM information_schema.global_variables WHERE variable_name IN "
+                            + "('INNODB_FLUSH_LOG_AT_TRX_COMMIT', 'SYNC_BINLOG', 'LOG_BIN', 'INNODB_FLUSH_METHOD', "
+                            + "'INNODB_BUFFER_POOL_SIZE', 'MAX_CONNECTIONS', 'TX_ISOLATION', 'INNODB_LOCK_WAIT_TIMEOUT')"
+                    : "SELECT string_agg(name || '=' || setting || "
                     + "COALESCE(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('synchronous_commit', "
                     + "'fsync', 'autovacuum', 'wal_sync_method', 'shared_buffers', 'max_connections', 'commit_delay')");
             return String.format("machine: %d CPUs, %.1f GiB RAM, load average at start %s; Java %s (%s), "

@@ -26,10 +26,12 @@ record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, 
     static final String USAGE = """
             Usage: java -jar benchmarks/target/benchmarks.jar --jdbc-url URL [options]
 
-              --jdbc-url URL      PostgreSQL JDBC URL with credentials as parameters, e.g.
-                                  'jdbc:postgresql://127.0.0.1:5432/test?user=postgres'
+              --jdbc-url URL      PostgreSQL or MariaDB JDBC URL with credentials as parameters, e.g.
+                                  'jdbc:postgresql://127.0.0.1:5432/test?user=postgres' or
+                                  'jdbc:mariadb://127.0.0.1:3306/test?user=root'
                                   (or set AGENT_SAGA_BENCH_JDBC_URL). The harness creates a schema
-                                  bench_<time> there and drops it at the end.
+                                  (on MariaDB a database) bench_<time> there and drops it at the end;
+                                  on MariaDB, scale and dashboard are skipped.
               --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory,dashboard,
                                   agents
               --scale F           multiply every count by F (default 1; 0.1 for a quick run)

@@ -141,7 +141,7 @@ final class SequentialBench {
         double engineCpu = median(rounds.stream().map(Round::engineCpuMicros).toList());
         double plainCpu = median(rounds.stream().map(Round::plainCpuMicros).toList());
         double insertCpu = median(rounds.stream().map(Round::insertCpuMicros).toList());
-        results.add("1", f("JVM CPU per %d-step workflow (engine threads + `start`; not PostgreSQL's)", steps),
+        results.add("1", f("JVM CPU per %d-step workflow (engine threads + `start`; not the database's)", steps),
                 f("%.0f µs", engineCpu), f("%.0f µs plain JDBC workflow", plainCpu), ratio(engineCpu, plainCpu),
                 f("≈ %.0f µs per step vs %.0f µs per plain INSERT: CPU time, so less sensitive to a busy machine",
                         engineCpu / steps, insertCpu));

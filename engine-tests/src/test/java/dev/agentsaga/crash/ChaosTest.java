@@ -57,9 +57,9 @@ class ChaosTest {
 
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(Long.getLong("chaos.settleSeconds", 60));
 
-    private final int sagaCount = Integer.getInteger("chaos.sagas", 240);
+    private final int sagaCount = Integer.getInteger("chaos.sagas", defaultSagaCount());
 
-    private final int killCount = Integer.getInteger("chaos.kills", 5);
+    private final int killCount = Integer.getInteger("chaos.kills", defaultKillCount());
 
     private final long seed = Long.getLong("chaos.seed", System.nanoTime());
 
@@ -74,9 +74,27 @@ class ChaosTest {
 
     private SagaEngine driver;
 
+    private boolean mariadb;
+
+    /** The database the nodes share: a schema of its own on the test PostgreSQL. */
+    TestDatabase createDatabase() {
+        return TestDatabase.postgresql();
+    }
+
+    /** How many sagas a run starts unless {@code -Dchaos.sagas} says otherwise. */
+    int defaultSagaCount() {
+        return 240;
+    }
+
+    /** How many nodes a run kills unless {@code -Dchaos.kills} says otherwise. */
+    int defaultKillCount() {
+        return 5;
+    }
+
     @Test
     void sagasSurviveNodesKilledAtRandom() throws InterruptedException {
-        schema = TestDatabase.postgresql();
+        schema = createDatabase();
+        mariadb = Downstream.isMariaDb(schema.jdbc());
         Downstream.createTables(schema.jdbc());
         cluster = new ChaosCluster(Path.of("target", "chaos-logs", schema.name()), schema.jdbcUrl());
         driver = ChaosWorkflow.engine(schema.dataSource(), "chaos-driver",
@@ -155,7 +173,8 @@ class ChaosTest {
             if (cluster.killedRuns().size() < killCount && now >= nextKill) {
                 cluster.killAndRestart(random, schema.jdbc().queryForList("SELECT DISTINCT owner FROM "
                         + table("instance") + " WHERE status IN ('RUNNING', 'COMPENSATING') AND lease_expires_at > "
-                        + "now()", String.class));
+                        // MariaDB's timestamps are in UTC without a zone
+                        + (mariadb ? "UTC_TIMESTAMP(6)" : "now()"), String.class));
                 nextKill = now + 2000 + random.nextInt(1001);
             }
             Thread.sleep(20);
@@ -226,7 +245,8 @@ class ChaosTest {
             cluster.assertAlive();
             if (System.nanoTime() > deadline) {
                 List<String> stuck = schema.jdbc().query("SELECT id, status, owner, lease_expires_at, wake_at, "
-                        + "(SELECT string_agg(name || ' sent ' || created_at, ', ') FROM " + table("signal")
+                        + "(SELECT " + (mariadb ? "group_concat(concat_ws(' ', name, 'sent', created_at) SEPARATOR ', ')"
+                                : "string_agg(concat_ws(' ', name, 'sent', created_at), ', ')") + " FROM " + table("signal")
                         + " s WHERE s.saga_id = i.id AND s.consumed_seq IS NULL)" + active + " ORDER BY id LIMIT 20",
                         (rs, row) -> rs.getString(1) + " " + rs.getString(2) + " owner " + rs.getString(3)
                                 + " lease " + rs.getString(4) + " wake " + rs.getString(5) + " unconsumed signals "

@@ -5,6 +5,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.agentsaga.ActionContext;
@@ -23,6 +24,7 @@ import dev.agentsaga.ActionContext;
  * that is sent again when asked again. Deliberately no unique constraint, so a duplicate shows up in
  * the assertions instead of as an exception in the action.
  * </ul>
+ * The tables are made in PostgreSQL's or MariaDB's SQL, whichever the schema is on.
  */
 final class Downstream {
 
@@ -45,16 +47,29 @@ final class Downstream {
 
     private final int run;
 
+    private final boolean mariadb;
+
     /** {@code run} numbers the JVM (or engine) the attempts come from: 1 for the first child, and so on. */
     Downstream(DataSource dataSource, int run) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.run = run;
+        this.mariadb = isMariaDb(jdbc);
+    }
+
+    /** Whether the template's database is MariaDB (or MySQL) rather than PostgreSQL. */
+    static boolean isMariaDb(JdbcTemplate jdbc) {
+        String product = jdbc.execute((ConnectionCallback<String>) con -> con.getMetaData().getDatabaseProductName());
+        return "MariaDB".equalsIgnoreCase(product) || "MySQL".equalsIgnoreCase(product);
     }
 
     static void createTables(JdbcTemplate jdbc) {
+        boolean mariadb = isMariaDb(jdbc);
+        String id = mariadb ? "BIGINT AUTO_INCREMENT PRIMARY KEY" : "BIGSERIAL PRIMARY KEY";
+        String at = mariadb ? "DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+                : "TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()";
         jdbc.execute("""
                 CREATE TABLE crash_attempt (
-                    id BIGSERIAL PRIMARY KEY,
+                    id %s,
                     saga_id VARCHAR(200) NOT NULL,
                     idempotency_key VARCHAR(250) NOT NULL,
                     step INT NOT NULL,
@@ -63,17 +78,17 @@ final class Downstream {
                     run INT NOT NULL,
                     attempt INT NOT NULL,
                     outcome VARCHAR(16),
-                    at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())""");
+                    at %s)""".formatted(id, at));
         jdbc.execute("""
                 CREATE TABLE crash_effect (
-                    id BIGSERIAL PRIMARY KEY,
+                    id %s,
                     saga_id VARCHAR(200) NOT NULL,
                     idempotency_key VARCHAR(250) NOT NULL,
                     step INT NOT NULL,
                     action VARCHAR(100) NOT NULL,
                     kind VARCHAR(8) NOT NULL,
                     run INT NOT NULL,
-                    at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())""");
+                    at %s)""".formatted(id, at));
     }
 
     /** Logs the start of an attempt and returns its id. */
@@ -92,12 +107,30 @@ final class Downstream {
 
     /** Applies an effect once per idempotency key and kind; a repeated request changes nothing. */
     void applyOnce(ActionContext ctx, String action, Kind kind) {
-        jdbc.update("""
+        String insert = """
                 INSERT INTO crash_effect (saga_id, idempotency_key, step, action, kind, run)
                 SELECT ?, ?, ?, ?, ?, ?
-                WHERE NOT EXISTS (SELECT 1 FROM crash_effect WHERE idempotency_key = ? AND kind = ?)""",
-                ctx.sagaId(), ctx.idempotencyKey(), ctx.step(), action, kind.name(), run, ctx.idempotencyKey(),
-                kind.name());
+                WHERE NOT EXISTS (SELECT 1 FROM crash_effect WHERE idempotency_key = ? AND kind = ?)""";
+        Object[] args = { ctx.sagaId(), ctx.idempotencyKey(), ctx.step(), action, kind.name(), run,
+                ctx.idempotencyKey(), kind.name() };
+        if (!mariadb) {
+            jdbc.update(insert, args);
+            return;
+        }
+        // as on PostgreSQL: at InnoDB's REPEATABLE READ the check would lock the whole table (no index on the
+        // key) and concurrent inserts would deadlock, failing the actions
+        jdbc.execute((ConnectionCallback<Void>) con -> {
+            try (var isolation = con.createStatement()) {
+                isolation.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
+            try (var statement = con.prepareStatement(insert)) {
+                for (int i = 0; i < args.length; i++) {
+                    statement.setObject(i + 1, args[i]);
+                }
+                statement.executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** Applies an effect that cannot be deduplicated: every request is a new effect. */

@@ -49,9 +49,14 @@ class GroupCommitCrashTest {
 
     private static final int RECOVERY_RUN = 2;
 
+    /** The database the node runs on: a schema of its own on the test PostgreSQL. */
+    TestDatabase createDatabase() {
+        return TestDatabase.postgresql();
+    }
+
     @Test
     void sagasOfABatchCutShortByAKillResumeFromTheirJournals() throws InterruptedException {
-        TestDatabase schema = TestDatabase.postgresql();
+        TestDatabase schema = createDatabase();
         Downstream.createTables(schema.jdbc());
         Downstream downstream = new Downstream(schema.dataSource(), 0);
         // never started: it inserts the sagas PENDING for the node to claim, and reads them back
@@ -164,7 +169,7 @@ class GroupCommitCrashTest {
         while (count(schema, "SELECT count(*) FROM " + table + " WHERE status <> 'COMPLETED'") > 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("sagas not completed " + BOUND + " after the recovery started: "
-                        + schema.jdbc().queryForList("SELECT id || ' ' || status || ' ' || coalesce(error, '') FROM "
+                        + schema.jdbc().queryForList("SELECT concat_ws(' ', id, status, coalesce(error, '')) FROM "
                                 + table + " WHERE status <> 'COMPLETED' ORDER BY id LIMIT 20", String.class));
             }
             Thread.sleep(100);

@@ -137,10 +137,11 @@ public class TravelProviders {
     private String book(String provider, String key, String prefix, String item, String party, int amount) {
         logCall(key, provider + ".create");
         String id = prefix + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
-        // no conflict target: the form that H2 (MODE=PostgreSQL) and PostgreSQL both accept
+        // insert unless the key was used: the form that H2 (MODE=PostgreSQL), PostgreSQL and MariaDB all accept
         jdbc.sql("INSERT INTO provider_record (id, provider, idempotency_key, item, party, amount_eur, status) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 'CONFIRMED') ON CONFLICT DO NOTHING")
-                .params(id, provider, key, item, party, amount).update();
+                + "SELECT ?, ?, ?, ?, ?, ?, 'CONFIRMED' "
+                + "WHERE NOT EXISTS (SELECT 1 FROM provider_record WHERE provider = ? AND idempotency_key = ?)")
+                .params(id, provider, key, item, party, amount, provider, key).update();
         return jdbc.sql("SELECT id FROM provider_record WHERE provider = ? AND idempotency_key = ?")
                 .params(provider, key).query(String.class).single();
     }

@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,13 +34,19 @@ final class HotStatement {
 
     private final Field[] fields;
 
-    private HotStatement(String sql, Field[] fields) {
+    private final SqlDialect dialect;
+
+    private HotStatement(String sql, Field[] fields, SqlDialect dialect) {
         this.sql = sql;
         this.fields = fields;
+        this.dialect = dialect;
     }
 
-    /** Resolves the named parameters of {@code namedSql}; each must be one a journal write carries. */
-    static HotStatement of(String namedSql) {
+    /**
+     * Resolves the named parameters of {@code namedSql}, a statement of {@code dialect}; each must be one a
+     * journal write carries.
+     */
+    static HotStatement of(String namedSql, SqlDialect dialect) {
         ParsedSql parsed = NamedParameterUtils.parseSqlStatement(namedSql);
         MapSqlParameterSource none = new MapSqlParameterSource();
         List<SqlParameter> parameters = NamedParameterUtils.buildSqlParameterList(parsed, none);
@@ -49,7 +54,7 @@ final class HotStatement {
         for (int i = 0; i < fields.length; i++) {
             fields[i] = field(parameters.get(i).getName());
         }
-        return new HotStatement(NamedParameterUtils.substituteNamedParameters(parsed, none), fields);
+        return new HotStatement(NamedParameterUtils.substituteNamedParameters(parsed, none), fields, dialect);
     }
 
     private static Field field(@Nullable String name) {
@@ -156,12 +161,12 @@ final class HotStatement {
         }
     }
 
-    private static void time(PreparedStatement statement, int p, @Nullable Instant value) throws SQLException {
+    private void time(PreparedStatement statement, int p, @Nullable Instant value) throws SQLException {
         if (value == null) {
-            statement.setNull(p, Types.TIMESTAMP_WITH_TIMEZONE);
+            statement.setNull(p, dialect.timestampType());
         }
         else {
-            statement.setObject(p, value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+            statement.setObject(p, dialect.timestamp(value), dialect.timestampType());
         }
     }
 }

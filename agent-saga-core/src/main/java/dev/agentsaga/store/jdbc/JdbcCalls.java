@@ -23,7 +23,7 @@ import dev.agentsaga.SagaStoreUnavailableException;
 /**
  * What the parts of {@link JdbcSagaStore} share: the JDBC template, transactions, and the one place
  * where the store retries. SQL errors that pass (a lost connection, a database restarting, a deadlock,
- * a serialization failure, too many connections) are retried with jittered exponential backoff for a
+ * a serialization failure, a lock wait timeout, too many connections) are retried with jittered exponential backoff for a
  * bounded time; what is still failing then becomes a {@link SagaStoreUnavailableException}, anything
  * else at once a {@link SagaStoreException}. Retrying is safe because every write is either idempotent
  * or refused on the second try (a journal entry's key, a lease's epoch) without harm.
@@ -41,11 +41,14 @@ final class JdbcCalls {
 
     final NamedParameterJdbcTemplate jdbc;
 
+    private final DataSourceTransactionManager transactionManager;
+
     private final TransactionTemplate transactions;
 
     JdbcCalls(DataSource dataSource) {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.transactionManager = new DataSourceTransactionManager(dataSource);
+        this.transactions = new TransactionTemplate(transactionManager);
     }
 
     /** Runs {@code work}, retrying SQL errors that pass. */
@@ -76,6 +79,21 @@ final class JdbcCalls {
         return call(() -> transactions.execute(status -> work.get()));
     }
 
+    /**
+     * Runs {@code work} in one transaction at {@code isolation} (a {@link java.sql.Connection}
+     * {@code .TRANSACTION_*} level; {@code TRANSACTION_NONE} for the connection's own), retried as
+     * {@link #inTransaction(Supplier)} is.
+     */
+    <T> T inTransaction(Supplier<T> work, int isolation) {
+        if (isolation == java.sql.Connection.TRANSACTION_NONE) {
+            return inTransaction(work);
+        }
+        TransactionTemplate isolated = new TransactionTemplate(transactionManager);
+        // Spring's isolation constants are JDBC's
+        isolated.setIsolationLevel(isolation);
+        return call(() -> isolated.execute(status -> work.get()));
+    }
+
     static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
@@ -89,9 +107,21 @@ final class JdbcCalls {
                         || state.startsWith("57")) {
                     return true;
                 }
+                if (isTransientOnMariaDb(state, sql.getErrorCode())) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    /**
+     * MariaDB's and MySQL's transient errors outside those classes (their deadlock is 40001): a lock wait
+     * timeout (1205), a row changed since the transaction's snapshot (1020, MariaDB's serialization failure
+     * with {@code innodb_snapshot_isolation}), a connection killed by the server (1927).
+     */
+    private static boolean isTransientOnMariaDb(String state, int code) {
+        return ("HY000".equals(state) && (code == 1205 || code == 1020)) || ("70100".equals(state) && code == 1927);
     }
 
     private static void pause(int attempt) {

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -45,6 +46,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final SqlDialect sql;
 
+    private final Rows rows;
+
     /** Built once rather than formatted on every {@code start}. */
     private final String insertInstance;
 
@@ -53,8 +56,8 @@ public final class JdbcSagaStore implements SagaStore {
     private final Leases leases;
 
     /**
-     * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL or
-     * H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
+     * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
+     * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
      */
     public JdbcSagaStore(DataSource dataSource, String tablePrefix) {
         this(dataSource, SqlDialect.forDataSource(Objects.requireNonNull(dataSource, "dataSource must not be null"),
@@ -65,34 +68,45 @@ public final class JdbcSagaStore implements SagaStore {
     public JdbcSagaStore(DataSource dataSource, SqlDialect dialect) {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
         this.sql = Objects.requireNonNull(dialect, "dialect must not be null");
+        this.rows = new Rows(dialect);
         this.db = new JdbcCalls(dataSource);
         this.jdbc = db.jdbc;
         this.insertInstance = dialect.insertInstance();
         this.journal = new JournalWrites(db, dialect);
-        this.leases = new Leases(db, dialect);
+        this.leases = new Leases(db, dialect, rows);
     }
 
     @Override
     public boolean createInstance(NewSaga saga) {
-        return call(() -> jdbc.update(insertInstance, new MapSqlParameterSource()
-                .addValue("id", saga.id())
-                .addValue("workflow", saga.workflow())
-                .addValue("version", saga.workflowVersion())
-                .addValue("status", saga.owner() != null ? SagaStatus.RUNNING.name() : SagaStatus.PENDING.name())
-                .addValue("input", saga.input())
-                .addValue("owner", saga.owner())
-                .addValue("leaseUntil", Rows.time(saga.owner() != null ? saga.leaseExpiresAt() : null))
-                .addValue("now", Rows.time(saga.createdAt()))) == 1);
+        return call(() -> insertInstance(saga));
+    }
+
+    private boolean insertInstance(NewSaga saga) {
+        try {
+            return jdbc.update(insertInstance, new MapSqlParameterSource()
+                    .addValue("id", saga.id())
+                    .addValue("workflow", saga.workflow())
+                    .addValue("version", saga.workflowVersion())
+                    .addValue("status", saga.owner() != null ? SagaStatus.RUNNING.name() : SagaStatus.PENDING.name())
+                    .addValue("input", saga.input())
+                    .addValue("owner", saga.owner())
+                    .addValue("leaseUntil", rows.time(saga.owner() != null ? saga.leaseExpiresAt() : null))
+                    .addValue("now", rows.time(saga.createdAt()))) == 1;
+        }
+        catch (DuplicateKeyException ex) {
+            // a dialect without "insert unless it exists"
+            return false;
+        }
     }
 
     @Override
     public Optional<InstanceRecord> findInstance(String sagaId) {
-        return call(() -> jdbc.query(sql.selectInstance(), Map.of("id", sagaId), Rows::instance).stream().findFirst());
+        return call(() -> jdbc.query(sql.selectInstance(), Map.of("id", sagaId), rows::instance).stream().findFirst());
     }
 
     @Override
     public List<StepRecord> loadJournal(String sagaId) {
-        return call(() -> jdbc.query(sql.selectJournal(), Map.of("sagaId", sagaId), Rows::step));
+        return call(() -> jdbc.query(sql.selectJournal(), Map.of("sagaId", sagaId), rows::step));
     }
 
     /**
@@ -111,7 +125,7 @@ public final class JdbcSagaStore implements SagaStore {
     public Page<SagaSummary> list(SagaQuery query) {
         ListStatements list = ListStatements.of(sql, query);
         return call(() -> {
-            List<SagaSummary> items = jdbc.query(list.select(), list.params(), Rows::summary);
+            List<SagaSummary> items = jdbc.query(list.select(), list.params(), rows::summary);
             if (items.size() < query.size() && (!items.isEmpty() || query.offset() == 0)) {
                 // the results end on this page
                 return new Page<>(items, query.page(), query.size(), query.offset() + items.size(), true);
@@ -140,7 +154,7 @@ public final class JdbcSagaStore implements SagaStore {
         return call(() -> jdbc.update(sql.restInstance(), Rows.fenced(lease, new MapSqlParameterSource()
                 .addValue("status", status.name()).addValue("error", error, java.sql.Types.VARCHAR)
                 .addValue("errorStep", errorStep, java.sql.Types.INTEGER)
-                .addValue("now", Rows.time(now)))) == 1);
+                .addValue("now", rows.time(now)))) == 1);
     }
 
     @Override
@@ -155,7 +169,7 @@ public final class JdbcSagaStore implements SagaStore {
             int moved = jdbc.update(sql.transitionInstance(),
                     transitionParams(step.sagaId(), Set.of(SagaStatus.NEEDS_ATTENTION), to, error, now));
             if (moved == 1) {
-                jdbc.update(sql.resolveStep(), Rows.stepParams(step));
+                jdbc.update(sql.resolveStep(), rows.stepParams(step));
             }
             return moved == 1;
         });
@@ -169,7 +183,7 @@ public final class JdbcSagaStore implements SagaStore {
             MapSqlParameterSource params = Rows.fenced(lease, new MapSqlParameterSource()
                     .addValue("status", status.name()).addValue("error", start.error(), java.sql.Types.VARCHAR)
                     .addValue("errorStep", start.errorStep(), java.sql.Types.INTEGER)
-                    .addValue("now", Rows.time(start.now())));
+                    .addValue("now", rows.time(start.now())));
             if (jdbc.update(status == SagaStatus.COMPENSATING ? sql.startCompensation() : sql.restInstance(),
                     params) != 1) {
                 return false;
@@ -188,15 +202,15 @@ public final class JdbcSagaStore implements SagaStore {
     public boolean recordCompensation(Lease lease, CompensationResult result) {
         return inTransaction(() -> {
             if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("now", Rows.time(result.now())))) != 1) {
+                    .addValue("now", rows.time(result.now())))) != 1) {
                 return false;
             }
             boolean compensated = result.outcome() == dev.agentsaga.StepStatus.COMPENSATED;
             jdbc.update(sql.recordCompensation(), new MapSqlParameterSource("sagaId", result.sagaId())
                     .addValue("seq", result.seq()).addValue("status", result.outcome().name())
                     .addValue("attempts", result.attempts()).addValue("error", result.error(), java.sql.Types.VARCHAR)
-                    .addValue("compensatedAt", compensated ? Rows.time(result.now()) : null,
-                            java.sql.Types.TIMESTAMP_WITH_TIMEZONE));
+                    .addValue("compensatedAt", compensated ? rows.time(result.now()) : null,
+                            sql.timestampType()));
             if (compensated && result.nextSeq() != null) {
                 jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", result.sagaId())
                         .addValue("seq", result.nextSeq()));
@@ -207,7 +221,7 @@ public final class JdbcSagaStore implements SagaStore {
                         .addValue("status", end.name())
                         .addValue("error", compensated ? null : "Compensation of step " + result.seq()
                                 + " failed: " + result.error(), java.sql.Types.VARCHAR)
-                        .addValue("now", Rows.time(result.now()))));
+                        .addValue("now", rows.time(result.now()))));
             }
             return true;
         });
@@ -216,7 +230,7 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public boolean requestCancel(String sagaId, Instant now) {
         return call(() -> jdbc.update(sql.requestCancel(), new MapSqlParameterSource("id", sagaId)
-                .addValue("now", Rows.time(now))) == 1);
+                .addValue("now", rows.time(now))) == 1);
     }
 
     @Override
@@ -224,15 +238,15 @@ public final class JdbcSagaStore implements SagaStore {
         Lease lease = wait.lease();
         return inTransaction(() -> {
             if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("now", Rows.time(now)))) != 1) {
+                    .addValue("now", rows.time(now)))) != 1) {
                 return false;
             }
             journal.apply(wait);
             jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("wakeAt", Rows.time(wakeAt)).addValue("now", Rows.time(now))));
+                    .addValue("wakeAt", rows.time(wakeAt)).addValue("now", rows.time(now))));
             if (awaitedSignal != null) {
                 jdbc.update(sql.wakeIfSignalled(), new MapSqlParameterSource("id", lease.sagaId())
-                        .addValue("name", awaitedSignal).addValue("now", Rows.time(now)));
+                        .addValue("name", awaitedSignal).addValue("now", rows.time(now)));
             }
             return true;
         });
@@ -241,7 +255,7 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public boolean release(Lease lease, Instant now) {
         return call(() -> jdbc.update(sql.releaseInstance(), Rows.fenced(lease, new MapSqlParameterSource()
-                .addValue("now", Rows.time(now)))) == 1);
+                .addValue("now", rows.time(now)))) == 1);
     }
 
     @Override
@@ -251,16 +265,16 @@ public final class JdbcSagaStore implements SagaStore {
             jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
                     .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
-                    .addValue("payload", signal.payload()).addValue("now", Rows.time(signal.createdAt())));
+                    .addValue("payload", signal.payload()).addValue("now", rows.time(signal.createdAt())));
             jdbc.update(sql.wakeWaiting(), new MapSqlParameterSource("id", signal.sagaId())
-                    .addValue("now", Rows.time(now)));
+                    .addValue("now", rows.time(now)));
             return null;
         });
     }
 
     @Override
     public Optional<SignalRecord> findSignal(String sagaId, String name) {
-        return call(() -> jdbc.query(sql.selectSignal(), Map.of("sagaId", sagaId, "name", name), Rows::signal)
+        return call(() -> jdbc.query(sql.selectSignal(), Map.of("sagaId", sagaId, "name", name), rows::signal)
                 .stream().findFirst());
     }
 
@@ -270,7 +284,7 @@ public final class JdbcSagaStore implements SagaStore {
         StepRecord step = received.step();
         return inTransaction(() -> {
             if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("now", Rows.time(step.finishedAt() != null ? step.finishedAt() : step.startedAt()))))
+                    .addValue("now", rows.time(step.finishedAt() != null ? step.finishedAt() : step.startedAt()))))
                     != 1) {
                 return false;
             }
@@ -321,11 +335,11 @@ public final class JdbcSagaStore implements SagaStore {
                         rs.getLong("n"))));
     }
 
-    private static MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,
+    private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,
             @Nullable String error, Instant now) {
         return new MapSqlParameterSource("id", sagaId).addValue("to", to.name())
                 .addValue("from", from.stream().map(Enum::name).toList())
-                .addValue("error", error, java.sql.Types.VARCHAR).addValue("now", Rows.time(now));
+                .addValue("error", error, java.sql.Types.VARCHAR).addValue("now", rows.time(now));
     }
 
     private <T> T inTransaction(Supplier<T> work) {

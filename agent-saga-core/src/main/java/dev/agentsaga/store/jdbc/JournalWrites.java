@@ -28,11 +28,14 @@ final class JournalWrites {
 
     private final HotStatement completion;
 
+    private final boolean batchesAppends;
+
     JournalWrites(JdbcCalls db, SqlDialect sql) {
         this.db = db;
-        this.append = HotStatement.of(sql.insertStep());
-        this.rewrite = HotStatement.of(sql.updateStep());
-        this.completion = HotStatement.of(sql.completeInstance());
+        this.batchesAppends = sql.batchesAppends();
+        this.append = HotStatement.of(sql.insertStep(), sql);
+        this.rewrite = HotStatement.of(sql.updateStep(), sql);
+        this.completion = HotStatement.of(sql.completeInstance(), sql);
     }
 
     /** One write, in auto-commit; false when its lease was lost. */
@@ -86,7 +89,8 @@ final class JournalWrites {
         if (indices.isEmpty()) {
             return;
         }
-        int[] counts = db.jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
+        int[] counts = statement == append && !batchesAppends ? oneByOne(statement, writes, indices)
+                : db.jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
 
             @Override
             public void setValues(PreparedStatement ps, int k) throws SQLException {
@@ -107,6 +111,19 @@ final class JournalWrites {
             }
             written[indices.get(k)] = counts[k] == 1;
         }
+    }
+
+    /** Runs the writes {@code indices} with one prepared statement, one execution each, in the caller's transaction. */
+    private int[] oneByOne(HotStatement statement, List<Bound> writes, List<Integer> indices) {
+        int[] counts = db.jdbc.getJdbcTemplate().execute(statement.sql, (PreparedStatement ps) -> {
+            int[] each = new int[indices.size()];
+            for (int k = 0; k < each.length; k++) {
+                writes.get(indices.get(k)).setter().setValues(ps);
+                each[k] = ps.executeUpdate();
+            }
+            return each;
+        });
+        return counts == null ? new int[0] : counts;
     }
 
     /** A write with the statement that makes it and the binding of its values. */

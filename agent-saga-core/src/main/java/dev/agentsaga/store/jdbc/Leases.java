@@ -31,9 +31,12 @@ final class Leases {
 
     private final SqlDialect sql;
 
-    Leases(JdbcCalls db, SqlDialect sql) {
+    private final Rows rows;
+
+    Leases(JdbcCalls db, SqlDialect sql, Rows rows) {
         this.db = db;
         this.sql = sql;
+        this.rows = rows;
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#claim}. */
@@ -45,11 +48,11 @@ final class Leases {
         List<Object[]> pairs = workflows.stream().map(k -> new Object[] { k.workflow(), k.version() }).toList();
         MapSqlParameterSource params = new MapSqlParameterSource("owner", owner)
                 .addValue("workflows", pairs).addValue("limit", limit).addValue("includeOwn", includeOwn)
-                .addValue("now", Rows.time(now)).addValue("leaseUntil", Rows.time(leaseUntil));
+                .addValue("now", rows.time(now)).addValue("leaseUntil", rows.time(leaseUntil));
         if (sql.claimsInOneStatement()) {
-            return db.call(() -> db.jdbc.query(sql.claim(), params, Rows::claimed));
+            return db.call(() -> db.jdbc.query(sql.claim(), params, rows::claimed));
         }
-        return db.inTransaction(() -> claimInSteps(params, limit));
+        return db.inTransaction(() -> claimInSteps(params, limit), sql.claimIsolation());
     }
 
     /**
@@ -71,7 +74,7 @@ final class Leases {
                 .addValue("ids", List.copyOf(previous.keySet()));
         db.jdbc.update(sql.claimByIds(), taken);
         return db.jdbc.query(sql.selectInstances(), taken,
-                (rs, n) -> Rows.claimed(Rows.instance(rs, n), previous.get(rs.getString("id"))));
+                (rs, n) -> Rows.claimed(rows.instance(rs, n), previous.get(rs.getString("id"))));
     }
 
     private void lockCandidates(String candidates, String lock, MapSqlParameterSource search, int limit,
@@ -125,9 +128,9 @@ final class Leases {
         return renewed;
     }
 
-    private static MapSqlParameterSource renewal(String owner, List<String> ids, Instant leaseUntil) {
+    private MapSqlParameterSource renewal(String owner, List<String> ids, Instant leaseUntil) {
         return new MapSqlParameterSource("owner", owner).addValue("ids", ids).addValue("leaseUntil",
-                Rows.time(leaseUntil));
+                rows.time(leaseUntil));
     }
 
     private static void pauseBetweenPasses() {

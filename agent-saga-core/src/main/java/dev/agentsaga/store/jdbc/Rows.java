@@ -3,8 +3,6 @@ package dev.agentsaga.store.jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -21,13 +19,16 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 
-/** Maps rows to records and records to parameters. */
+/** Maps rows to records and records to parameters, with the dialect's timestamps. */
 final class Rows {
 
-    private Rows() {
+    private final SqlDialect sql;
+
+    Rows(SqlDialect sql) {
+        this.sql = sql;
     }
 
-    static InstanceRecord instance(ResultSet rs, int row) throws SQLException {
+    InstanceRecord instance(ResultSet rs, int row) throws SQLException {
         return new InstanceRecord(rs.getString("id"), rs.getString("workflow"), rs.getString("workflow_version"),
                 SagaStatus.valueOf(rs.getString("status")), rs.getString("input"), rs.getString("output"),
                 rs.getString("error"), (Integer) rs.getObject("error_step", Integer.class),
@@ -37,7 +38,7 @@ final class Rows {
                 rs.getLong("saved_tokens"));
     }
 
-    static ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
+    ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
         return claimed(instance(rs, row), rs.getString("previous_status"));
     }
 
@@ -46,13 +47,13 @@ final class Rows {
         return new ClaimedSaga(saga, "RUNNING".equals(previous) || "COMPENSATING".equals(previous));
     }
 
-    static SagaSummary summary(ResultSet rs, int row) throws SQLException {
+    SagaSummary summary(ResultSet rs, int row) throws SQLException {
         return new SagaSummary(rs.getString("id"), rs.getString("workflow"), rs.getString("workflow_version"),
                 SagaStatus.valueOf(rs.getString("status")), rs.getString("error"), requiredInstant(rs, "created_at"),
                 requiredInstant(rs, "updated_at"));
     }
 
-    static StepRecord step(ResultSet rs, int row) throws SQLException {
+    StepRecord step(ResultSet rs, int row) throws SQLException {
         String reversibility = rs.getString("reversibility");
         return new StepRecord(rs.getString("saga_id"), rs.getInt("seq"), rs.getString("name"),
                 StepKind.valueOf(rs.getString("kind")),
@@ -65,12 +66,12 @@ final class Rows {
                 (Integer) rs.getObject("output_tokens", Integer.class));
     }
 
-    static SignalRecord signal(ResultSet rs, int row) throws SQLException {
+    SignalRecord signal(ResultSet rs, int row) throws SQLException {
         return new SignalRecord(rs.getString("id"), rs.getString("saga_id"), rs.getString("name"),
                 rs.getString("payload"), requiredInstant(rs, "created_at"));
     }
 
-    static MapSqlParameterSource stepParams(StepRecord step) {
+    MapSqlParameterSource stepParams(StepRecord step) {
         return new MapSqlParameterSource("sagaId", step.sagaId())
                 .addValue("seq", step.seq())
                 .addValue("name", step.name())
@@ -82,8 +83,8 @@ final class Rows {
                 .addValue("output", step.output(), java.sql.Types.VARCHAR)
                 .addValue("error", step.error(), java.sql.Types.VARCHAR)
                 .addValue("attempts", step.attempts())
-                .addValue("startedAt", time(step.startedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
-                .addValue("finishedAt", time(step.finishedAt()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE)
+                .addValue("startedAt", time(step.startedAt()), sql.timestampType())
+                .addValue("finishedAt", time(step.finishedAt()), sql.timestampType())
                 .addValue("resolution", step.resolution(), java.sql.Types.VARCHAR)
                 .addValue("note", step.note(), java.sql.Types.VARCHAR)
                 .addValue("fingerprint", step.fingerprint(), java.sql.Types.VARCHAR)
@@ -97,17 +98,17 @@ final class Rows {
                 .addValue("owner", lease.owner()).addValue("epoch", lease.epoch());
     }
 
-    static @Nullable OffsetDateTime time(@Nullable Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    /** The value a statement binds for {@code instant} in the dialect's timestamp columns. */
+    @Nullable Object time(@Nullable Instant instant) {
+        return instant == null ? null : sql.timestamp(instant);
     }
 
     /** A NOT NULL column's instant. */
-    private static Instant requiredInstant(ResultSet rs, String column) throws SQLException {
+    private Instant requiredInstant(ResultSet rs, String column) throws SQLException {
         return Objects.requireNonNull(instant(rs, column), () -> column + " must not be null");
     }
 
-    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+    private @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        return sql.instant(rs, column);
     }
 }

@@ -78,7 +78,8 @@ public final class SchemaInitializer {
         }
         catch (ClassNotFoundException ex) {
             throw new SagaStoreException("Applying the agent-saga schema needs liquibase-core on the class path; add it, "
-                    + "or apply docs/schema-postgresql.sql yourself and leave applySchema off", null);
+                    + "or apply docs/schema-postgresql.sql (docs/schema-mysql.sql on MariaDB or MySQL) yourself and leave "
+                    + "applySchema off", null);
         }
         try (Connection connection = dataSource.getConnection()) {
             Database database = DatabaseFactory.getInstance()

@@ -2,11 +2,18 @@ package dev.agentsaga.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.SagaStoreException;
 
@@ -38,8 +45,10 @@ public class SqlDialect {
 
     /**
      * The dialect of the database behind {@code dataSource}, by the product name its JDBC driver reports:
-     * {@link PostgresDialect} for PostgreSQL, {@link H2Dialect} for H2.
-     * @throws SagaStoreException when the database cannot be reached or is neither of them
+     * {@link PostgresDialect} for PostgreSQL, {@link H2Dialect} for H2, {@link MariaDbDialect} for MariaDB
+     * (10.6 or later) and MySQL (8.0 or later).
+     * @throws SagaStoreException when the database cannot be reached, is none of them, or is older than the
+     * version named
      */
     public static SqlDialect forDataSource(DataSource dataSource, String tablePrefix) {
         String product;
@@ -64,7 +73,12 @@ public class SqlDialect {
         if ("H2".equalsIgnoreCase(product)) {
             return new H2Dialect(tablePrefix);
         }
-        throw new SagaStoreException("agent-saga's JDBC store supports PostgreSQL and H2, but the data source is "
+        if ("MariaDB".equalsIgnoreCase(product) || "MySQL".equalsIgnoreCase(product)) {
+            MariaDbDialect.requireSupported(product, version);
+            return new MariaDbDialect(tablePrefix);
+        }
+        throw new SagaStoreException("agent-saga's JDBC store supports PostgreSQL, MariaDB, MySQL and H2, but the "
+                + "data source is "
                 + product + " " + version + "; use one of those, or pass a SqlDialect of your own to "
                 + "JdbcSagaStore(DataSource, SqlDialect) and the store to AgentSaga.Builder.store(...)", null);
     }
@@ -81,7 +95,52 @@ public class SqlDialect {
         return true;
     }
 
-    /** Inserts an instance unless its id exists. */
+    /**
+     * Whether the engine groups the journal writes of concurrent sagas into shared transactions unless told
+     * otherwise (see {@code AgentSaga.Builder.groupCommit}): true where one commit for many writes saves
+     * flushes that the database would not share by itself.
+     */
+    public boolean groupsCommits() {
+        return true;
+    }
+
+    /**
+     * Whether a group of journal writes sends its appends ({@link #insertStep()}) as one JDBC batch; when
+     * false, one execution each, in the same transaction.
+     */
+    public boolean batchesAppends() {
+        return true;
+    }
+
+    /**
+     * The isolation of the claim's transaction when it claims in several statements (a
+     * {@link Connection}{@code .TRANSACTION_*} level), or {@link Connection#TRANSACTION_NONE} for the
+     * connection's own.
+     */
+    public int claimIsolation() {
+        return Connection.TRANSACTION_NONE;
+    }
+
+    /** The value a statement binds for an instant: an {@link OffsetDateTime} in UTC. */
+    public Object timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** The JDBC type of {@link #timestamp(Instant)}'s values, and of a null timestamp. */
+    public int timestampType() {
+        return Types.TIMESTAMP_WITH_TIMEZONE;
+    }
+
+    /** The instant in a timestamp column, or null. */
+    public @Nullable Instant instant(ResultSet row, String column) throws SQLException {
+        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /**
+     * Inserts an instance unless its id exists: nothing is inserted then, or (where the database has no
+     * such clause) the insert fails as a duplicate key, which the store also takes as "exists".
+     */
     public String insertInstance() {
         return """
                 INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
@@ -151,8 +210,13 @@ public class SqlDialect {
                                 started_at, finished_at, compensation_attempts, resolution, note, fingerprint,
                                 input_tokens, output_tokens)
                 SELECT :sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
-                       :startedAt, :finishedAt, 0, :resolution, :note, :fingerprint, :inputTokens, :outputTokens
-                WHERE %s""".formatted(step, leaseHeld());
+                       :startedAt, :finishedAt, 0, :resolution, :note, :fingerprint, :inputTokens, :outputTokens%s
+                WHERE %s""".formatted(step, fromNoTable(), leaseHeld());
+    }
+
+    /** What a {@code SELECT} of values only, with a {@code WHERE}, names as its table: nothing, or {@code FROM DUAL}. */
+    protected String fromNoTable() {
+        return "";
     }
 
     /** Rewrites a journal entry's outcome, fenced. */

@@ -55,9 +55,9 @@ class H2SagaStoreTest extends SagaStoreContractTest {
 
     @Test
     void anotherDatabaseIsRefusedWithTheReason() {
-        assertThatThrownBy(() -> SqlDialect.forProduct("MySQL", "8.4.0", "ops_saga_"))
-                .isInstanceOf(SagaStoreException.class).hasMessageContaining("PostgreSQL and H2")
-                .hasMessageContaining("MySQL 8.4.0");
+        assertThatThrownBy(() -> SqlDialect.forProduct("Oracle", "23.4.0", "ops_saga_"))
+                .isInstanceOf(SagaStoreException.class).hasMessageContaining("PostgreSQL, MariaDB, MySQL and H2")
+                .hasMessageContaining("Oracle 23.4.0");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -65,6 +64,11 @@ abstract class SagaStoreContractTest {
 
     /** The data source of {@link #store()}, whose tables have the prefix {@code ops_saga_}: for bulk loads. */
     abstract DataSource dataSource();
+
+    /** The value a timestamp column takes for {@code instant}, for bulk loads: the dialect's. */
+    Object timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
 
     String newSaga(String owner) {
         return newSaga(UUID.randomUUID().toString(), owner, "trip");
@@ -677,7 +681,7 @@ abstract class SagaStoreContractTest {
     private void insertFinished(String workflow, List<String> ids, List<SagaStatus> statuses, List<Instant> created) {
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
-            OffsetDateTime at = created.get(i).atOffset(ZoneOffset.UTC);
+            Object at = timestamp(created.get(i));
             rows.add(new Object[] { ids.get(i), workflow, statuses.get(i).name(), at, at });
         }
         new TransactionTemplate(new DataSourceTransactionManager(dataSource())).executeWithoutResult(tx ->
