@@ -35,6 +35,7 @@ import dev.agentsaga.dashboard.app.TravelDeskApplication;
 import dev.agentsaga.dashboard.app.TravelScenarios;
 import dev.agentsaga.dashboard.app.TripWorkflow;
 import dev.agentsaga.test.AutoConfigureSagaTest;
+import dev.agentsaga.test.SagaTester;
 import dev.agentsaga.test.TestDatabase;
 
 /**
@@ -73,6 +74,9 @@ class DashboardBrowserTest {
     @Autowired
     private TestDatabase database;
 
+    @Autowired
+    private SagaTester tester;
+
     private TravelScenarios scenarios;
 
     @DynamicPropertySource
@@ -90,7 +94,7 @@ class DashboardBrowserTest {
         scenarios = new TravelScenarios(sagas);
         openAtTheEnd = desk;
         if (!played) {
-            scenarios.playAll(database.jdbc());
+            scenarios.playAll(database.jdbc(), tester.clock());
             played = true;
         }
     }

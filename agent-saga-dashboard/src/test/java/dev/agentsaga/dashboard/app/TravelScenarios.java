@@ -10,6 +10,7 @@ import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.dashboard.app.TravelActions.Transfer;
+import dev.agentsaga.spi.SagaClock;
 
 /**
  * Sagas of the travel desk in every status, under fixed ids: what the dashboard's tests look at.
@@ -42,8 +43,11 @@ public final class TravelScenarios {
         this.sagas = sagas;
     }
 
-    /** Starts one saga of each status and waits until each is there; the PENDING one is a row of a newer version. */
-    public void playAll(JdbcTemplate jdbc) {
+    /**
+     * Starts one saga of each status and waits until each is there; the PENDING one is a row of a newer
+     * version, written at the engine's time ({@code clock}, which a test clock may have moved past the system's).
+     */
+    public void playAll(JdbcTemplate jdbc, SagaClock clock) {
         sagas.start(TripWorkflow.NAME, "3 nights in Madrid at Hotel Prado, card visa-4242", COMPLETED);
         sagas.signal(COMPLETED, "approval:sendConfirmation", Map.of("approved", true, "by", "maria", "reason", "ok"));
         awaitStatus(COMPLETED, SagaStatus.COMPLETED);
@@ -63,12 +67,12 @@ public final class TravelScenarios {
         awaitStatus(COMPENSATING, SagaStatus.COMPENSATING);
         sagas.start(TripWorkflow.NAME, "A day in Slowtown", RUNNING);
         awaitStatus(RUNNING, SagaStatus.RUNNING);
-        pendingOfNewerVersion(jdbc);
+        pendingOfNewerVersion(jdbc, clock.now());
     }
 
     /** A saga that waits for a node running version 2 of its workflow: none does, so it stays PENDING. */
-    private void pendingOfNewerVersion(JdbcTemplate jdbc) {
-        java.sql.Timestamp now = java.sql.Timestamp.from(Instant.now());
+    private void pendingOfNewerVersion(JdbcTemplate jdbc, Instant at) {
+        java.sql.Timestamp now = java.sql.Timestamp.from(at);
         jdbc.update("INSERT INTO agent_saga_instance (id, workflow, workflow_version, status, input, cancel_requested, "
                 + "lease_epoch, created_at, updated_at) VALUES (?, ?, '2', 'PENDING', ?, FALSE, 0, ?, ?)", PENDING,
                 TripWorkflow.NAME, "\"4 nights in Berlin at Hotel Spree, card visa-4242\"", now, now);
