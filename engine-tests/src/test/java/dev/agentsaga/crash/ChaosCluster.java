@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -99,6 +101,30 @@ final class ChaosCluster {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * The sagas a run found taken over after it was paused past their lease, as
+     * {@link ChaosInvariants#takenOver(int, String)}: the engine logs each one when fencing refuses its write.
+     */
+    Set<String> takenOver() {
+        Pattern file = Pattern.compile("-run(\\d+)\\.log$");
+        Pattern line = Pattern.compile("Saga (\\S+) was taken over by another engine");
+        Set<String> found = new HashSet<>();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.toList()) {
+                Matcher run = file.matcher(log.getFileName().toString());
+                if (!run.find()) {
+                    continue;
+                }
+                lines(log).map(line::matcher).filter(Matcher::find).forEach(saga -> found
+                        .add(ChaosInvariants.takenOver(Integer.parseInt(run.group(1)), saga.group(1))));
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return found;
     }
 
     /** Fails when a node died without being killed. */

@@ -34,11 +34,27 @@ final class ChaosInvariants {
 
     private final Set<Integer> killedRuns;
 
+    private final Set<String> takenOver;
+
     private final List<String> violations = new ArrayList<>();
 
     /** {@code killedRuns}: the run numbers of the node JVMs the driver killed. */
     ChaosInvariants(Set<Integer> killedRuns) {
+        this(killedRuns, Set.of());
+    }
+
+    /**
+     * {@code takenOver}: {@link #takenOver(int, String)} of each run that was paused past a saga's lease
+     * (a loaded machine can stall a node JVM that long) and found the saga taken over: fencing stopped it
+     * writing, so the new owner runs the step again with its key, as after a kill.
+     */
+    ChaosInvariants(Set<Integer> killedRuns, Set<String> takenOver) {
         this.killedRuns = Set.copyOf(killedRuns);
+        this.takenOver = Set.copyOf(takenOver);
+    }
+
+    static String takenOver(int run, String sagaId) {
+        return run + " " + sagaId;
     }
 
     List<String> violations() {
@@ -164,9 +180,10 @@ final class ChaosInvariants {
                         LinkedHashMap::new, Collectors.toList()));
         byKeyAndPhase.forEach((key, same) -> {
             for (Attempt earlier : same.subList(0, same.size() - 1)) {
-                if (!"FAILED".equals(earlier.outcome()) && !killedRuns.contains(earlier.run())) {
+                if (!"FAILED".equals(earlier.outcome()) && !killedRuns.contains(earlier.run())
+                        && !takenOver.contains(takenOver(earlier.run(), sagaId))) {
                     violation(saga + ": " + key + " ran again after " + earlier + ", but run " + earlier.run()
-                            + " was not killed: " + same);
+                            + " was neither killed nor fenced off the saga: " + same);
                 }
             }
             Attempt first = same.get(0);

@@ -115,10 +115,10 @@ class ChaosTest {
             Integer cutShort = schema.jdbc().queryForObject(
                     "SELECT count(*) FROM crash_attempt WHERE outcome IS NULL", Integer.class);
             System.out.printf("chaos: sagas=%d kills=%d recoveries=%d duration=%.1fs (steps cut short %d, in doubt %d, "
-                    + "seed %d)%n", sagas.size(), cluster.killedRuns().size(), recoveries, seconds, cutShort,
-                    resolutions.size(), seed);
+                    + "taken over from a paused node %d, seed %d)%n", sagas.size(), cluster.killedRuns().size(),
+                    recoveries, seconds, cutShort, resolutions.size(), cluster.takenOver().size(), seed);
 
-            ChaosInvariants invariants = new ChaosInvariants(cluster.killedRuns());
+            ChaosInvariants invariants = new ChaosInvariants(cluster.killedRuns(), cluster.takenOver());
             signalFailures.forEach(invariants::violation);
             strayAttention.forEach(invariants::violation);
             checkEverySaga(invariants, resolutions);
