@@ -1,8 +1,6 @@
 package dev.agentsaga.sample;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import org.springframework.stereotype.Component;
@@ -44,8 +42,6 @@ public class ConciergeDemo {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private static final Instant PROCESS_START = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean()
-            .getStartTime());
 
     private final SagaCoordinator sagas;
 
@@ -94,7 +90,7 @@ public class ConciergeDemo {
             System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
                     + crash.crashAfter() + " the process halts right after that step.");
         }
-        else if (before.status().isTerminal() && before.updatedAt().isBefore(PROCESS_START)) {
+        else if (before.status().isTerminal() && before.updatedAt().isBefore(DemoRunner.PROCESS_START)) {
             System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
                     + before.status() + "); delete ./data to play the crash again.");
         }

@@ -1,6 +1,8 @@
 package dev.agentsaga.sample;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -44,6 +46,10 @@ public class DemoRunner implements ApplicationRunner {
     static final String SOLD_OUT_GOAL = "3 days in Lisbon in May, staying at the " + TravelProviders.SOLD_OUT_HOTEL;
 
     static final String CRASH_GOAL = "2 nights in Porto in June under 900 EUR";
+
+    /** When this JVM started: a saga that finished after it was resumed by this process, not an earlier one. */
+    static final Instant PROCESS_START = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean()
+            .getStartTime());
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -126,7 +132,7 @@ public class DemoRunner implements ApplicationRunner {
             System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
                     + crash.crashAfter() + " the process halts right after that step.");
         }
-        else if (before.status().isTerminal()) {
+        else if (before.status().isTerminal() && before.updatedAt().isBefore(PROCESS_START)) {
             System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
                     + before.status() + "); delete ./data to play the crash again.");
         }
