@@ -1,11 +1,5 @@
 package dev.agentsaga.test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,22 +67,16 @@ final class MariaDbServer {
     }
 
     void execute(String sql) {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl);
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-        catch (SQLException ex) {
-            throw new IllegalStateException("Could not run '" + sql + "' on the test MariaDB", ex);
-        }
+        TestServers.execute(jdbcUrl, sql, "MariaDB");
     }
 
     private static @Nullable MariaDbServer start() {
         String url = System.getenv(TestDatabase.MARIADB_URL_VARIABLE);
         if (url != null && !url.isBlank()) {
-            log.info("Tests run against the MariaDB at {}", url.replaceAll("password=[^&]*", "password=***"));
+            log.info("Tests run against the MariaDB at {}", TestServers.masked(url));
             return new MariaDbServer(url);
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             log.info("Tests run against a MariaDB container");
             return Container.start();
         }
@@ -97,25 +85,8 @@ final class MariaDbServer {
         return null;
     }
 
-    private static boolean dockerAvailable() {
-        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))
-                && !Files.exists(Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"))) {
-            return false;
-        }
-        try {
-            return Container.dockerAnswers();
-        }
-        catch (LinkageError | RuntimeException ex) {
-            return false;
-        }
-    }
-
     /** Kept apart so that the Testcontainers classes load only where Docker answers. */
     private static final class Container {
-
-        static boolean dockerAnswers() {
-            return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
-        }
 
         static MariaDbServer start() {
             var container = new org.testcontainers.mariadb.MariaDBContainer("mariadb:10.11").withUsername("root")
@@ -123,8 +94,8 @@ final class MariaDbServer {
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "mariadb-container-stop"));
             String url = container.getJdbcUrl();
-            return new MariaDbServer(url + (url.contains("?") ? "&" : "?") + "user=" + container.getUsername()
-                    + "&password=" + container.getPassword());
+            return new MariaDbServer(
+                    TestServers.withCredentials(url, container.getUsername(), container.getPassword()));
         }
     }
 }

@@ -2,12 +2,6 @@ package dev.agentsaga.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,22 +44,16 @@ final class PostgresServer {
     }
 
     void execute(String sql) {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl);
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-        catch (SQLException ex) {
-            throw new IllegalStateException("Could not run '" + sql + "' on the test PostgreSQL", ex);
-        }
+        TestServers.execute(jdbcUrl, sql, "PostgreSQL");
     }
 
     private static PostgresServer start() {
         String url = System.getenv(TestDatabase.URL_VARIABLE);
         if (url != null && !url.isBlank()) {
-            log.info("Tests run against the PostgreSQL at {}", url.replaceAll("password=[^&]*", "password=***"));
+            log.info("Tests run against the PostgreSQL at {}", TestServers.masked(url));
             return new PostgresServer(url);
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             log.info("Tests run against a PostgreSQL container");
             return Container.start();
         }
@@ -73,33 +61,16 @@ final class PostgresServer {
         return Embedded.start();
     }
 
-    private static boolean dockerAvailable() {
-        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))
-                && !Files.exists(Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"))) {
-            return false;
-        }
-        try {
-            return Container.dockerAnswers();
-        }
-        catch (LinkageError | RuntimeException ex) {
-            return false;
-        }
-    }
-
     /** Kept apart so that the Testcontainers classes load only where Docker answers. */
     private static final class Container {
-
-        static boolean dockerAnswers() {
-            return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
-        }
 
         static PostgresServer start() {
             var container = new org.testcontainers.postgresql.PostgreSQLContainer("postgres:16-alpine");
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "postgres-container-stop"));
             String url = container.getJdbcUrl();
-            return new PostgresServer(url + (url.contains("?") ? "&" : "?") + "user=" + container.getUsername()
-                    + "&password=" + container.getPassword());
+            return new PostgresServer(
+                    TestServers.withCredentials(url, container.getUsername(), container.getPassword()));
         }
     }
 
