@@ -75,31 +75,13 @@ public class ConciergeDemo {
 
     private void crashScenario() {
         String title = "3. A crash after the tickets were bought, then a resume";
-        boolean exists = sagas.find(CRASH_SAGA_ID).isPresent();
-        if (!exists && crash.crashAfter().isEmpty()) {
-            System.out.println("=== " + title);
-            System.out.println("  Not played yet. Run the demo with --crash-after=buyTickets: the process halts right "
-                    + "after the tickets are bought.");
-            System.out.println("  Then run the same command again: saga " + CRASH_SAGA_ID + " resumes from its "
-                    + "journal.\n");
+        if (DemoRunner.notPlayedYet(sagas, crash, title, CRASH_SAGA_ID, "--crash-after=buyTickets: the process halts "
+                + "right after the tickets are bought")) {
             return;
         }
         SagaHandle handle = sagas.start(ConciergeWorkflow.NAME, CRASH_REQUEST, CRASH_SAGA_ID);
-        SagaView before = sagas.find(CRASH_SAGA_ID).orElseThrow();
-        if (handle.created()) {
-            System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
-                    + crash.crashAfter() + " the process halts right after that step.");
-        }
-        else if (before.status().isTerminal() && before.updatedAt().isBefore(DemoRunner.PROCESS_START)) {
-            System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
-                    + before.status() + "); delete ./data to play the crash again.");
-        }
-        else {
-            // the engine takes the saga back at start-up, so it may have finished while scenarios 1 and 2 ran
-            System.out.println(">>> Scenario 3: RESUMED saga " + CRASH_SAGA_ID + " from its journal (the engine took "
-                    + "it back at start-up, agent.saga.node-id being stable). The table, the tickets and the model "
-                    + "calls before the crash are replayed from the journal, not made or asked again.");
-        }
+        DemoRunner.announce(handle, sagas.find(CRASH_SAGA_ID).orElseThrow(), crash, "The table, the tickets and the "
+                + "model calls before the crash are replayed from the journal, not made or asked again.");
         SagaView view = awaitEnd(handle);
         print(title, CRASH_REQUEST, view);
         System.out.println("  model calls for this request (table model_call, scripted model): "

@@ -117,36 +117,53 @@ public class DemoRunner implements ApplicationRunner {
 
     private void crashScenario() {
         String title = "3. A crash mid-trip, then a resume";
-        boolean exists = sagas.find(CRASH_SAGA_ID).isPresent();
-        if (!exists && crash.crashAfter().isEmpty()) {
-            System.out.println("=== " + title);
-            System.out.println("  Not played yet. Run the demo with --crash-after=bookFlight: the process halts right "
-                    + "after the flight is booked.");
-            System.out.println("  Then run the same command again: saga " + CRASH_SAGA_ID + " resumes from its "
-                    + "journal.\n");
+        if (notPlayedYet(sagas, crash, title, CRASH_SAGA_ID, "--crash-after=bookFlight: the process halts right after "
+                + "the flight is booked")) {
             return;
         }
         SagaHandle handle = sagas.start(TripWorkflow.NAME, CRASH_GOAL, CRASH_SAGA_ID);
-        SagaView before = sagas.find(CRASH_SAGA_ID).orElseThrow();
-        if (handle.created()) {
-            System.out.println(">>> Scenario 3: started saga " + CRASH_SAGA_ID + "; with crash-after="
-                    + crash.crashAfter() + " the process halts right after that step.");
-        }
-        else if (before.status().isTerminal() && before.updatedAt().isBefore(PROCESS_START)) {
-            System.out.println(">>> Scenario 3: saga " + CRASH_SAGA_ID + " already finished in an earlier run ("
-                    + before.status() + "); delete ./data to play the crash again.");
-        }
-        else {
-            System.out.println(">>> Scenario 3: RESUMED saga " + CRASH_SAGA_ID + " from its journal (same id; the "
-                    + "engine took it back at start-up, agent.saga.node-id being stable). The flight booking and the "
-                    + "model calls before the crash are replayed from the journal, not run or asked again.");
-        }
+        announce(handle, sagas.find(CRASH_SAGA_ID).orElseThrow(), crash, "The flight booking and the model calls "
+                + "before the crash are replayed from the journal, not run or asked again.");
         SagaView view = play(handle);
         print(title, CRASH_GOAL, view);
         System.out.println("  model calls for this goal (table model_call, scripted model): " + modelCalls(CRASH_GOAL)
                 + "; LLM steps in the journal: " + view.steps().stream().filter(s -> s.kind().name().equals("LLM"))
                         .count());
         System.out.println();
+    }
+
+    /**
+     * When the crash scenario was not played yet and no crash is asked for, says how to play it; true then.
+     * {@code how} is the crash switch and what it halts after.
+     */
+    static boolean notPlayedYet(SagaCoordinator sagas, CrashSwitch crash, String title, String sagaId, String how) {
+        if (sagas.find(sagaId).isPresent() || !crash.crashAfter().isEmpty()) {
+            return false;
+        }
+        System.out.println("=== " + title);
+        System.out.println("  Not played yet. Run the demo with " + how + ".");
+        System.out.println("  Then run the same command again: saga " + sagaId + " resumes from its journal.\n");
+        return true;
+    }
+
+    /**
+     * Says whether the crash saga starts now, finished in an earlier run, or was resumed by this process (the
+     * engine takes it back at start-up, so it may have finished while the other scenarios ran).
+     */
+    static void announce(SagaHandle handle, SagaView before, CrashSwitch crash, String replayed) {
+        String sagaId = handle.id();
+        if (handle.created()) {
+            System.out.println(">>> Scenario 3: started saga " + sagaId + "; with crash-after=" + crash.crashAfter()
+                    + " the process halts right after that step.");
+        }
+        else if (before.status().isTerminal() && before.updatedAt().isBefore(PROCESS_START)) {
+            System.out.println(">>> Scenario 3: saga " + sagaId + " already finished in an earlier run ("
+                    + before.status() + "); delete ./data to play the crash again.");
+        }
+        else {
+            System.out.println(">>> Scenario 3: RESUMED saga " + sagaId + " from its journal (the engine took it back "
+                    + "at start-up, agent.saga.node-id being stable). " + replayed);
+        }
     }
 
     /** Drives a saga to its end: approves the confirmation e-mail when the saga waits for it. */
