@@ -26,6 +26,8 @@ CREATE TABLE agent_saga_instance (
     updated_at       DATETIME(6)  NOT NULL,
     replayed_tokens  BIGINT       NOT NULL DEFAULT 0,
     saved_tokens     BIGINT       NOT NULL DEFAULT 0,
+    recovered_from   LONGTEXT,
+    recovery_mark    BIGINT,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);

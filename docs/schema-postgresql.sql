@@ -21,6 +21,8 @@ CREATE TABLE agent_saga_instance (
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     replayed_tokens  BIGINT                   NOT NULL DEFAULT 0,
     saved_tokens     BIGINT                   NOT NULL DEFAULT 0,
+    recovered_from   TEXT,
+    recovery_mark    BIGINT,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);

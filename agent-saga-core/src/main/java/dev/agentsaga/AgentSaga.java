@@ -103,6 +103,8 @@ public final class AgentSaga {
 
         private int groupCommitMaxBatch = 64;
 
+        private int maxRecoveryAttempts = 5;
+
         private Builder(@Nullable DataSource dataSource) {
             this.dataSource = dataSource;
         }
@@ -254,6 +256,21 @@ public final class AgentSaga {
         }
 
         /**
+         * How often a saga may be recovered (taken over from an engine whose lease on it expired) without its
+         * journal moving, before the next engine parks it as NEEDS_ATTENTION instead of running it again; default
+         * 5; 0 recovers without limit. A saga whose step takes its process down (out of memory, a native crash, a
+         * halt) would otherwise take down every node in turn. {@code retry} runs a parked saga again.
+         */
+        public Builder maxRecoveryAttempts(int maxRecoveryAttempts) {
+            if (maxRecoveryAttempts < 0) {
+                throw new IllegalArgumentException("maxRecoveryAttempts must not be negative (0 for no limit), was "
+                        + maxRecoveryAttempts);
+            }
+            this.maxRecoveryAttempts = maxRecoveryAttempts;
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
          * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
          */
@@ -299,7 +316,7 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    groupCommit ? groupCommitMaxBatch : 0, clock);
+                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, clock);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

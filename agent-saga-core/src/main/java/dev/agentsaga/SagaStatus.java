@@ -18,7 +18,11 @@ public enum SagaStatus {
     COMPENSATION_FAILED,
     /** The workflow failed and there was nothing to undo. */
     FAILED,
-    /** An operator must decide: an in-doubt IRREVERSIBLE step, non-determinism, or a payload over the limit. */
+    /**
+     * An operator must decide: an in-doubt IRREVERSIBLE step, non-determinism, a payload over the limit, or
+     * a saga recovered more often than {@code agent.saga.max-recovery-attempts} without progress (its step
+     * keeps taking its node down).
+     */
     NEEDS_ATTENTION;
 
     /** Whether the saga will not move again by itself or by an operator. */

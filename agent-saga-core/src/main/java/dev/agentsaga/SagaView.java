@@ -17,15 +17,19 @@ import org.jspecify.annotations.Nullable;
  *        call counted once per recovery. What a job queue that re-runs the job would have spent again.
  * @param tokensReplayed model tokens answered from the journal when the saga resumed after a durable wait
  *        (a sleep, a signal): the routine replays of a waiting agent, not a saving over re-running a job
+ * @param recoveredFrom the engines (node ids) whose runs of the saga ended with their lease expiring (a crash,
+ *        a hang, a lost database) and nothing recorded, oldest first, since the journal last moved: a saga
+ *        recovered so more often than {@code agent.saga.max-recovery-attempts} is parked as NEEDS_ATTENTION
  */
 public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
-        List<StepView> steps, long tokensSaved, long tokensReplayed) {
+        List<StepView> steps, long tokensSaved, long tokensReplayed, List<String> recoveredFrom) {
 
     public SagaView {
         Objects.requireNonNull(id, "id must not be null");
         steps = List.copyOf(steps);
+        recoveredFrom = List.copyOf(recoveredFrom);
     }
 
     /** The model tokens the saga's journaled model calls spent, input and output. */

@@ -72,6 +72,7 @@ public final class AgentSagaAutoConfiguration {
                 .pollInterval(properties.getPollInterval())
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
+                .maxRecoveryAttempts(properties.getMaxRecoveryAttempts())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
         Boolean groupCommit = properties.getGroupCommit().getEnabled();

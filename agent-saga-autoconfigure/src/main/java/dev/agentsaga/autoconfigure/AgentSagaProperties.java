@@ -41,6 +41,12 @@ public class AgentSagaProperties {
     /** Largest serialised input, output or signal payload accepted. */
     private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
+    /**
+     * How often a saga may be recovered from a node whose lease on it expired without its journal moving,
+     * before it is parked as NEEDS_ATTENTION instead of taking down the next node; 0 for no limit.
+     */
+    private int maxRecoveryAttempts = 5;
+
     private final Schema schema = new Schema();
 
     private final Policy policy = new Policy();
@@ -123,6 +129,14 @@ public class AgentSagaProperties {
 
     public void setMaxPayloadSize(DataSize maxPayloadSize) {
         this.maxPayloadSize = maxPayloadSize;
+    }
+
+    public int getMaxRecoveryAttempts() {
+        return maxRecoveryAttempts;
+    }
+
+    public void setMaxRecoveryAttempts(int maxRecoveryAttempts) {
+        this.maxRecoveryAttempts = maxRecoveryAttempts;
     }
 
     public Schema getSchema() {

@@ -34,6 +34,7 @@ import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
@@ -87,7 +88,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
         this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
-                claim -> submit(claim.saga(), false, claim.recovered()));
+                claim -> submit(claim, false));
     }
 
     @Override
@@ -156,8 +157,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (services.store().createInstance(saga)) {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
-                submit(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json, null, null,
-                        null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0), true, false);
+                submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
+                        null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null),
+                        false, null), true);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }
@@ -259,7 +261,8 @@ public final class DefaultSagaEngine implements SagaEngine {
         return services.codec();
     }
 
-    private void submit(InstanceRecord saga, boolean fresh, boolean recovered) {
+    private void submit(ClaimedSaga claim, boolean fresh) {
+        InstanceRecord saga = claim.saga();
         LocalRun run = new LocalRun(saga.cancelRequested(), this::isRunning);
         LocalRun ending = running.putIfAbsent(saga.id(), run);
         if (ending != null) {
@@ -271,7 +274,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         try {
-            workers.execute(new QueuedRun(saga, () -> runSaga(saga, fresh, recovered, run)));
+            workers.execute(new QueuedRun(saga, () -> runSaga(claim, fresh, run)));
         }
         catch (RuntimeException rejected) {
             running.remove(saga.id());
@@ -281,9 +284,10 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    private void runSaga(InstanceRecord saga, boolean fresh, boolean recovered, LocalRun run) {
+    private void runSaga(ClaimedSaga claim, boolean fresh, LocalRun run) {
+        InstanceRecord saga = claim.saga();
         try {
-            SagaStatus status = runner.run(saga, fresh, recovered, run);
+            SagaStatus status = runner.run(claim, fresh, run);
             log.debug("Saga {} rests as {}", saga.id(), status);
             services.observer().sagaRested(saga.id(), saga.workflow(), status);
         }

@@ -20,11 +20,13 @@ import dev.agentsaga.spi.SagaClock;
  * @param driftPolicy what a journaled model call does when its request changed since it was recorded
  * @param groupCommitMaxBatch the most hot-path writes of concurrent sagas committed together; 0 commits
  *        each write on its own
+ * @param maxRecoveryAttempts how often a saga may be recovered without its journal moving before it is
+ *        parked as NEEDS_ATTENTION instead of run again; 0 recovers it without limit
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        int groupCommitMaxBatch, SagaClock clock) {
+        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaClock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
@@ -39,6 +41,9 @@ public record EngineSettings(String nodeId, int workerThreads, Duration pollInte
         Objects.requireNonNull(clock, "clock must not be null");
         if (groupCommitMaxBatch < 0) {
             throw new IllegalArgumentException("groupCommitMaxBatch must not be negative, was " + groupCommitMaxBatch);
+        }
+        if (maxRecoveryAttempts < 0) {
+            throw new IllegalArgumentException("maxRecoveryAttempts must not be negative, was " + maxRecoveryAttempts);
         }
     }
 }

@@ -50,7 +50,7 @@ public final class JournalReplayer {
             List<AgentWorkflow<?, ?>> workflows) {
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         EngineSettings replay = new EngineSettings("replay", 1, settings.pollInterval(), settings.leaseDuration(),
-                settings.heartbeatInterval(), Integer.MAX_VALUE, settings.defaultPolicy(), DriftPolicy.FAIL, 0,
+                settings.heartbeatInterval(), Integer.MAX_VALUE, settings.defaultPolicy(), DriftPolicy.FAIL, 0, 0,
                 settings.clock());
         this.services = new EngineServices(writesNothing(), codec, registry, replay,
                 // nothing is executed: no attempt ever needs a thread of its own

@@ -176,6 +176,7 @@ final class Operations {
                 step.outputTokens())).toList();
         return new SagaView(saga.id(), saga.workflow(), saga.workflowVersion(), saga.status(), saga.input(),
                 saga.output(), saga.error(), saga.errorStep(), saga.cancelRequested(), saga.wakeAt(), saga.createdAt(),
-                saga.updatedAt(), steps, saga.savedTokens(), saga.replayedTokens());
+                saga.updatedAt(), steps, saga.savedTokens(), saga.replayedTokens(), saga.recoveredFrom() == null
+                        ? List.of() : List.of(saga.recoveredFrom().split(Recoveries.SEPARATOR)));
     }
 }

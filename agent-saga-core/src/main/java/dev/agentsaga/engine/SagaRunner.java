@@ -11,6 +11,7 @@ import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaCancelledException;
 import dev.agentsaga.SagaStatus;
+import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
@@ -30,25 +31,37 @@ final class SagaRunner {
 
     private final Compensator compensator;
 
+    private final Recoveries recoveries;
+
     SagaRunner(EngineServices services) {
         this.services = services;
         this.compensator = new Compensator(services);
+        this.recoveries = new Recoveries(services);
     }
 
     /**
      * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
-     * is not read), {@code recovered} when it is taken over from a run that did not bring it to rest.
+     * is not read). A saga recovered too often without progress is parked instead (see {@link Recoveries}).
      * @return the status the saga rests in (RUNNING when it was released because the engine stops)
      */
-    SagaStatus run(InstanceRecord instance, boolean fresh, boolean recovered, Interruption interruption) {
+    SagaStatus run(ClaimedSaga claim, boolean fresh, Interruption interruption) {
+        InstanceRecord instance = claim.saga();
         Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
                 instance.leaseEpoch());
         List<StepRecord> journal = fresh ? List.of() : services.store().loadJournal(instance.id());
+        String takenFrom = claim.takenFrom();
+        if (takenFrom != null) {
+            Recoveries.Parking parking = recoveries.record(lease, instance, takenFrom, journal);
+            if (parking != null) {
+                log.warn("Saga {} is parked as NEEDS_ATTENTION: {}", instance.id(), parking.reason());
+                return rest(lease, SagaStatus.NEEDS_ATTENTION, parking.reason(), parking.step());
+            }
+        }
         if (instance.status() == SagaStatus.COMPENSATING) {
             return compensator.compensate(lease, instance.workflow(), journal, null, null);
         }
         return runWorkflow(instance, lease, new RunJournal(services, lease, instance.workflow(), journal, interruption,
-                recovered));
+                claim.recovered()));
     }
 
     private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, RunJournal run) {

@@ -12,9 +12,14 @@ import dev.agentsaga.SagaStatus;
  * @param replayedTokens model tokens answered from the journal when the saga resumed after durable waits
  * @param savedTokens model tokens answered from the journal in runs that recovered the saga (after a crash,
  *        a takeover, a stop or an operator's retry), each recorded call counted once per recovery
+ * @param recoveredFrom the engines whose runs ended without bringing the saga to rest, one per line, oldest
+ *        first, since its journal last moved; null when none
+ * @param recoveryMark how far the journal had come at the last of those recoveries (see
+ *        {@code SagaStore.recordRecovery}), or null
  */
 public record InstanceRecord(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable String owner, long leaseEpoch, @Nullable Instant leaseExpiresAt,
-        @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens) {
+        @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens,
+        @Nullable String recoveredFrom, @Nullable Long recoveryMark) {
 }

@@ -93,6 +93,13 @@ public interface SagaStore {
      */
     boolean park(JournalWrite.StepWrite wait, Instant wakeAt, Instant now, @Nullable String awaitedSignal);
 
+    /**
+     * Records a recovery of the saga by the engine that holds {@code lease}: {@code recoveredFrom}, the
+     * engines whose runs ended without bringing it to rest since its journal last moved (one per line, oldest
+     * first), and {@code mark}, how far the journal had come. False when the lease was lost.
+     */
+    boolean recordRecovery(Lease lease, String recoveredFrom, long mark);
+
     /** Releases the saga so that any engine may claim it at once (status unchanged); false when the lease was lost. */
     boolean release(Lease lease, Instant now);
 

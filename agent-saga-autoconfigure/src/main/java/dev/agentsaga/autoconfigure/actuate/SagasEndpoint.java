@@ -132,7 +132,7 @@ public class SagasEndpoint {
         return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
                 view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
-                view.tokensSaved(), view.tokensReplayed(), steps);
+                view.tokensSaved(), view.tokensReplayed(), view.recoveredFrom(), steps);
     }
 
     private SagaExport masked(SagaExport export) {
@@ -208,7 +208,7 @@ public class SagasEndpoint {
     public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
             @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
             boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long tokensSpent,
-            long tokensSaved, long tokensReplayed, List<StepDetail> steps) {
+            long tokensSaved, long tokensReplayed, List<String> recoveredFrom, List<StepDetail> steps) {
     }
 
     /** One step of the timeline. */

@@ -253,6 +253,12 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
+    public boolean recordRecovery(Lease lease, String recoveredFrom, long mark) {
+        return call(() -> jdbc.update(sql.recordRecovery(), Rows.fenced(lease, new MapSqlParameterSource()
+                .addValue("recoveredFrom", recoveredFrom).addValue("mark", mark))) == 1);
+    }
+
+    @Override
     public boolean release(Lease lease, Instant now) {
         return call(() -> jdbc.update(sql.releaseInstance(), Rows.fenced(lease, new MapSqlParameterSource()
                 .addValue("now", rows.time(now)))) == 1);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 import dev.agentsaga.spi.ClaimedSaga;
@@ -64,7 +65,7 @@ final class Leases {
     private List<ClaimedSaga> claimInSteps(MapSqlParameterSource params, int limit) {
         MapSqlParameterSource search = new MapSqlParameterSource(params.getValues())
                 .addValue("window", limit * CANDIDATE_WINDOW);
-        Map<String, String> previous = new LinkedHashMap<>();
+        Map<String, Previous> previous = new LinkedHashMap<>();
         lockCandidates(sql.claimRunnableCandidates(), sql.lockRunnable(), search, limit, previous);
         lockCandidates(sql.claimDueCandidates(), sql.lockDue(), search, limit, previous);
         if (previous.isEmpty()) {
@@ -74,11 +75,14 @@ final class Leases {
                 .addValue("ids", List.copyOf(previous.keySet()));
         db.jdbc.update(sql.claimByIds(), taken);
         return db.jdbc.query(sql.selectInstances(), taken,
-                (rs, n) -> Rows.claimed(rows.instance(rs, n), previous.get(rs.getString("id"))));
+                (rs, n) -> {
+                    Previous before = previous.get(rs.getString("id"));
+                    return Rows.claimed(rows.instance(rs, n), before.status(), before.owner());
+                });
     }
 
     private void lockCandidates(String candidates, String lock, MapSqlParameterSource search, int limit,
-            Map<String, String> previous) {
+            Map<String, Previous> previous) {
         int locked = 0;
         for (String id : db.jdbc.queryForList(candidates, search, String.class)) {
             if (locked == limit) {
@@ -87,10 +91,10 @@ final class Leases {
             if (previous.containsKey(id)) {
                 continue;
             }
-            List<String> status = db.jdbc.query(lock, new MapSqlParameterSource(search.getValues()).addValue("id", id),
-                    (rs, n) -> rs.getString("previous_status"));
-            if (!status.isEmpty()) {
-                previous.put(id, status.get(0));
+            List<Previous> before = db.jdbc.query(lock, new MapSqlParameterSource(search.getValues()).addValue("id", id),
+                    (rs, n) -> new Previous(rs.getString("previous_status"), rs.getString("previous_owner")));
+            if (!before.isEmpty()) {
+                previous.put(id, before.get(0));
                 locked++;
             }
         }
@@ -140,5 +144,9 @@ final class Leases {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A locked candidate's status and owner before the claim. */
+    private record Previous(String status, @Nullable String owner) {
     }
 }

@@ -35,16 +35,22 @@ final class Rows {
                 rs.getBoolean("cancel_requested"), rs.getString("owner"), rs.getLong("lease_epoch"),
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), requiredInstant(rs, "created_at"),
                 requiredInstant(rs, "updated_at"), rs.getLong("replayed_tokens"),
-                rs.getLong("saved_tokens"));
+                rs.getLong("saved_tokens"), rs.getString("recovered_from"),
+                (Long) rs.getObject("recovery_mark", Long.class));
     }
 
     ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
-        return claimed(instance(rs, row), rs.getString("previous_status"));
+        return claimed(instance(rs, row), rs.getString("previous_status"), rs.getString("previous_owner"));
     }
 
-    /** A claimed saga is recovered when it was running or compensating before: another engine left it. */
-    static ClaimedSaga claimed(InstanceRecord saga, @Nullable String previous) {
-        return new ClaimedSaga(saga, "RUNNING".equals(previous) || "COMPENSATING".equals(previous));
+    /**
+     * A claimed saga is recovered when it was running or compensating before: another engine left it. It is
+     * taken from its previous owner when that engine still held it (its lease expired: it crashed, hung or
+     * lost the database) rather than released it.
+     */
+    static ClaimedSaga claimed(InstanceRecord saga, @Nullable String previousStatus, @Nullable String previousOwner) {
+        boolean recovered = "RUNNING".equals(previousStatus) || "COMPENSATING".equals(previousStatus);
+        return new ClaimedSaga(saga, recovered, recovered ? previousOwner : null);
     }
 
     SagaSummary summary(ResultSet rs, int row) throws SQLException {

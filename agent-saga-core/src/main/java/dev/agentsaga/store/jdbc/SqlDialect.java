@@ -253,11 +253,18 @@ public class SqlDialect {
                 WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
+    /** An operator's move: the saga's recoveries without progress start again from none. */
     public String transitionInstance() {
         return """
                 UPDATE %s SET status = :to, error = COALESCE(:error, error), owner = NULL, lease_expires_at = NULL,
-                              wake_at = NULL, updated_at = :now
+                              wake_at = NULL, recovered_from = NULL, recovery_mark = NULL, updated_at = :now
                 WHERE id = :id AND status IN (:from)""".formatted(instance);
+    }
+
+    /** Records a recovery of the saga by the run that holds its lease; see {@code SagaStore.recordRecovery}. */
+    public String recordRecovery() {
+        return "UPDATE %s SET recovered_from = :recoveredFrom, recovery_mark = :mark WHERE id = :id AND %s"
+                .formatted(instance, FENCE);
     }
 
     public String startCompensation() {
@@ -342,7 +349,7 @@ public class SqlDialect {
     }
 
     /**
-     * Claims runnable sagas in one statement and returns the claimed rows with their previous status:
+     * Claims runnable sagas in one statement and returns the claimed rows with their previous status and owner:
      * up to {@code :limit} PENDING, RUNNING or COMPENSATING ones that are unowned, expired, or (when
      * {@code :includeOwn}) owned by {@code :owner}; and up to {@code :limit} WAITING ones that are due,
      * in wake order. On PostgreSQL the runnable ones are read in update order from the partial index
@@ -354,7 +361,7 @@ public class SqlDialect {
     public String claim() {
         return """
                 WITH runnable AS (
-                    SELECT id, status AS previous_status FROM %1$s
+                    SELECT id, status AS previous_status, owner AS previous_owner FROM %1$s
                     WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING')
                       AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
                       AND (workflow, workflow_version) IN (:workflows)
@@ -362,7 +369,7 @@ public class SqlDialect {
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED),
                 due AS (
-                    SELECT id, status AS previous_status FROM %1$s
+                    SELECT id, status AS previous_status, owner AS previous_owner FROM %1$s
                     WHERE status = 'WAITING' AND wake_at <= :now
                       AND (workflow, workflow_version) IN (:workflows)
                     ORDER BY wake_at
@@ -375,7 +382,7 @@ public class SqlDialect {
                                      ELSE picked.previous_status END,
                        wake_at = NULL, updated_at = :now
                 FROM picked WHERE saga.id = picked.id
-                RETURNING saga.*, picked.previous_status""".formatted(instance);
+                RETURNING saga.*, picked.previous_status, picked.previous_owner""".formatted(instance);
     }
 
     /** Which sagas a claim may take as runnable; see {@link #claim()}. */
@@ -412,19 +419,21 @@ public class SqlDialect {
 
     /**
      * Locks one runnable candidate {@code :id} if it is still runnable and no other transaction holds it,
-     * returning its {@code previous_status}. One row per statement: H2 applies a {@code LIMIT} before it
-     * skips locked rows, so a limited {@code SKIP LOCKED} query finds nothing while another claim holds the
-     * first rows.
+     * returning its {@code previous_status} and {@code previous_owner}. One row per statement: H2 applies a
+     * {@code LIMIT} before it skips locked rows, so a limited {@code SKIP LOCKED} query finds nothing while
+     * another claim holds the first rows.
      */
     public String lockRunnable() {
-        return "SELECT id, status AS previous_status FROM %s WHERE id = :id AND %s FOR UPDATE SKIP LOCKED"
-                .formatted(instance, RUNNABLE);
+        return """
+                SELECT id, status AS previous_status, owner AS previous_owner FROM %s
+                WHERE id = :id AND %s FOR UPDATE SKIP LOCKED""".formatted(instance, RUNNABLE);
     }
 
     /** Locks one due candidate {@code :id}, as {@link #lockRunnable()} does. */
     public String lockDue() {
-        return "SELECT id, status AS previous_status FROM %s WHERE id = :id AND %s FOR UPDATE SKIP LOCKED"
-                .formatted(instance, DUE);
+        return """
+                SELECT id, status AS previous_status, owner AS previous_owner FROM %s
+                WHERE id = :id AND %s FOR UPDATE SKIP LOCKED""".formatted(instance, DUE);
     }
 
     /** Takes the sagas {@code :ids}, locked by {@link #lockRunnable()} and {@link #lockDue()} in the same transaction. */

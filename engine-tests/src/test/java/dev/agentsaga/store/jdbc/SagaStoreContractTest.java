@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -273,6 +274,35 @@ abstract class SagaStoreContractTest {
                 .isEqualTo(2);
         assertThat(claims).filteredOn(ClaimedSaga::recovered).extracting(claim -> claim.saga().id())
                 .containsExactly(expired);
+    }
+
+    @Test
+    void aClaimNamesTheOwnerWhoseLeaseExpiredAndARecoveryIsRecordedUnderTheLeaseUntilAnOperatorMovesTheSaga() {
+        String expired = newSaga("node-b");
+        store().renewLeases("node-b", List.of(expired), now.minusSeconds(1));
+        String released = newSaga("node-b");
+        store().release(new Lease(released, "node-b", 1), now);
+
+        Map<String, ClaimedSaga> claims = store().claim("node-c", List.of(TRIP), 1000, false, now,
+                now.plusSeconds(30)).stream().collect(Collectors.toMap(claim -> claim.saga().id(), claim -> claim));
+        Lease lease = new Lease(expired, "node-c", 2);
+        boolean stale = store().recordRecovery(new Lease(expired, "node-b", 1), "node-x", 9);
+        boolean recorded = store().recordRecovery(lease, "node-a\nnode-b", 7);
+        InstanceRecord afterRecovery = store().findInstance(expired).orElseThrow();
+        store().rest(lease, SagaStatus.NEEDS_ATTENTION, "parked", null, now);
+        store().transition(expired, EnumSet.of(SagaStatus.NEEDS_ATTENTION), SagaStatus.RUNNING, null, now);
+        InstanceRecord afterRetry = store().findInstance(expired).orElseThrow();
+
+        assertThat(claims.get(expired).recovered()).isTrue();
+        assertThat(claims.get(expired).takenFrom()).isEqualTo("node-b");
+        assertThat(claims.get(released).recovered()).isTrue();
+        assertThat(claims.get(released).takenFrom()).as("a released saga was not taken from anyone").isNull();
+        assertThat(stale).as("a recovery is recorded under the lease only").isFalse();
+        assertThat(recorded).isTrue();
+        assertThat(afterRecovery.recoveredFrom()).isEqualTo("node-a\nnode-b");
+        assertThat(afterRecovery.recoveryMark()).isEqualTo(7L);
+        assertThat(afterRetry.recoveredFrom()).isNull();
+        assertThat(afterRetry.recoveryMark()).isNull();
     }
 
     @Test
