@@ -69,3 +69,11 @@ CREATE TABLE agent_saga_signal (
     CONSTRAINT agent_saga_signal_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX agent_saga_signal_saga_ix ON agent_saga_signal (saga_id, name);
+
+CREATE TABLE agent_saga_node (
+    id         VARCHAR(200) NOT NULL,
+    workflows  LONGTEXT     NOT NULL,
+    started_at DATETIME(6)  NOT NULL,
+    seen_at    DATETIME(6)  NOT NULL,
+    CONSTRAINT agent_saga_node_pk PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -69,3 +69,11 @@ CREATE TABLE agent_saga_signal (
     CONSTRAINT agent_saga_signal_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_signal_saga_ix ON agent_saga_signal (saga_id, name);
+
+CREATE TABLE agent_saga_node (
+    id         VARCHAR(200)             NOT NULL,
+    workflows  TEXT                     NOT NULL,
+    started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    seen_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT agent_saga_node_pk PRIMARY KEY (id)
+);

@@ -52,6 +52,14 @@ public interface SagaCoordinator {
     Optional<SagaExport> export(String sagaId);
 
     /**
+     * The nodes that share the journal, the workflow versions they run, and the unfinished sagas of each
+     * version with the running nodes that resume them: after a rolling upgrade, the sagas of a version no
+     * running node runs any more are {@link SagaFleet#unserved()}.
+     * @throws SagaStoreUnavailableException when the database stayed unreachable through the store's retries
+     */
+    SagaFleet fleet();
+
+    /**
      * A page of saga summaries, newest first. The total is counted up to a limit (10,000 with the JDBC
      * store, or the end of the page when that is further); beyond it {@link Page#totalExact()} is false
      * and {@link Page#total()} is a lower bound, so that a page costs the same however many sagas match.

@@ -27,6 +27,7 @@ import dev.agentsaga.Resolution;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaExport;
+import dev.agentsaga.SagaFleet;
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaIdConflictException;
 import dev.agentsaga.SagaNotFoundException;
@@ -59,6 +60,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final Operations operations;
 
+    private final Fleet fleet;
+
     private final EngineSettings settings;
 
     private final ThreadPoolExecutor workers;
@@ -85,10 +88,11 @@ public final class DefaultSagaEngine implements SagaEngine {
                 new Observers(observers));
         this.runner = new SagaRunner(services);
         this.operations = new Operations(services);
+        this.fleet = new Fleet(services);
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
         this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
-                claim -> submit(claim, false));
+                claim -> submit(claim, false), fleet);
     }
 
     @Override
@@ -123,6 +127,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             workers.shutdownNow();
         }
         attemptThreads.shutdownNow();
+        fleet.remove();
         synchronized (restMonitor) {
             restMonitor.notifyAll();
         }
@@ -189,6 +194,11 @@ public final class DefaultSagaEngine implements SagaEngine {
     @Override
     public Optional<SagaView> find(String sagaId) {
         return operations.find(sagaId);
+    }
+
+    @Override
+    public SagaFleet fleet() {
+        return fleet.view();
     }
 
     @Override

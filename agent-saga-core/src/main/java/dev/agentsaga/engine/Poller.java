@@ -25,7 +25,7 @@ import dev.agentsaga.spi.WorkflowKey;
 /**
  * The engine's poller thread: claims runnable sagas (recovered, due, signalled) and hands them to the
  * engine's workers, and keeps the leases of the sagas running on this engine alive, passing on cancels
- * sent to other engines.
+ * sent to other engines, and the engine's record in the fleet.
  */
 final class Poller {
 
@@ -44,6 +44,8 @@ final class Poller {
 
     private final Consumer<ClaimedSaga> submit;
 
+    private final Fleet fleet;
+
     private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
 
     /** Whether the last claim took as many sagas as it could: more may be runnable right away. */
@@ -56,17 +58,19 @@ final class Poller {
      * @param submit runs a claimed saga on the engine's workers
      */
     Poller(EngineServices services, ThreadFactory threads, Map<String, LocalRun> running, BooleanSupplier engineRunning,
-            Consumer<ClaimedSaga> submit) {
+            Consumer<ClaimedSaga> submit, Fleet fleet) {
         this.services = services;
         this.settings = services.settings();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
         this.running = running;
         this.engineRunning = engineRunning;
         this.submit = submit;
+        this.fleet = fleet;
     }
 
     /** Claims once on the caller's thread, then on a fixed delay, with the heartbeat on the same thread. */
     void start() {
+        fleet.register();
         reportOtherVersions();
         long poll = settings.pollInterval().toMillis();
         long heartbeat = Math.max(1, settings.heartbeatInterval().toMillis());
@@ -139,6 +143,7 @@ final class Poller {
     }
 
     private void heartbeat() {
+        fleet.seen();
         try {
             Instant now = services.now();
             services.store().renewLeases(settings.nodeId(), running.keySet(), now.plus(settings.leaseDuration()));

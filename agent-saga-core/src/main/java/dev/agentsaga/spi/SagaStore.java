@@ -141,6 +141,24 @@ public interface SagaStore {
     /** Unfinished sagas of the named workflows, counted per workflow and version. */
     List<VersionCount> unfinishedByVersion(Collection<String> workflows);
 
+    /** Unfinished sagas of every workflow, counted per workflow and version. */
+    List<VersionCount> unfinishedByVersion();
+
+    /**
+     * Records that the engine {@code nodeId} runs the given workflow versions, seen {@code now}, replacing an
+     * earlier record under that id; forgets the nodes not seen since {@code forgetBefore}.
+     */
+    void registerNode(String nodeId, Collection<WorkflowKey> workflows, Instant now, Instant forgetBefore);
+
+    /** Marks the node seen {@code now}; false when it has no record (forgotten: register it again). */
+    boolean nodeSeen(String nodeId, Instant now);
+
+    /** Forgets the node: it stopped. */
+    void removeNode(String nodeId);
+
+    /** The recorded nodes, by id. */
+    List<NodeRecord> nodes();
+
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {
     }

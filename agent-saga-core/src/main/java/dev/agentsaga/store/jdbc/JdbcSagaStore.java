@@ -28,6 +28,7 @@ import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
+import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -55,6 +56,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Leases leases;
 
+    private final Nodes nodes;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -74,6 +77,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.insertInstance = dialect.insertInstance();
         this.journal = new JournalWrites(db, dialect);
         this.leases = new Leases(db, dialect, rows);
+        this.nodes = new Nodes(db, dialect, rows);
     }
 
     @Override
@@ -339,6 +343,33 @@ public final class JdbcSagaStore implements SagaStore {
         return call(() -> jdbc.query(sql.unfinishedByVersion(), Map.of("workflows", workflows),
                 (rs, n) -> new VersionCount(rs.getString("workflow"), rs.getString("workflow_version"),
                         rs.getLong("n"))));
+    }
+
+    @Override
+    public List<VersionCount> unfinishedByVersion() {
+        return call(() -> jdbc.query(sql.unfinishedByVersionOfAll(),
+                (rs, n) -> new VersionCount(rs.getString("workflow"), rs.getString("workflow_version"),
+                        rs.getLong("n"))));
+    }
+
+    @Override
+    public void registerNode(String nodeId, Collection<WorkflowKey> workflows, Instant now, Instant forgetBefore) {
+        nodes.register(nodeId, workflows, now, forgetBefore);
+    }
+
+    @Override
+    public boolean nodeSeen(String nodeId, Instant now) {
+        return nodes.seen(nodeId, now);
+    }
+
+    @Override
+    public void removeNode(String nodeId) {
+        nodes.remove(nodeId);
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        return nodes.all();
     }
 
     private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,

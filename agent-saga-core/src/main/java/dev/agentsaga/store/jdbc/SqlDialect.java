@@ -30,6 +30,8 @@ public class SqlDialect {
 
     protected final String signal;
 
+    protected final String node;
+
     /** The condition every write of a running saga carries: the writer still holds the lease it had. */
     protected static final String FENCE = "owner = :owner AND lease_epoch = :epoch";
 
@@ -41,6 +43,7 @@ public class SqlDialect {
         this.instance = tablePrefix + "instance";
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
+        this.node = tablePrefix + "node";
     }
 
     /**
@@ -473,6 +476,35 @@ public class SqlDialect {
 
     public String cancelRequested() {
         return "SELECT id FROM %s WHERE id IN (:ids) AND cancel_requested".formatted(instance);
+    }
+
+    /** Unfinished sagas of every workflow, counted per workflow and version. */
+    public String unfinishedByVersionOfAll() {
+        return """
+                SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
+                WHERE status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
+                GROUP BY workflow, workflow_version""".formatted(instance);
+    }
+
+    public String deleteNode() {
+        return "DELETE FROM %s WHERE id = :id".formatted(node);
+    }
+
+    public String deleteNodesNotSeenSince() {
+        return "DELETE FROM %s WHERE seen_at < :before".formatted(node);
+    }
+
+    public String insertNode() {
+        return "INSERT INTO %s (id, workflows, started_at, seen_at) VALUES (:id, :workflows, :now, :now)"
+                .formatted(node);
+    }
+
+    public String touchNode() {
+        return "UPDATE %s SET seen_at = :now WHERE id = :id".formatted(node);
+    }
+
+    public String selectNodes() {
+        return "SELECT * FROM %s ORDER BY id".formatted(node);
     }
 
     public String unfinishedByVersion() {

@@ -44,6 +44,7 @@ import dev.agentsaga.spi.JournalWrite.CompleteSaga;
 import dev.agentsaga.spi.JournalWrite.UpdateStep;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
+import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -534,6 +535,43 @@ abstract class SagaStoreContractTest {
         assertThat(counts).containsExactly(new SagaStore.VersionCount(workflow, "1", 1),
                 new SagaStore.VersionCount(workflow, "2", 2));
         assertThat(store().unfinishedByVersion(Collections.emptyList())).isEmpty();
+    }
+
+    @Test
+    void nodesAreRecordedWithTheirVersionsSeenRemovedAndForgottenWhenLongUnseen() {
+        String node = "node-" + UUID.randomUUID();
+        String crashed = "crashed-" + UUID.randomUUID();
+        List<WorkflowKey> odd = List.of(TRIP, new WorkflowKey("name with = & spaces", "v2 ü"));
+        store().registerNode(crashed, List.of(TRIP), now.minusSeconds(1800), now.minusSeconds(9000));
+        store().registerNode(node, List.of(TRIP), now.minusSeconds(10), now.minusSeconds(3600));
+        store().registerNode(node, odd, now.minusSeconds(5), now.minusSeconds(3600));
+
+        boolean seen = store().nodeSeen(node, now);
+        NodeRecord recorded = store().nodes().stream().filter(n -> n.id().equals(node)).findFirst().orElseThrow();
+        boolean crashedKept = store().nodes().stream().anyMatch(n -> n.id().equals(crashed));
+        store().registerNode("another-" + UUID.randomUUID(), List.of(TRIP), now, now.minusSeconds(600));
+        boolean crashedForgotten = store().nodes().stream().noneMatch(n -> n.id().equals(crashed));
+        store().removeNode(node);
+
+        assertThat(seen).isTrue();
+        assertThat(recorded.workflows()).as("registering again replaces the record").isEqualTo(odd);
+        assertThat(recorded.startedAt()).isEqualTo(now.minusSeconds(5));
+        assertThat(recorded.seenAt()).isEqualTo(now);
+        assertThat(crashedKept).isTrue();
+        assertThat(crashedForgotten).as("a node unseen since before the cut-off is forgotten").isTrue();
+        assertThat(store().nodes()).extracting(NodeRecord::id).doesNotContain(node);
+        assertThat(store().nodeSeen(node, now)).as("a removed node is not seen").isFalse();
+    }
+
+    @Test
+    void unfinishedSagasOfEveryWorkflowAreCountedByVersion() {
+        String workflow = "every-" + UUID.randomUUID();
+        store().createInstance(new NewSaga(UUID.randomUUID().toString(), workflow, "1", "{}", null, now, now));
+        store().createInstance(new NewSaga(UUID.randomUUID().toString(), workflow, "3", "{}", "node-a", now, now));
+
+        assertThat(store().unfinishedByVersion()).filteredOn(count -> count.workflow().equals(workflow))
+                .containsExactlyInAnyOrder(new SagaStore.VersionCount(workflow, "1", 1),
+                        new SagaStore.VersionCount(workflow, "3", 1));
     }
 
     @Test
