@@ -13,7 +13,7 @@ import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.autoconfigure.AgentSagaAutoConfiguration;
 import dev.agentsaga.autoconfigure.AgentSagaProperties;
 
-/** The {@code sagas} endpoint, the {@code agentSaga} health indicator and agent-saga's metrics. */
+/** The {@code sagas} and {@code sagafleet} endpoints and the {@code agentSaga} health indicator. */
 @AutoConfiguration(after = AgentSagaAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
 public final class AgentSagaActuatorAutoConfiguration {
@@ -24,6 +24,14 @@ public final class AgentSagaActuatorAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     SagasEndpoint sagasEndpoint(SagaCoordinator coordinator, AgentSagaProperties properties) {
         return new SagasEndpoint(coordinator, new PayloadRedactor(properties.getEndpoint().getRedact()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(SagaCoordinator.class)
+    @ConditionalOnAvailableEndpoint
+    SagaFleetEndpoint sagaFleetEndpoint(SagaCoordinator coordinator) {
+        return new SagaFleetEndpoint(coordinator);
     }
 
     /** The health indicator, where Spring Boot's health support is present. */

@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
+import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.autoconfigure.AgentSagaAutoConfiguration;
 
 /**
@@ -28,5 +29,12 @@ public final class AgentSagaMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     MicrometerSagaObserver micrometerSagaObserver(MeterRegistry meters, ObjectProvider<ObservationRegistry> observations) {
         return new MicrometerSagaObserver(meters, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+    }
+
+    /** The gauge of unfinished sagas that no running node resumes, bound once the coordinator exists. */
+    @Bean
+    @ConditionalOnMissingBean
+    FleetMetrics agentSagaFleetMetrics(ObjectProvider<SagaCoordinator> coordinator) {
+        return new FleetMetrics(coordinator);
     }
 }

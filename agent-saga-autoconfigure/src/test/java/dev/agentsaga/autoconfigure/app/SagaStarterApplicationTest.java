@@ -30,7 +30,7 @@ import dev.agentsaga.test.TestDatabase;
  * reads and operates them over HTTP through {@code /actuator/sagas}, with write access granted.
  */
 @SpringBootTest(classes = SagaStarterTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "management.endpoints.web.exposure.include=sagas,health,metrics",
+        "management.endpoints.web.exposure.include=sagas,sagafleet,health,metrics",
         "management.endpoint.sagas.access=unrestricted",
         "management.endpoint.health.show-details=always",
         "spring.web.error.include-message=always",
@@ -307,6 +307,36 @@ class SagaStarterApplicationTest {
         assertThat(component.read("$.details.needsAttention", Integer.class)).isNotNegative();
         assertThat(response.read("$.components.agentSaga.details.needsAttention", Integer.class)).isNotNegative();
         assertThat(response.read("$.components.agentSaga.details.compensationFailed", Integer.class)).isNotNegative();
+    }
+
+    @Test
+    void showsTheNodeTheVersionsItRunsAndTheSagasOfAVersionNoNodeRuns() {
+        // a saga of a version this application no longer runs, as a rolling upgrade leaves one behind
+        database.jdbc().update("""
+                INSERT INTO agent_saga_instance (id, workflow, workflow_version, status, cancel_requested, lease_epoch,
+                                                 created_at, updated_at)
+                VALUES ('retired-1', 'trip', '0', 'PENDING', FALSE, 0, now(), now())""");
+        try {
+            Response fleet = http.get("/actuator/sagafleet");
+            Response health = http.get("/actuator/health/agentSaga");
+
+            assertThat(fleet.status()).as(fleet.toString()).isEqualTo(200);
+            assertThat(fleet.json().<List<Boolean>>read("$.nodes[*].running")).containsExactly(true);
+            assertThat(fleet.read("$.nodes[0].workflows.trip", String.class)).isEqualTo("1");
+            assertThat(fleet.json().<List<String>>read("$.versions[?(@.workflow == 'trip' && @.version == '1')]"
+                    + ".runningOn[*]")).hasSize(1);
+            assertThat(fleet.json().<List<Integer>>read("$.unserved[?(@.workflow == 'trip' && @.version == '0')]"
+                    + ".unfinished")).containsExactly(1);
+            assertThat(fleet.read("$.unservedSagas", Long.class)).isEqualTo(1);
+            assertThat(health.read("$.details.unservedSagas", Integer.class)).isEqualTo(1);
+            assertThat(health.json().<List<String>>read("$.details.unservedVersions[*].version")).containsExactly("0");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                    http.get("/actuator/metrics/agent.saga.sagas.unserved").read("$.measurements[0].value", Double.class))
+                    .isEqualTo(1.0));
+        }
+        finally {
+            database.jdbc().update("DELETE FROM agent_saga_instance WHERE id = 'retired-1'");
+        }
     }
 
     @Test

@@ -1,0 +1,38 @@
+package dev.agentsaga.autoconfigure.actuate;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaFleet;
+
+/**
+ * The {@code sagafleet} endpoint: the nodes that share the journal, the workflow versions each runs, and per
+ * version the unfinished sagas and the running nodes that resume them; {@code unserved} lists the versions
+ * whose sagas no running node resumes (after a rolling upgrade retired their last node). Read-only.
+ */
+@Endpoint(id = "sagafleet", defaultAccess = Access.READ_ONLY)
+public class SagaFleetEndpoint {
+
+    private final SagaCoordinator coordinator;
+
+    public SagaFleetEndpoint(SagaCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    @ReadOperation
+    public FleetDescriptor fleet() {
+        SagaFleet fleet = coordinator.fleet();
+        return new FleetDescriptor(fleet.at(), fleet.nodes(), fleet.versions(), fleet.unserved(),
+                fleet.unservedSagas());
+    }
+
+    /** The fleet as the endpoint shows it. */
+    public record FleetDescriptor(Instant at, List<SagaFleet.Node> nodes, List<SagaFleet.Version> versions,
+            List<SagaFleet.Version> unserved, long unservedSagas) {
+    }
+}
