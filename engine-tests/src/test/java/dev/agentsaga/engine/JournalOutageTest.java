@@ -62,6 +62,26 @@ class JournalOutageTest {
     }
 
     @Test
+    void aConnectionLostInsideATransactionIsRetriedInPlace() {
+        ScriptedWorkflow approval = new ScriptedWorkflow((input, saga) -> saga.awaitSignal("approved", String.class,
+                Duration.ofMinutes(5)));
+        try (SagaEngine engine = AgentSaga.builder(statements.dataSource()).workflow("lost-in-transaction", approval)
+                .pollInterval(Duration.ofMillis(50)).build()) {
+            engine.startup();
+            var handle = engine.start("lost-in-transaction", "invoice");
+            assertThat(handle.await(Duration.ofSeconds(10)).status()).isEqualTo(SagaStatus.WAITING);
+
+            // the signal is stored in a transaction; the connection drops under its INSERT, then its rollback fails
+            statements.loseConnectionAtNext("INSERT INTO agent_saga_signal", 1);
+            engine.signal(handle.id(), "approved", "yes");
+            String output = handle.awaitOutput(String.class, Duration.ofSeconds(10));
+
+            assertThat(statements.injectedFailuresLeft()).isZero();
+            assertThat(output).isEqualTo("yes");
+        }
+    }
+
+    @Test
     void aFailedJournalWriteLeavesTheSagaForRecoveryInsteadOfCompensatingIt() {
         CompensableAction flight = new CompensableAction("outageFlight", ledger);
         CompensableAction hotel = new CompensableAction("outageHotel", ledger);

@@ -53,6 +53,9 @@ public final class StatementLog {
 
     private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Whether an injected failure also loses the statement's connection. */
+    private volatile boolean losingConnection;
+
     private final DataSource dataSource;
 
     public StatementLog(DataSource target) {
@@ -84,7 +87,22 @@ public final class StatementLog {
      * as an error that stays.
      */
     public void failNext(String fragment, int times, String sqlState) {
+        failNext(fragment, times, sqlState, false);
+    }
+
+    /**
+     * Makes the next {@code times} executions of statements containing {@code fragment} fail as a connection
+     * the database dropped (SQLState 08006), and the connection unusable afterwards: every call on it but
+     * {@code close} then fails as on a connection the pool closed (HikariCP's "Connection is closed", which
+     * has no SQLState), the rollback of its transaction too.
+     */
+    public void loseConnectionAtNext(String fragment, int times) {
+        failNext(fragment, times, "08006", true);
+    }
+
+    private void failNext(String fragment, int times, String sqlState, boolean losingConnection) {
         failingState = sqlState;
+        this.losingConnection = losingConnection;
         failingFragment = fragment;
         failuresLeft.set(times);
     }
@@ -101,8 +119,12 @@ public final class StatementLog {
 
     private Connection connection(Connection target) {
         boolean[] autoCommit = { true };
+        boolean[] lost = { false };
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
                 (proxy, method, args) -> {
+                    if (lost[0] && !method.getName().equals("close")) {
+                        throw new java.sql.SQLException("Connection is closed");
+                    }
                     switch (method.getName()) {
                         case "setAutoCommit" -> autoCommit[0] = (Boolean) args[0];
                         case "commit" -> entries.add(new Entry(Thread.currentThread().getName(), "COMMIT", true));
@@ -112,7 +134,7 @@ public final class StatementLog {
                     Object result = method.getName().equals("commit") ? recorded("COMMIT", target, method, args)
                             : invoke(target, method, args);
                     if (result instanceof PreparedStatement statement && args != null && args[0] instanceof String sql) {
-                        return statement(statement, sql, autoCommit);
+                        return statement(statement, sql, autoCommit, lost);
                     }
                     if (result instanceof Statement statement && !(result instanceof PreparedStatement)) {
                         return result;
@@ -121,11 +143,13 @@ public final class StatementLog {
                 });
     }
 
-    private PreparedStatement statement(PreparedStatement target, String sql, boolean[] autoCommit) {
+    private PreparedStatement statement(PreparedStatement target, String sql, boolean[] autoCommit,
+            boolean[] lost) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().startsWith("execute")) {
                 String failing = failingFragment;
                 if (failing != null && sql.contains(failing) && failuresLeft.getAndDecrement() > 0) {
+                    lost[0] = losingConnection;
                     throw new java.sql.SQLException("injected failure", failingState);
                 }
                 boolean write = !sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("SELECT");

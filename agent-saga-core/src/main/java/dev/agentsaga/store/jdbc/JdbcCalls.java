@@ -15,6 +15,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.agentsaga.SagaStoreException;
@@ -97,6 +98,13 @@ final class JdbcCalls {
     static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            // a statement failed in a transaction and the rollback failed after it, on the same dropped
+            // connection (a pool's closed connection answers without a SQLState): the statement's failure,
+            // which Spring keeps beside the rollback's, tells what happened
+            if (cause instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && isTransient(rollback.getApplicationException())) {
                 return true;
             }
             if (cause instanceof SQLException sql && sql.getSQLState() != null) {
