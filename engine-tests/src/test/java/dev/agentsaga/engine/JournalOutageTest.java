@@ -3,6 +3,8 @@ package dev.agentsaga.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +15,7 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.test.TestDatabase;
 import dev.agentsaga.testing.CompensableAction;
 import dev.agentsaga.testing.EffectLedger;
@@ -78,6 +81,51 @@ class JournalOutageTest {
 
             assertThat(statements.injectedFailuresLeft()).isZero();
             assertThat(output).isEqualTo("yes");
+        }
+    }
+
+    @Test
+    void aJournalWriteAndACompletionWhoseAcknowledgementsAreLostAreReadBackAsDone() throws InterruptedException {
+        CompensableAction flight = new CompensableAction("ackFlight", ledger);
+        ScriptedWorkflow trip = new ScriptedWorkflow((input, saga) -> saga.step(flight, input));
+        List<String> events = new CopyOnWriteArrayList<>();
+        SagaObserver observer = new SagaObserver() {
+
+            @Override
+            public void sagaResumed(String sagaId, String workflow, boolean recovered) {
+                events.add("resumed " + sagaId);
+            }
+
+            @Override
+            public void sagaRested(String sagaId, String workflow, SagaStatus status) {
+                events.add("rested " + sagaId + " " + status);
+            }
+        };
+        try (SagaEngine engine = AgentSaga.builder(statements.dataSource()).action(flight).observer(observer)
+                .workflow("ack-trip", trip).pollInterval(Duration.ofMillis(50)).groupCommit(false).build()) {
+            engine.startup();
+
+            // each commits, and its acknowledgement is lost with the connection
+            statements.loseAcknowledgementOfNext("INSERT INTO agent_saga_step", 1);
+            var appended = engine.start("ack-trip", "porto");
+            String appendedOutput = appended.awaitOutput(String.class, Duration.ofSeconds(10));
+            statements.loseAcknowledgementOfNext("SET status = 'COMPLETED'", 1);
+            var completed = engine.start("ack-trip", "braga");
+            String completedOutput = completed.awaitOutput(String.class, Duration.ofSeconds(10));
+
+            assertThat(statements.injectedFailuresLeft()).isZero();
+            assertThat(appendedOutput).isEqualTo(dev.agentsaga.testing.ActionScript.outputOf("ackFlight", "porto"));
+            assertThat(completedOutput).isEqualTo(dev.agentsaga.testing.ActionScript.outputOf("ackFlight", "braga"));
+            for (String id : List.of(appended.id(), completed.id())) {
+                assertThat(ledger.attempts(id, "ackFlight", EffectLedger.Kind.EXECUTE)).hasSize(1);
+                assertThat(engine.find(id).orElseThrow().steps()).hasSize(1);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (events.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(events).as("each in one run, neither stopped and taken up again nor lost to its own commit")
+                    .containsExactly("rested " + appended.id() + " COMPLETED", "rested " + completed.id() + " COMPLETED");
         }
     }
 

@@ -56,6 +56,8 @@ public final class StatementLog {
     /** Whether an injected failure also loses the statement's connection. */
     private volatile boolean losingConnection;
 
+    private volatile boolean afterExecuting;
+
     private final DataSource dataSource;
 
     public StatementLog(DataSource target) {
@@ -100,8 +102,19 @@ public final class StatementLog {
         failNext(fragment, times, "08006", true);
     }
 
+    /**
+     * Makes the next {@code times} executions of statements containing {@code fragment} take effect (in
+     * auto-commit: commit) and then fail as a connection the database dropped, with the connection lost as in
+     * {@link #loseConnectionAtNext}: a commit whose acknowledgement never reached the application.
+     */
+    public void loseAcknowledgementOfNext(String fragment, int times) {
+        failNext(fragment, times, "08006", true);
+        afterExecuting = true;
+    }
+
     private void failNext(String fragment, int times, String sqlState, boolean losingConnection) {
         failingState = sqlState;
+        afterExecuting = false;
         this.losingConnection = losingConnection;
         failingFragment = fragment;
         failuresLeft.set(times);
@@ -149,6 +162,9 @@ public final class StatementLog {
             if (method.getName().startsWith("execute")) {
                 String failing = failingFragment;
                 if (failing != null && sql.contains(failing) && failuresLeft.getAndDecrement() > 0) {
+                    if (afterExecuting) {
+                        invoke(target, method, args);
+                    }
                     lost[0] = losingConnection;
                     throw new java.sql.SQLException("injected failure", failingState);
                 }

@@ -75,7 +75,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.db = new JdbcCalls(dataSource);
         this.jdbc = db.jdbc;
         this.insertInstance = dialect.insertInstance();
-        this.journal = new JournalWrites(db, dialect);
+        this.journal = new JournalWrites(db, dialect, rows);
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
     }

@@ -4,12 +4,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.PreparedStatementSetter;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
+import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaStoreException;
+import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
+import dev.agentsaga.spi.StepRecord;
 
 /**
  * The hot-path writes of {@link JdbcSagaStore} (append, rewrite, complete): one alone in auto-commit, or
@@ -30,17 +36,33 @@ final class JournalWrites {
 
     private final boolean batchesAppends;
 
-    JournalWrites(JdbcCalls db, SqlDialect sql) {
+    private final SqlDialect sql;
+
+    private final Rows rows;
+
+    JournalWrites(JdbcCalls db, SqlDialect sql, Rows rows) {
         this.db = db;
+        this.sql = sql;
+        this.rows = rows;
         this.batchesAppends = sql.batchesAppends();
         this.append = HotStatement.of(sql.insertStep(), sql);
         this.rewrite = HotStatement.of(sql.updateStep(), sql);
         this.completion = HotStatement.of(sql.completeInstance(), sql);
     }
 
-    /** One write, in auto-commit; false when its lease was lost. */
+    /**
+     * One write, in auto-commit; false when its lease was lost. A retry first reads back whether the failed
+     * attempt's commit reached the database after all (its acknowledgement lost with the connection): the
+     * write is then done, where running it again would find its own entry (a duplicate key) or its own
+     * completion (no row leased any more) and take them for another engine's.
+     */
     boolean write(JournalWrite write) {
-        return db.call(() -> apply(write));
+        boolean[] tried = { false };
+        return db.call(() -> {
+            boolean again = tried[0];
+            tried[0] = true;
+            return again && landed(write) || apply(write);
+        });
     }
 
     /** One write on the current connection: in the caller's transaction when there is one, without retry. */
@@ -54,9 +76,17 @@ final class JournalWrites {
         if (writes.size() <= 1) {
             return writes.isEmpty() ? new boolean[0] : new boolean[] { write(writes.get(0)) };
         }
-        List<Bound> bound = writes.stream().map(this::bound).toList();
+        boolean[] tried = { false };
         return db.inTransaction(() -> {
-            boolean[] written = new boolean[bound.size()];
+            boolean again = tried[0];
+            tried[0] = true;
+            boolean[] written = new boolean[writes.size()];
+            List<@Nullable Bound> bound = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                // on a retry, the writes whose earlier commit landed are done (see write)
+                written[i] = again && landed(writes.get(i));
+                bound.add(written[i] ? null : bound(writes.get(i)));
+            }
             for (HotStatement statement : List.of(append, rewrite, completion)) {
                 batch(statement, bound, written);
             }
@@ -79,10 +109,11 @@ final class JournalWrites {
     }
 
     /** Runs the writes of the group that {@code statement} makes as one batch, and records what each did. */
-    private void batch(HotStatement statement, List<Bound> writes, boolean[] written) {
+    private void batch(HotStatement statement, List<@Nullable Bound> writes, boolean[] written) {
         List<Integer> indices = new ArrayList<>();
         for (int i = 0; i < writes.size(); i++) {
-            if (writes.get(i).statement() == statement) {
+            Bound write = writes.get(i);
+            if (write != null && write.statement() == statement) {
                 indices.add(i);
             }
         }
@@ -94,7 +125,7 @@ final class JournalWrites {
 
             @Override
             public void setValues(PreparedStatement ps, int k) throws SQLException {
-                writes.get(indices.get(k)).setter().setValues(ps);
+                Objects.requireNonNull(writes.get(indices.get(k))).setter().setValues(ps);
             }
 
             @Override
@@ -114,16 +145,41 @@ final class JournalWrites {
     }
 
     /** Runs the writes {@code indices} with one prepared statement, one execution each, in the caller's transaction. */
-    private int[] oneByOne(HotStatement statement, List<Bound> writes, List<Integer> indices) {
+    private int[] oneByOne(HotStatement statement, List<@Nullable Bound> writes, List<Integer> indices) {
         int[] counts = db.jdbc.getJdbcTemplate().execute(statement.sql, (PreparedStatement ps) -> {
             int[] each = new int[indices.size()];
             for (int k = 0; k < each.length; k++) {
-                writes.get(indices.get(k)).setter().setValues(ps);
+                Objects.requireNonNull(writes.get(indices.get(k))).setter().setValues(ps);
                 each[k] = ps.executeUpdate();
             }
             return each;
         });
         return counts == null ? new int[0] : counts;
+    }
+
+    /**
+     * Whether the journal already holds what {@code write} writes: its entry with the same outcome, or the
+     * saga completed with its output under its lease's epoch (a later engine's completion has a later one).
+     */
+    private boolean landed(JournalWrite write) {
+        if (write instanceof JournalWrite.StepWrite entry) {
+            StepRecord mine = entry.step();
+            List<StepRecord> found = db.jdbc.query(sql.selectStep(), new MapSqlParameterSource("sagaId",
+                    mine.sagaId()).addValue("seq", mine.seq()), rows::step);
+            return !found.isEmpty() && sameOutcome(found.get(0), mine);
+        }
+        JournalWrite.CompleteSaga completion = (JournalWrite.CompleteSaga) write;
+        List<InstanceRecord> found = db.jdbc.query(sql.selectInstance(), new MapSqlParameterSource("id",
+                completion.lease().sagaId()), rows::instance);
+        return !found.isEmpty() && found.get(0).status() == SagaStatus.COMPLETED
+                && found.get(0).leaseEpoch() == completion.lease().epoch()
+                && completion.output().equals(found.get(0).output());
+    }
+
+    private static boolean sameOutcome(StepRecord found, StepRecord mine) {
+        return found.name().equals(mine.name()) && found.status() == mine.status()
+                && found.attempts() == mine.attempts() && Objects.equals(found.output(), mine.output())
+                && Objects.equals(found.error(), mine.error());
     }
 
     /** A write with the statement that makes it and the binding of its values. */

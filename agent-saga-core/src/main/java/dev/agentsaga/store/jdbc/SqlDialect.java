@@ -156,6 +156,10 @@ public class SqlDialect {
         return "SELECT * FROM %s WHERE id = :id".formatted(instance);
     }
 
+    public String selectStep() {
+        return "SELECT * FROM %s WHERE saga_id = :sagaId AND seq = :seq".formatted(step);
+    }
+
     public String selectJournal() {
         return "SELECT * FROM %s WHERE saga_id = :sagaId ORDER BY seq".formatted(step);
     }
