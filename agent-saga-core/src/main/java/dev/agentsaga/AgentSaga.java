@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -16,6 +17,9 @@ import org.jspecify.annotations.Nullable;
 import dev.agentsaga.engine.DefaultSagaEngine;
 import dev.agentsaga.engine.EngineSettings;
 import dev.agentsaga.engine.JournalReplayer;
+import dev.agentsaga.spi.AesGcmPayloadCipher;
+import dev.agentsaga.spi.EncryptionKeys;
+import dev.agentsaga.spi.PayloadCipher;
 import dev.agentsaga.spi.PayloadCodec;
 import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
@@ -93,6 +97,8 @@ public final class AgentSaga {
         private @Nullable PayloadCodec codec;
 
         private @Nullable SagaStore store;
+
+        private @Nullable PayloadCipher cipher;
 
         private SagaClock clock = SagaClock.system();
 
@@ -213,6 +219,31 @@ public final class AgentSaga {
             return this;
         }
 
+        /**
+         * Encrypts every journaled payload (inputs, outputs, errors, notes, fingerprints, signal payloads) with
+         * AES-256-GCM under the current key of {@code keys}, asked for on every payload so that a vault can
+         * rotate them; payloads under older keys stay readable while their keys are among them. Ids, statuses,
+         * times, names and token counts stay readable. See {@link AesGcmPayloadCipher}.
+         * @throws EncryptionKeyException when {@code keys} has no valid current key
+         */
+        public Builder encryption(Supplier<EncryptionKeys> keys) {
+            return payloadCipher(new AesGcmPayloadCipher(keys));
+        }
+
+        /** Encrypts every journaled payload under these keys; see {@link #encryption(Supplier)}. */
+        public Builder encryption(EncryptionKeys keys) {
+            return payloadCipher(new AesGcmPayloadCipher(keys));
+        }
+
+        /**
+         * How the JDBC store seals payloads before it writes them and opens them when it reads them; default
+         * {@link PayloadCipher#none()}, payloads stored as they are.
+         */
+        public Builder payloadCipher(PayloadCipher cipher) {
+            this.cipher = Objects.requireNonNull(cipher, "cipher must not be null");
+            return this;
+        }
+
         /** Another store than the JDBC store on the data source (for tests of integrations). */
         public Builder store(SagaStore store) {
             this.store = Objects.requireNonNull(store, "store must not be null");
@@ -291,10 +322,14 @@ public final class AgentSaga {
             if (applySchema) {
                 SchemaInitializer.apply(dataSource, tablePrefix);
             }
+            if (store != null && cipher != null) {
+                throw new IllegalStateException("A payload cipher is applied by the JDBC store, and this builder was "
+                        + "given a store of its own: give the cipher to that store instead");
+            }
             PayloadCodec payloadCodec = codec != null ? codec : new JacksonPayloadCodec();
             SqlDialect dialect = store != null ? null : SqlDialect.forDataSource(dataSource, tablePrefix);
             SagaStore sagaStore = dialect == null ? Objects.requireNonNull(store)
-                    : new JdbcSagaStore(dataSource, dialect);
+                    : new JdbcSagaStore(dataSource, dialect, cipher != null ? cipher : PayloadCipher.none());
             boolean grouped = groupCommit != null ? groupCommit : dialect == null || dialect.groupsCommits();
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings(grouped), namedActions, actions,
                     namedWorkflows, workflows, observers);

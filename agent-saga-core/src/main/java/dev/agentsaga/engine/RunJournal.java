@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.EncryptionKeyException;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.Reversibility;
@@ -310,12 +311,18 @@ final class RunJournal {
     /**
      * Runs a fenced journal operation. A failure of the database is not a failure of the workflow: the
      * run stops and the saga is resumed later from what the journal holds, with the same idempotency
-     * keys. A lost lease stops the run without a trace: the engine that took the saga over goes on.
+     * keys. A payload this engine has no key for (a signal's, say) is not one either: the run stops, the
+     * saga goes to an operator. A lost lease stops the run without a trace: the engine that took the saga
+     * over goes on.
      */
     private void journaling(BooleanSupplier operation) {
         boolean held;
         try {
             held = operation.getAsBoolean();
+        }
+        catch (EncryptionKeyException ex) {
+            halt = new Halt(Halt.Kind.ATTENTION, ex.getMessage(), seq);
+            throw new Suspension("a payload of the saga cannot be decrypted: " + ex.getMessage());
         }
         catch (SagaStoreException ex) {
             halt = new Halt(Halt.Kind.STORE_FAILED, ex.getMessage(), null);

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.AgentSagaException;
+import dev.agentsaga.EncryptionKeyException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaCancelledException;
 import dev.agentsaga.SagaStatus;
@@ -41,14 +42,25 @@ final class SagaRunner {
 
     /**
      * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
-     * is not read). A saga recovered too often without progress is parked instead (see {@link Recoveries}).
+     * is not read). A saga recovered too often without progress is parked instead (see {@link Recoveries}),
+     * and so is a saga whose payloads this engine cannot decrypt (a key missing from its configuration): its
+     * journal is left as it is, and configuring the key and retrying the saga resumes it.
      * @return the status the saga rests in (RUNNING when it was released because the engine stops)
      */
     SagaStatus run(ClaimedSaga claim, boolean fresh, Interruption interruption) {
         InstanceRecord instance = claim.saga();
         Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
                 instance.leaseEpoch());
-        List<StepRecord> journal = fresh ? List.of() : services.store().loadJournal(instance.id());
+        if (claim.unreadable() != null) {
+            return unreadable(lease, claim.unreadable(), null);
+        }
+        List<StepRecord> journal;
+        try {
+            journal = fresh ? List.of() : services.store().loadJournal(instance.id());
+        }
+        catch (EncryptionKeyException ex) {
+            return unreadable(lease, ex.getMessage(), ex.step());
+        }
         String takenFrom = claim.takenFrom();
         if (takenFrom != null) {
             Recoveries.Parking parking = recoveries.record(lease, instance, takenFrom, journal);
@@ -153,6 +165,11 @@ final class SagaRunner {
                 yield SagaStatus.RUNNING;
             }
         };
+    }
+
+    private SagaStatus unreadable(Lease lease, String reason, @Nullable Integer step) {
+        log.warn("Saga {} is parked as NEEDS_ATTENTION, its journal untouched: {}", lease.sagaId(), reason);
+        return rest(lease, SagaStatus.NEEDS_ATTENTION, reason, step);
     }
 
     private SagaStatus rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer step) {

@@ -10,6 +10,15 @@ import org.jspecify.annotations.Nullable;
  *        that stopped or crashed), rather than PENDING or WAITING
  * @param takenFrom the engine that still held the recovered saga when its lease expired (it crashed, hung or
  *        lost the database), or null when the saga was released, or was not recovered
+ * @param unreadable why the saga's payloads could not be read (one is encrypted under a key the store does not
+ *        have), or null when they were; when set, the payloads of {@code saga} are null and the engine hands
+ *        the saga to an operator rather than run it
  */
-public record ClaimedSaga(InstanceRecord saga, boolean recovered, @Nullable String takenFrom) {
+public record ClaimedSaga(InstanceRecord saga, boolean recovered, @Nullable String takenFrom,
+        @Nullable String unreadable) {
+
+    /** A claimed saga whose payloads were read. */
+    public ClaimedSaga(InstanceRecord saga, boolean recovered, @Nullable String takenFrom) {
+        this(saga, recovered, takenFrom, null);
+    }
 }

@@ -19,7 +19,8 @@ import dev.agentsaga.spi.StepRecord;
 /**
  * A statement of the hot path (append, rewrite, complete) with its named parameters turned into
  * positions once, at start-up, and bound straight from a journal write's values on every call: no
- * parameter map, no parsing or expanding of the SQL per write.
+ * parameter map, no parsing or expanding of the SQL per write. Payloads are bound sealed
+ * ({@link PayloadColumns}).
  */
 final class HotStatement {
 
@@ -36,17 +37,20 @@ final class HotStatement {
 
     private final SqlDialect dialect;
 
-    private HotStatement(String sql, Field[] fields, SqlDialect dialect) {
+    private final PayloadColumns payloads;
+
+    private HotStatement(String sql, Field[] fields, SqlDialect dialect, PayloadColumns payloads) {
         this.sql = sql;
         this.fields = fields;
         this.dialect = dialect;
+        this.payloads = payloads;
     }
 
     /**
      * Resolves the named parameters of {@code namedSql}, a statement of {@code dialect}; each must be one a
      * journal write carries.
      */
-    static HotStatement of(String namedSql, SqlDialect dialect) {
+    static HotStatement of(String namedSql, SqlDialect dialect, PayloadColumns payloads) {
         ParsedSql parsed = NamedParameterUtils.parseSqlStatement(namedSql);
         MapSqlParameterSource none = new MapSqlParameterSource();
         List<SqlParameter> parameters = NamedParameterUtils.buildSqlParameterList(parsed, none);
@@ -54,7 +58,8 @@ final class HotStatement {
         for (int i = 0; i < fields.length; i++) {
             fields[i] = field(parameters.get(i).getName());
         }
-        return new HotStatement(NamedParameterUtils.substituteNamedParameters(parsed, none), fields, dialect);
+        return new HotStatement(NamedParameterUtils.substituteNamedParameters(parsed, none), fields, dialect,
+                payloads);
     }
 
     private static Field field(@Nullable String name) {
@@ -86,6 +91,7 @@ final class HotStatement {
 
     /** Binds a journal entry's values, fenced by {@code lease}. */
     void bind(PreparedStatement statement, Lease lease, StepRecord step) throws SQLException {
+        String sagaId = lease.sagaId();
         for (int i = 0; i < fields.length; i++) {
             int p = i + 1;
             if (fence(statement, p, fields[i], lease)) {
@@ -97,15 +103,15 @@ final class HotStatement {
                 case KIND -> statement.setString(p, step.kind().name());
                 case REVERSIBILITY -> text(statement, p, step.reversibility() == null ? null : step.reversibility().name());
                 case STATUS -> statement.setString(p, step.status().name());
-                case INPUT -> text(statement, p, step.input());
-                case OUTPUT -> text(statement, p, step.output());
-                case ERROR -> text(statement, p, step.error());
+                case INPUT -> text(statement, p, payloads.seal(sagaId, step.input()));
+                case OUTPUT -> text(statement, p, payloads.seal(sagaId, step.output()));
+                case ERROR -> text(statement, p, payloads.seal(sagaId, step.error()));
                 case ATTEMPTS -> statement.setInt(p, step.attempts());
                 case STARTED_AT -> time(statement, p, step.startedAt());
                 case FINISHED_AT -> time(statement, p, step.finishedAt());
                 case RESOLUTION -> text(statement, p, step.resolution());
-                case NOTE -> text(statement, p, step.note());
-                case FINGERPRINT -> text(statement, p, step.fingerprint());
+                case NOTE -> text(statement, p, payloads.seal(sagaId, step.note()));
+                case FINGERPRINT -> text(statement, p, payloads.seal(sagaId, step.fingerprint()));
                 case INPUT_TOKENS -> integer(statement, p, step.inputTokens());
                 case OUTPUT_TOKENS -> integer(statement, p, step.outputTokens());
                 default -> throw new IllegalArgumentException("A journal entry was bound to a statement that "
@@ -122,7 +128,7 @@ final class HotStatement {
                 continue;
             }
             switch (fields[i]) {
-                case OUTPUT -> text(statement, p, output);
+                case OUTPUT -> text(statement, p, payloads.seal(lease.sagaId(), output));
                 case NOW -> time(statement, p, now);
                 default -> throw new IllegalArgumentException("A completion was bound to a statement that names :"
                         + fields[i].name().toLowerCase(Locale.ROOT));

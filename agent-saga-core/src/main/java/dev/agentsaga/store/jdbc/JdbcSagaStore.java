@@ -16,6 +16,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
+import dev.agentsaga.EncryptionKeyException;
 import dev.agentsaga.Page;
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaQuery;
@@ -29,6 +30,7 @@ import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.PayloadCipher;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -37,7 +39,9 @@ import dev.agentsaga.spi.WorkflowKey;
 /**
  * The {@link SagaStore} on a JDBC {@link DataSource}. A method with one statement runs in auto-commit;
  * a method with several runs them in one transaction. The hot-path writes are {@link JournalWrites}, the
- * claims and lease renewals {@link Leases}.
+ * claims and lease renewals {@link Leases}. Payloads pass its {@link PayloadCipher} on the way in and out
+ * ({@link PayloadColumns}): with an encrypting cipher the tables hold only ciphertext, and everything the
+ * store returns is plaintext.
  */
 public final class JdbcSagaStore implements SagaStore {
 
@@ -58,26 +62,45 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Nodes nodes;
 
+    private final PayloadColumns payloads;
+
+    private final Reencryption reencryption;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
      */
     public JdbcSagaStore(DataSource dataSource, String tablePrefix) {
-        this(dataSource, SqlDialect.forDataSource(Objects.requireNonNull(dataSource, "dataSource must not be null"),
-                tablePrefix));
+        this(dataSource, tablePrefix, PayloadCipher.none());
     }
 
-    /** A store with the given dialect. */
+    /** A store with the given table prefix, as above, whose payloads {@code cipher} seals and opens. */
+    public JdbcSagaStore(DataSource dataSource, String tablePrefix, PayloadCipher cipher) {
+        this(dataSource, SqlDialect.forDataSource(Objects.requireNonNull(dataSource, "dataSource must not be null"),
+                tablePrefix), cipher);
+    }
+
+    /** A store with the given dialect, storing payloads as they are. */
     public JdbcSagaStore(DataSource dataSource, SqlDialect dialect) {
+        this(dataSource, dialect, PayloadCipher.none());
+    }
+
+    /**
+     * A store with the given dialect whose payloads {@code cipher} seals before they are written and opens
+     * when they are read (see {@link dev.agentsaga.spi.AesGcmPayloadCipher}).
+     */
+    public JdbcSagaStore(DataSource dataSource, SqlDialect dialect, PayloadCipher cipher) {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
         this.sql = Objects.requireNonNull(dialect, "dialect must not be null");
-        this.rows = new Rows(dialect);
+        this.payloads = new PayloadColumns(Objects.requireNonNull(cipher, "cipher must not be null"));
+        this.rows = new Rows(dialect, payloads);
         this.db = new JdbcCalls(dataSource);
         this.jdbc = db.jdbc;
         this.insertInstance = dialect.insertInstance();
         this.journal = new JournalWrites(db, dialect, rows);
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
+        this.reencryption = new Reencryption(db, dialect, cipher);
     }
 
     @Override
@@ -92,7 +115,7 @@ public final class JdbcSagaStore implements SagaStore {
                     .addValue("workflow", saga.workflow())
                     .addValue("version", saga.workflowVersion())
                     .addValue("status", saga.owner() != null ? SagaStatus.RUNNING.name() : SagaStatus.PENDING.name())
-                    .addValue("input", saga.input())
+                    .addValue("input", payloads.seal(saga.id(), saga.input()), java.sql.Types.VARCHAR)
                     .addValue("owner", saga.owner())
                     .addValue("leaseUntil", rows.time(saga.owner() != null ? saga.leaseExpiresAt() : null))
                     .addValue("now", rows.time(saga.createdAt()))) == 1;
@@ -156,7 +179,8 @@ public final class JdbcSagaStore implements SagaStore {
     public boolean rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer errorStep,
             Instant now) {
         return call(() -> jdbc.update(sql.restInstance(), Rows.fenced(lease, new MapSqlParameterSource()
-                .addValue("status", status.name()).addValue("error", error, java.sql.Types.VARCHAR)
+                .addValue("status", status.name())
+                .addValue("error", payloads.seal(lease.sagaId(), error), java.sql.Types.VARCHAR)
                 .addValue("errorStep", errorStep, java.sql.Types.INTEGER)
                 .addValue("now", rows.time(now)))) == 1);
     }
@@ -185,7 +209,8 @@ public final class JdbcSagaStore implements SagaStore {
             SagaStatus status = start.firstSeq() != null ? SagaStatus.COMPENSATING
                     : start.somethingCompensated() ? SagaStatus.COMPENSATED : SagaStatus.FAILED;
             MapSqlParameterSource params = Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("status", status.name()).addValue("error", start.error(), java.sql.Types.VARCHAR)
+                    .addValue("status", status.name())
+                    .addValue("error", payloads.seal(start.sagaId(), start.error()), java.sql.Types.VARCHAR)
                     .addValue("errorStep", start.errorStep(), java.sql.Types.INTEGER)
                     .addValue("now", rows.time(start.now())));
             if (jdbc.update(status == SagaStatus.COMPENSATING ? sql.startCompensation() : sql.restInstance(),
@@ -193,7 +218,8 @@ public final class JdbcSagaStore implements SagaStore {
                 return false;
             }
             start.notes().forEach((seq, note) -> jdbc.update(sql.noteStep(), new MapSqlParameterSource()
-                    .addValue("sagaId", start.sagaId()).addValue("seq", seq).addValue("note", note)));
+                    .addValue("sagaId", start.sagaId()).addValue("seq", seq)
+                    .addValue("note", payloads.seal(start.sagaId(), note), java.sql.Types.VARCHAR)));
             if (start.firstSeq() != null) {
                 jdbc.update(sql.markStepCompensating(), new MapSqlParameterSource("sagaId", start.sagaId())
                         .addValue("seq", start.firstSeq()));
@@ -212,7 +238,8 @@ public final class JdbcSagaStore implements SagaStore {
             boolean compensated = result.outcome() == dev.agentsaga.StepStatus.COMPENSATED;
             jdbc.update(sql.recordCompensation(), new MapSqlParameterSource("sagaId", result.sagaId())
                     .addValue("seq", result.seq()).addValue("status", result.outcome().name())
-                    .addValue("attempts", result.attempts()).addValue("error", result.error(), java.sql.Types.VARCHAR)
+                    .addValue("attempts", result.attempts())
+                    .addValue("error", payloads.seal(result.sagaId(), result.error()), java.sql.Types.VARCHAR)
                     .addValue("compensatedAt", compensated ? rows.time(result.now()) : null,
                             sql.timestampType()));
             if (compensated && result.nextSeq() != null) {
@@ -223,8 +250,8 @@ public final class JdbcSagaStore implements SagaStore {
                 SagaStatus end = compensated ? SagaStatus.COMPENSATED : SagaStatus.COMPENSATION_FAILED;
                 jdbc.update(sql.endCompensation(), Rows.fenced(lease, new MapSqlParameterSource()
                         .addValue("status", end.name())
-                        .addValue("error", compensated ? null : "Compensation of step " + result.seq()
-                                + " failed: " + result.error(), java.sql.Types.VARCHAR)
+                        .addValue("error", compensated ? null : payloads.seal(result.sagaId(), "Compensation of step "
+                                + result.seq() + " failed: " + result.error()), java.sql.Types.VARCHAR)
                         .addValue("now", rows.time(result.now()))));
             }
             return true;
@@ -275,7 +302,8 @@ public final class JdbcSagaStore implements SagaStore {
             jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
                     .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
-                    .addValue("payload", signal.payload()).addValue("now", rows.time(signal.createdAt())));
+                    .addValue("payload", payloads.seal(signal.sagaId(), signal.payload()), java.sql.Types.VARCHAR)
+                    .addValue("now", rows.time(signal.createdAt())));
             jdbc.update(sql.wakeWaiting(), new MapSqlParameterSource("id", signal.sagaId())
                     .addValue("now", rows.time(now)));
             return null;
@@ -372,11 +400,25 @@ public final class JdbcSagaStore implements SagaStore {
         return nodes.all();
     }
 
+    /**
+     * Re-encrypts under the cipher's current key the payloads of up to {@code batchSize} sagas, in id order
+     * after {@code after} (null to begin with the first), that are not sealed under it: those written before
+     * encryption was on and those under an older key. Each saga is rewritten in a transaction of its own,
+     * holding its row's lock, so engines may run meanwhile. Call it again with the batch's {@code next}
+     * until that is null; once it is, no payload needs an older key any more.
+     * @throws EncryptionKeyException when a payload is sealed under a key the cipher does not have; the sagas
+     *         before that one are re-encrypted, that one is left as it was
+     */
+    public ReencryptedBatch reencrypt(@Nullable String after, int batchSize) {
+        return reencryption.run(after, batchSize);
+    }
+
     private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,
             @Nullable String error, Instant now) {
         return new MapSqlParameterSource("id", sagaId).addValue("to", to.name())
                 .addValue("from", from.stream().map(Enum::name).toList())
-                .addValue("error", error, java.sql.Types.VARCHAR).addValue("now", rows.time(now));
+                .addValue("error", payloads.seal(sagaId, error), java.sql.Types.VARCHAR)
+                .addValue("now", rows.time(now));
     }
 
     private <T> T inTransaction(Supplier<T> work) {

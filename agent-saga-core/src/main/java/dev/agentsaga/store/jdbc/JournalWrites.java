@@ -45,9 +45,9 @@ final class JournalWrites {
         this.sql = sql;
         this.rows = rows;
         this.batchesAppends = sql.batchesAppends();
-        this.append = HotStatement.of(sql.insertStep(), sql);
-        this.rewrite = HotStatement.of(sql.updateStep(), sql);
-        this.completion = HotStatement.of(sql.completeInstance(), sql);
+        this.append = HotStatement.of(sql.insertStep(), sql, rows.payloads());
+        this.rewrite = HotStatement.of(sql.updateStep(), sql, rows.payloads());
+        this.completion = HotStatement.of(sql.completeInstance(), sql, rows.payloads());
     }
 
     /**
@@ -160,6 +160,8 @@ final class JournalWrites {
     /**
      * Whether the journal already holds what {@code write} writes: its entry with the same outcome, or the
      * saga completed with its output under its lease's epoch (a later engine's completion has a later one).
+     * The rows are read opened, so a payload is compared with what was written, not with its ciphertext
+     * (sealed again, it would differ: every seal takes a new IV).
      */
     private boolean landed(JournalWrite write) {
         if (write instanceof JournalWrite.StepWrite entry) {

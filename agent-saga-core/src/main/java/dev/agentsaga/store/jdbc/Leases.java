@@ -77,7 +77,7 @@ final class Leases {
         return db.jdbc.query(sql.selectInstances(), taken,
                 (rs, n) -> {
                     Previous before = previous.get(rs.getString("id"));
-                    return Rows.claimed(rows.instance(rs, n), before.status(), before.owner());
+                    return rows.claimed(rs, before.status(), before.owner());
                 });
     }
 

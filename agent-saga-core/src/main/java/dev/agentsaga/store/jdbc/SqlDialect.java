@@ -321,7 +321,10 @@ public class SqlDialect {
                 .formatted(instance, FENCE);
     }
 
-    /** Locks the saga's row, so that delivering a signal and parking on it take turns. */
+    /**
+     * Locks the saga's row, so that delivering a signal and parking on it take turns, and so that a
+     * re-encryption of the saga's payloads and its journal writes do.
+     */
     public String lockInstance() {
         return "SELECT id FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
     }
@@ -516,5 +519,30 @@ public class SqlDialect {
                 SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
                 WHERE workflow IN (:workflows) AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
                 GROUP BY workflow, workflow_version""".formatted(instance);
+    }
+
+    /** Up to {@code :limit} saga ids after {@code :after}, in order: the batches of a re-encryption. */
+    public String sagaIdsAfter() {
+        return "SELECT id FROM %s WHERE id > :after ORDER BY id LIMIT :limit".formatted(instance);
+    }
+
+    public String selectSignals() {
+        return "SELECT id, payload FROM %s WHERE saga_id = :sagaId".formatted(signal);
+    }
+
+    /** Rewrites a saga's payloads, re-encrypted; nothing else of the row changes (not even {@code updated_at}). */
+    public String reencryptInstance() {
+        return "UPDATE %s SET input = :input, output = :output, error = :error WHERE id = :id".formatted(instance);
+    }
+
+    public String reencryptStep() {
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error,
+                              compensation_error = :compensation_error, note = :note, fingerprint = :fingerprint
+                WHERE saga_id = :saga_id AND seq = :seq""".formatted(step);
+    }
+
+    public String reencryptSignal() {
+        return "UPDATE %s SET payload = :payload WHERE id = :id".formatted(signal);
     }
 }
