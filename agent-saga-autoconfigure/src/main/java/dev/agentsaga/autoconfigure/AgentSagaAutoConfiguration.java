@@ -1,5 +1,8 @@
 package dev.agentsaga.autoconfigure;
 
+import java.util.Objects;
+import java.util.function.Supplier;
+
 import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -19,7 +22,10 @@ import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaEngine;
+import dev.agentsaga.spi.AesGcmPayloadCipher;
+import dev.agentsaga.spi.EncryptionKeys;
 import dev.agentsaga.spi.JacksonPayloadCodec;
+import dev.agentsaga.spi.PayloadCipher;
 import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 
@@ -27,7 +33,9 @@ import dev.agentsaga.spi.SagaObserver;
  * Runs a {@link SagaEngine} on the application's {@link DataSource} (or the one qualified
  * {@link AgentSagaDataSource @AgentSagaDataSource}) with the {@code SagaAction} and
  * {@code AgentWorkflow} beans of the context, its schema applied by Liquibase; a {@link SagaClock} bean,
- * when there is one (a test kit's clock), is the engine's time.
+ * when there is one (a test kit's clock), is the engine's time. The journal's payloads are encrypted by
+ * the {@link PayloadCipher} bean: AES-GCM under the keys of a {@code Supplier<EncryptionKeys>} bean or of
+ * {@code agent.saga.encryption.*}, or none when neither is there.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
@@ -46,17 +54,39 @@ public final class AgentSagaAutoConfiguration {
             @AgentSagaDataSource ObjectProvider<DataSource> sagaDataSource, AgentSagaProperties properties,
             ListableBeanFactory beans, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<SagaObserver> observers, ObjectProvider<SagaEngineCustomizer> customizers,
-            ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock) {
+            ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock,
+            PayloadCipher payloadCipher) {
         // asking for the initializer creates it, and so applies the schema, before the engine exists
         schema.ifAvailable(initializer -> { });
         AgentSaga.Builder builder = AgentSaga.builder(sagaDataSource.getIfAvailable(dataSource::getObject));
         applyProperties(builder, properties);
+        builder.payloadCipher(payloadCipher);
         jsonMapper.ifAvailable(mapper -> builder.codec(new JacksonPayloadCodec(mapper)));
         clock.ifUnique(builder::clock);
         SagaComponents.register(beans, builder);
         observers.orderedStream().forEach(builder::observer);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /**
+     * AES-GCM under the keys a {@code Supplier<EncryptionKeys>} bean answers (asked on every payload: a vault
+     * can rotate them), else under {@code agent.saga.encryption.*}; payloads as they are when neither is set.
+     * The keys are checked now, so that a missing or malformed key fails the start-up.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    PayloadCipher agentSagaPayloadCipher(AgentSagaProperties properties, ObjectProvider<Supplier<EncryptionKeys>> keys) {
+        Supplier<EncryptionKeys> supplier = keys.getIfUnique();
+        if (supplier != null) {
+            return new AesGcmPayloadCipher(supplier);
+        }
+        AgentSagaProperties.Encryption encryption = properties.getEncryption();
+        if (!encryption.isConfigured()) {
+            return PayloadCipher.none();
+        }
+        return new AesGcmPayloadCipher(EncryptionKeys.fromBase64(Objects.requireNonNullElse(encryption.getCurrentKey(),
+                ""), encryption.getKeys()));
     }
 
     @Bean

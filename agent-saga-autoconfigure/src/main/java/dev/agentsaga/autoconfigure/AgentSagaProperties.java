@@ -2,7 +2,9 @@ package dev.agentsaga.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -58,6 +60,8 @@ public class AgentSagaProperties {
     private final Endpoint endpoint = new Endpoint();
 
     private final Web web = new Web();
+
+    private final Encryption encryption = new Encryption();
 
     public boolean isEnabled() {
         return enabled;
@@ -161,6 +165,10 @@ public class AgentSagaProperties {
 
     public Web getWeb() {
         return web;
+    }
+
+    public Encryption getEncryption() {
+        return encryption;
     }
 
     /** The agent-saga tables. */
@@ -294,6 +302,46 @@ public class AgentSagaProperties {
 
         public void setRedact(List<String> redact) {
             this.redact = redact;
+        }
+    }
+
+    /** Encryption at rest of the journal's payloads (AES-256-GCM). */
+    public static class Encryption {
+
+        /** Id of the key that encrypts new payloads; setting it turns encryption of the journal's payloads on. */
+        private @Nullable String currentKey;
+
+        /**
+         * Encryption keys by id, each the base64 of 32 random bytes; keep every key that stored payloads are
+         * encrypted under until they are re-encrypted.
+         */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        public @Nullable String getCurrentKey() {
+            return currentKey;
+        }
+
+        public void setCurrentKey(@Nullable String currentKey) {
+            this.currentKey = currentKey;
+        }
+
+        public Map<String, String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        /** Whether a key is configured at all: encryption is then on, or the start-up fails saying what is missing. */
+        boolean isConfigured() {
+            return currentKey != null || !keys.isEmpty();
+        }
+
+        /** The ids only, never the keys. */
+        @Override
+        public String toString() {
+            return "Encryption[currentKey=" + currentKey + ", keys=" + keys.keySet() + "]";
         }
     }
 

@@ -29,6 +29,7 @@ class AutoConfigurationRegistrationTest {
             "agent.saga.schema.initialize", "agent.saga.node-id", "agent.saga.worker-threads",
             "agent.saga.poll-interval", "agent.saga.lease-duration", "agent.saga.heartbeat-interval",
             "agent.saga.shutdown-grace", "agent.saga.max-payload-size", "agent.saga.max-recovery-attempts",
+            "agent.saga.encryption.current-key", "agent.saga.encryption.keys",
             "agent.saga.policy.max-attempts",
             "agent.saga.policy.initial-backoff", "agent.saga.policy.max-backoff", "agent.saga.policy.multiplier",
             "agent.saga.policy.timeout", "agent.saga.llm.drift-policy", "agent.saga.endpoint.redact",
@@ -55,6 +56,7 @@ class AutoConfigurationRegistrationTest {
         List<String> analyzers = factories("org.springframework.boot.diagnostics.FailureAnalyzer");
 
         assertThat(analyzers).contains(DuplicateSagaNameFailureAnalyzer.class.getName(),
+                EncryptionKeyFailureAnalyzer.class.getName(),
                 "dev.agentsaga.autoconfigure.ai.UndeclaredToolsFailureAnalyzer");
     }
 
