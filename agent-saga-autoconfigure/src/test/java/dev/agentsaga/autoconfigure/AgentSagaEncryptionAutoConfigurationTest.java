@@ -16,6 +16,8 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.AgentWorkflow;
@@ -79,6 +81,19 @@ class AgentSagaEncryptionAutoConfigurationTest {
                     assertThat(view.status()).isEqualTo(SagaStatus.COMPLETED);
                     assertThat(view.input()).isEqualTo("\"Lima\"");
                     assertThat(storedInput(view.id())).startsWith("enc1:k1:").doesNotContain("Lima");
+                });
+    }
+
+    @Test
+    void takesTheKeysFromEnvironmentVariables() {
+        contextRunner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new SystemEnvironmentPropertySource("test-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("AGENT_SAGA_ENCRYPTION_CURRENTKEY", "k7", "AGENT_SAGA_ENCRYPTION_KEYS_K7", K1))))
+                .run(context -> {
+
+                    SagaView view = context.getBean(SagaCoordinator.class).start("sealedTrip", "Riga").await(WAIT);
+
+                    assertThat(storedInput(view.id())).startsWith("enc1:k7:");
                 });
     }
 
