@@ -51,15 +51,16 @@ final class SagaRunner {
         InstanceRecord instance = claim.saga();
         Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
                 instance.leaseEpoch());
-        if (claim.unreadable() != null) {
-            return unreadable(lease, claim.unreadable(), null);
+        String unreadable = claim.unreadable();
+        if (unreadable != null) {
+            return unreadable(lease, unreadable);
         }
         List<StepRecord> journal;
         try {
             journal = fresh ? List.of() : services.store().loadJournal(instance.id());
         }
         catch (EncryptionKeyException ex) {
-            return unreadable(lease, ex.getMessage(), ex.step());
+            return unreadable(lease, ex.getMessage());
         }
         String takenFrom = claim.takenFrom();
         if (takenFrom != null) {
@@ -167,9 +168,10 @@ final class SagaRunner {
         };
     }
 
-    private SagaStatus unreadable(Lease lease, String reason, @Nullable Integer step) {
+    /** Parks a saga whose payloads this engine cannot decrypt, touching nothing but its status and error. */
+    private SagaStatus unreadable(Lease lease, String reason) {
         log.warn("Saga {} is parked as NEEDS_ATTENTION, its journal untouched: {}", lease.sagaId(), reason);
-        return rest(lease, SagaStatus.NEEDS_ATTENTION, reason, step);
+        return rest(lease, SagaStatus.NEEDS_ATTENTION, reason, null);
     }
 
     private SagaStatus rest(Lease lease, SagaStatus status, @Nullable String error, @Nullable Integer step) {

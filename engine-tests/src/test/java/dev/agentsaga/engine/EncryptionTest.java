@@ -160,6 +160,42 @@ class EncryptionTest extends EngineTestSupport {
         assertThat(ledger.compensated(id)).isEmpty();
     }
 
+    @Test
+    void aSignalUnderAKeyTheEngineLacksStopsTheRunForAnOperatorWithoutCompensating() {
+        CompensableAction first = new CompensableAction("encSignalFirst", ledger);
+        CompensableAction second = new CompensableAction("encSignalSecond", ledger);
+        ScriptedWorkflow wf = new ScriptedWorkflow((input, saga) -> {
+            String booked = saga.step(first, input);
+            return saga.step(second, booked + " " + saga.awaitSignal("go", String.class, Duration.ofMinutes(5)));
+        });
+        SagaEngine withK2 = started(engineBuilder().encryption(keys("k2", "k2", K2)).action(first).action(second)
+                .workflow("enc-signal", wf));
+        String id = withK2.start("enc-signal", marker).await(WAIT).id();
+        List<String> journal = journalRows(id);
+        SagaEngine sender = engineBuilder().encryption(keys("k1", "k1", K1, "k2", K2)).workflow("enc-signal", wf)
+                .build();
+
+        sender.signal(id, "go", "go " + marker);
+        SagaView parked = awaitStatus(withK2, id, SagaStatus.NEEDS_ATTENTION);
+        sender.shutdown(Duration.ofSeconds(1));
+        withK2.shutdown(Duration.ofSeconds(2));
+
+        assertThat(parked.error()).contains("key 'k1'").doesNotContain(K1);
+        assertThat(journalRows(id)).as("the journal, row by row").isEqualTo(journal);
+        assertThat(stored("SELECT payload FROM %ssignal WHERE saga_id = ?", id)).startsWith("enc1:k1:");
+        assertThat(ledger.executed(id)).containsExactly("encSignalFirst");
+        assertThat(ledger.compensated(id)).isEmpty();
+
+        SagaEngine both = started(engineBuilder().encryption(keys("k2", "k1", K1, "k2", K2)).action(first)
+                .action(second).workflow("enc-signal", wf));
+        both.retry(id);
+        SagaView done = awaitStatus(both, id, SagaStatus.COMPLETED);
+
+        assertThat(decode(done.output(), String.class)).isEqualTo("encSignalSecond(encSignalFirst(" + marker + ") go "
+                + marker + ")");
+        assertThat(ledger.executed(id)).containsExactly("encSignalFirst", "encSignalSecond");
+    }
+
     /** Rows of the agent-saga tables whose text, every column cast as PostgreSQL casts a row, holds {@code text}. */
     private int rowsContaining(String text) {
         int rows = 0;

@@ -43,8 +43,4 @@ final class PayloadColumns {
             return "[" + ex.getMessage() + "]";
         }
     }
-
-    PayloadCipher cipher() {
-        return cipher;
-    }
 }
