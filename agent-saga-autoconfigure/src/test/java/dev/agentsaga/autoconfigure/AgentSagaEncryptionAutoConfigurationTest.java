@@ -26,6 +26,8 @@ import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.autoconfigure.actuate.AgentSagaActuatorAutoConfiguration;
+import dev.agentsaga.autoconfigure.actuate.SagasEndpoint;
 import dev.agentsaga.spi.AesGcmPayloadCipher;
 import dev.agentsaga.spi.EncryptionKeys;
 import dev.agentsaga.spi.PayloadCipher;
@@ -94,6 +96,24 @@ class AgentSagaEncryptionAutoConfigurationTest {
                     SagaView view = context.getBean(SagaCoordinator.class).start("sealedTrip", "Riga").await(WAIT);
 
                     assertThat(storedInput(view.id())).startsWith("enc1:k7:");
+                });
+    }
+
+    @Test
+    void theEndpointMasksTheDecryptedPayloads() {
+        contextRunner.withConfiguration(AutoConfigurations.of(AgentSagaActuatorAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=sagas",
+                        "agent.saga.encryption.current-key=k1", "agent.saga.encryption.keys.k1=" + K1)
+                .run(context -> {
+                    String id = context.getBean(SagaCoordinator.class).start("sealedLogin",
+                            Map.of("user", "ann", "password", "hunter2")).await(WAIT).id();
+
+                    SagasEndpoint.SagaDetail detail = context.getBean(SagasEndpoint.class).saga(id);
+
+                    assertThat(storedInput(id)).startsWith("enc1:k1:").doesNotContain("ann");
+                    assertThat(detail).isNotNull();
+                    assertThat(String.valueOf(detail.input())).contains("ann").contains("******")
+                            .doesNotContain("hunter2");
                 });
     }
 
@@ -171,6 +191,11 @@ class AgentSagaEncryptionAutoConfigurationTest {
         @Bean
         AgentWorkflow<String, String> sealedTrip(SagaAction<String, String> sealedBooking) {
             return new Trip(sealedBooking);
+        }
+
+        @Bean
+        AgentWorkflow<Map<String, String>, String> sealedLogin() {
+            return (credentials, saga) -> "signed in " + credentials.get("user");
         }
     }
 
