@@ -74,7 +74,7 @@ final class Journals {
 
     SagaView as(SagaStatus status, long updatedMillis, @Nullable String error, @Nullable Integer errorStep) {
         return new SagaView(id, "trip", "1", status, input, null, error, errorStep, false, null, T0,
-                at(updatedMillis), steps, 0, 0, List.of());
+                at(updatedMillis), steps, 0, 0, List.of(), null);
     }
 
     static Instant at(long millis) {
