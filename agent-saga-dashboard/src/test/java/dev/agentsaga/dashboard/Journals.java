@@ -77,6 +77,12 @@ final class Journals {
                 at(updatedMillis), steps, 0, 0, List.of(), null);
     }
 
+    /** The saga COMPLETED, its payloads erased at {@code erasedMillis}. */
+    SagaView erased(long updatedMillis, long erasedMillis) {
+        return new SagaView(id, "trip", "1", SagaStatus.COMPLETED, input, SagaView.ERASED, null, null, false, null,
+                T0, at(updatedMillis), steps, 0, 0, List.of(), at(erasedMillis));
+    }
+
     static Instant at(long millis) {
         return T0.plus(Duration.ofMillis(millis));
     }
