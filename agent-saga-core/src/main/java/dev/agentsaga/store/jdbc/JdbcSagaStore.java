@@ -276,8 +276,10 @@ public final class JdbcSagaStore implements SagaStore {
         return inTransaction(() -> {
             // without the lock, a saga parking at this moment could miss both the signal and the wake-up, and a
             // saga finishing (or finished and erased) could be left a payload nothing reads or erases
-            List<String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
-            if (status.isEmpty() || SagaStatus.valueOf(status.get(0)).isTerminal()) {
+            List<@Nullable String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()),
+                    String.class);
+            String current = status.isEmpty() ? null : status.get(0);
+            if (current == null || SagaStatus.valueOf(current).isTerminal()) {
                 return false;
             }
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
