@@ -28,6 +28,7 @@ CREATE TABLE agent_saga_instance (
     saved_tokens     BIGINT       NOT NULL DEFAULT 0,
     recovered_from   LONGTEXT,
     recovery_mark    BIGINT,
+    erased_at        DATETIME(6),
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);

@@ -23,6 +23,7 @@ CREATE TABLE agent_saga_instance (
     saved_tokens     BIGINT                   NOT NULL DEFAULT 0,
     recovered_from   TEXT,
     recovery_mark    BIGINT,
+    erased_at        TIMESTAMP WITH TIME ZONE,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);

@@ -163,8 +163,8 @@ public final class DefaultSagaEngine implements SagaEngine {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
-                        null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null),
-                        false, null), true);
+                        null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null,
+                        null), false, null), true);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }
@@ -173,6 +173,11 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (!existing.workflow().equals(entry.name())) {
             throw new SagaIdConflictException("Saga " + sagaId + " exists and belongs to workflow '"
                     + existing.workflow() + "', not '" + entry.name() + "'; use another id", sagaId);
+        }
+        if (existing.erasedAt() != null) {
+            throw new SagaIdConflictException("Saga " + sagaId + " exists and its payloads were erased at "
+                    + existing.erasedAt() + ", so this start cannot be matched with its input; use another id",
+                    sagaId);
         }
         if (!sameInput(existing.input(), json)) {
             throw new SagaIdConflictException("Saga " + sagaId + " exists with another input; an id starts one saga "
@@ -244,6 +249,11 @@ public final class DefaultSagaEngine implements SagaEngine {
     public void resolve(String sagaId, Resolution resolution) {
         operations.resolve(sagaId, Objects.requireNonNull(resolution, "resolution must not be null"));
         poller.wakeUp();
+    }
+
+    @Override
+    public Instant erase(String sagaId) {
+        return operations.erase(sagaId);
     }
 
     private static void checkSagaId(@Nullable String sagaId) {

@@ -15,6 +15,7 @@ import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.DriftException;
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaAction;
@@ -57,9 +58,18 @@ public final class JournalReplayer {
                 new StepExecutor(Executors.newCachedThreadPool(), settings.clock()), SagaObserver.NONE);
     }
 
-    /** Replays one exported journal. */
+    /**
+     * Replays one exported journal.
+     * @throws InvalidSagaStateException when the saga was erased ({@link dev.agentsaga.SagaCoordinator#erase}):
+     *     its payloads are gone, so the workflow has nothing to be replayed with
+     */
     public ReplayReport replay(SagaExport export) {
         Objects.requireNonNull(export, "export must not be null");
+        if (export.erasedAt() != null) {
+            throw new InvalidSagaStateException("The journal of saga " + export.id() + " was erased at "
+                    + export.erasedAt() + ": its inputs and outputs are gone, so it cannot be replayed; leave it out "
+                    + "of the journals you replay", export.id());
+        }
         Registry.WorkflowEntry workflow;
         try {
             workflow = services.registry().workflow(export.workflow());

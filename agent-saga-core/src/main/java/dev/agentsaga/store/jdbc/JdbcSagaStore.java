@@ -58,6 +58,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Nodes nodes;
 
+    private final Erasures erasures;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -78,6 +80,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.journal = new JournalWrites(db, dialect, rows);
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
+        this.erasures = new Erasures(db, dialect, rows);
     }
 
     @Override
@@ -269,16 +272,22 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void deliverSignal(SignalRecord signal, Instant now) {
-        inTransaction(() -> {
-            // without the lock, a saga parking at this moment could miss both the signal and the wake-up
-            jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
+    public boolean deliverSignal(SignalRecord signal, Instant now) {
+        return inTransaction(() -> {
+            // without the lock, a saga parking at this moment could miss both the signal and the wake-up, and a
+            // saga finishing (or finished and erased) could be left a payload nothing reads or erases
+            List<@Nullable String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()),
+                    String.class);
+            String current = status.isEmpty() ? null : status.get(0);
+            if (current == null || SagaStatus.valueOf(current).isTerminal()) {
+                return false;
+            }
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
                     .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
                     .addValue("payload", signal.payload()).addValue("now", rows.time(signal.createdAt())));
             jdbc.update(sql.wakeWaiting(), new MapSqlParameterSource("id", signal.sagaId())
                     .addValue("now", rows.time(now)));
-            return null;
+            return true;
         });
     }
 
@@ -307,6 +316,11 @@ public final class JdbcSagaStore implements SagaStore {
             journal.apply(received);
             return true;
         });
+    }
+
+    @Override
+    public boolean erase(String sagaId, @Nullable String error, List<StepRecord> steps, Instant now) {
+        return erasures.erase(sagaId, error, steps, now);
     }
 
     @Override

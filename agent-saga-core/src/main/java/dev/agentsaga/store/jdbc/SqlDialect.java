@@ -321,9 +321,12 @@ public class SqlDialect {
                 .formatted(instance, FENCE);
     }
 
-    /** Locks the saga's row, so that delivering a signal and parking on it take turns. */
+    /**
+     * Locks the saga's row and reads its status, so that delivering a signal takes turns with parking on it
+     * and with finishing (after which, and after an erasure, no signal is stored).
+     */
     public String lockInstance() {
-        return "SELECT id FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
+        return "SELECT status FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
     }
 
     public String insertSignal() {
@@ -353,6 +356,30 @@ public class SqlDialect {
 
     public String consumeSignal() {
         return "UPDATE %s SET consumed_seq = :seq WHERE id = :id AND consumed_seq IS NULL".formatted(signal);
+    }
+
+    /**
+     * Erases a finished saga's input, output and error, and records when unless an earlier erasure did; see
+     * {@code SagaStore.erase}.
+     */
+    public String eraseInstance() {
+        return """
+                UPDATE %s SET input = CASE WHEN input IS NOT NULL THEN :erased END,
+                              output = CASE WHEN output IS NOT NULL THEN :erased END,
+                              error = :error, erased_at = COALESCE(erased_at, :now)
+                WHERE id = :id AND status IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
+    }
+
+    /** Writes a journal entry's erased payloads over its own; the rest of the entry is kept. */
+    public String eraseStep() {
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error, compensation_error = :compensationError,
+                              note = :note, fingerprint = :fingerprint
+                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
+    }
+
+    public String eraseSignals() {
+        return "UPDATE %s SET payload = :erased WHERE saga_id = :sagaId AND payload IS NOT NULL".formatted(signal);
     }
 
     /**

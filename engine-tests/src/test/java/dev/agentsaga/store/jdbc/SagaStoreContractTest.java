@@ -32,6 +32,7 @@ import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaSummary;
+import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.ClaimedSaga;
@@ -520,6 +521,84 @@ abstract class SagaStoreContractTest {
         assertThat(store().requestCancel(done, now)).isFalse();
         assertThat(store().findInstance(running).orElseThrow().cancelRequested()).isTrue();
         assertThat(store().findInstance(done).orElseThrow().output()).isEqualTo("\"ok\"");
+    }
+
+    @Test
+    void eraseOverwritesAFinishedSagasPayloadsAndKeepsEveryOtherColumn() {
+        String id = newSaga("node-a");
+        StepRecord booked = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "{\"passenger\":\"Ada\"}", "\"FL-1 for Ada\"", null, 2, now, now.plusMillis(5));
+        StepRecord model = StepRecord.of(id, 2, "model", StepKind.LLM, null, StepStatus.SUCCEEDED, null,
+                "{\"text\":\"Hello Ada\"}", null, 1, now, now.plusMillis(9)).withCall("{\"messages\":\"5f0c\"}", 120, 30);
+        StepRecord failed = StepRecord.of(id, 3, "lookup", StepKind.CALL, null, StepStatus.FAILED, null, null,
+                "{\"type\":\"java.lang.IllegalStateException\",\"message\":\"no account for Ada\"}", 1, now, now)
+                .resolved("COMPENSATE", "Ada called us");
+        List.of(booked, model, failed).forEach(step -> store().write(new AppendStep(lease(id), step)));
+        store().deliverSignal(new SignalRecord("erase-" + id, id, "approval", "{\"by\":\"Ada\"}", now), now);
+        store().write(new CompleteSaga(lease(id), "\"booked for Ada\"", now));
+        List<StepRecord> erased = List.of(
+                erasedPayloads(booked, SagaView.ERASED, SagaView.ERASED, null, null, null),
+                erasedPayloads(model, null, SagaView.ERASED, null, null, null),
+                erasedPayloads(failed, null, null, "{\"type\":\"java.lang.IllegalStateException\",\"message\":"
+                        + "\"[erased]\"}", SagaView.ERASED, SagaView.ERASED));
+
+        boolean done = store().erase(id, SagaView.ERASED, erased, now.plusSeconds(1));
+        boolean again = store().erase(id, SagaView.ERASED, erased, now.plusSeconds(2));
+
+        assertThat(done).isTrue();
+        assertThat(again).isTrue();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.input()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.output()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.error()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(saga.updatedAt()).isEqualTo(now);
+        assertThat(saga.erasedAt()).isEqualTo(now.plusSeconds(1));
+        assertThat(store().loadJournal(id)).containsExactlyElementsOf(erased);
+        assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo(SagaView.ERASED);
+    }
+
+    @Test
+    void eraseRefusesASagaThatIsNotFinishedAndWritesNothing() {
+        String id = newSaga("node-a");
+        StepRecord step = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "\"Ada\"", "\"FL-1\"", null, 1, now, now);
+        store().write(new AppendStep(lease(id), step));
+        store().deliverSignal(new SignalRecord("erase-" + id, id, "approval", "\"Ada\"", now), now);
+
+        boolean erased = store().erase(id, SagaView.ERASED,
+                List.of(erasedPayloads(step, SagaView.ERASED, SagaView.ERASED, null, null, null)), now);
+
+        assertThat(erased).isFalse();
+        assertThat(store().erase("no-such-saga", null, List.of(), now)).isFalse();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.input()).isEqualTo("{\"to\":\"Lisbon\"}");
+        assertThat(saga.erasedAt()).isNull();
+        assertThat(store().loadJournal(id)).containsExactly(step);
+        assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo("\"Ada\"");
+    }
+
+    @Test
+    void aSignalForAFinishedOrAbsentSagaIsNotStored() {
+        String id = newSaga("node-a");
+        store().write(new CompleteSaga(lease(id), "\"ok\"", now));
+
+        boolean finished = store().deliverSignal(new SignalRecord("late-" + id, id, "approval", "\"yes\"", now), now);
+        boolean absent = store().deliverSignal(new SignalRecord("none-" + id, "no-such-saga", "approval", "1", now),
+                now);
+
+        assertThat(finished).isFalse();
+        assertThat(absent).isFalse();
+        assertThat(store().findSignal(id, "approval")).isEmpty();
+    }
+
+    /** The step with these payload columns (input, output, error, compensation error, note) and the rest kept. */
+    static StepRecord erasedPayloads(StepRecord step, String input, String output, String error,
+            String compensationError, String note) {
+        return new StepRecord(step.sagaId(), step.seq(), step.name(), step.kind(), step.reversibility(), step.status(),
+                input, output, error, step.attempts(), step.startedAt(), step.finishedAt(), step.compensationAttempts(),
+                compensationError, step.compensatedAt(), step.resolution(), note, step.fingerprint(), step.inputTokens(),
+                step.outputTokens());
     }
 
     @Test
