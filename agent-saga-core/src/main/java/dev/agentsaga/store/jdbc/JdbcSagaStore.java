@@ -29,6 +29,8 @@ import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.RetentionBatch;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -58,6 +60,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Nodes nodes;
 
+    private final Retention retention;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -78,6 +82,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.journal = new JournalWrites(db, dialect, rows);
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
+        this.retention = new Retention(db, dialect, rows);
     }
 
     @Override
@@ -370,6 +375,11 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public List<NodeRecord> nodes() {
         return nodes.all();
+    }
+
+    @Override
+    public RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver) {
+        return retention.deleteFinished(batch, archiver);
     }
 
     private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,
