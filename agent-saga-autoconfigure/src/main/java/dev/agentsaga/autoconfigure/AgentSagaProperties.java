@@ -21,7 +21,7 @@ public class AgentSagaProperties {
     /** Whether to run the saga engine. */
     private boolean enabled = true;
 
-    /** Prefix of the tables instance, step, signal and node. */
+    /** Prefix of the tables instance, step, signal, node and lock. */
     private String tablePrefix = "agent_saga_";
 
     /** Id under which this node claims sagas; a random UUID when unset. A stable id lets a restarted node take its sagas back at once. */
