@@ -78,3 +78,11 @@ CREATE TABLE agent_saga_node (
     seen_at    DATETIME(6)  NOT NULL,
     CONSTRAINT agent_saga_node_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE agent_saga_lock (
+    name      VARCHAR(100) NOT NULL,
+    locked_by VARCHAR(200),
+    locked_at DATETIME(6),
+    CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO agent_saga_lock (name) VALUES ('retention');

@@ -53,6 +53,15 @@ public record SagaExport(String id, String workflow, String workflowVersion, Sag
 
     /** The JSON form, one object with the saga's columns and its steps. */
     public String toJson() {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree());
+    }
+
+    /** The JSON form on one line, as a JSON-lines file holds it. */
+    public String toJsonLine() {
+        return JSON.writeValueAsString(tree());
+    }
+
+    private ObjectNode tree() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("id", id).put("workflow", workflow).put("workflowVersion", workflowVersion)
@@ -66,7 +75,7 @@ public record SagaExport(String id, String workflow, String workflowVersion, Sag
             root.put("erasedAt", erasedAt.toString());
         }
         root.set("steps", JSON.valueToTree(steps.stream().map(SagaExport::stepNode).toList()));
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        return root;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.agentsaga.autoconfigure;
 
+import java.nio.file.Path;
+
 import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -20,6 +22,8 @@ import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.spi.JacksonPayloadCodec;
+import dev.agentsaga.spi.JsonLinesArchiver;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 
@@ -46,13 +50,19 @@ public final class AgentSagaAutoConfiguration {
             @AgentSagaDataSource ObjectProvider<DataSource> sagaDataSource, AgentSagaProperties properties,
             ListableBeanFactory beans, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<SagaObserver> observers, ObjectProvider<SagaEngineCustomizer> customizers,
-            ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock) {
+            ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock,
+            ObjectProvider<SagaArchiver> archiver) {
         // asking for the initializer creates it, and so applies the schema, before the engine exists
         schema.ifAvailable(initializer -> { });
         AgentSaga.Builder builder = AgentSaga.builder(sagaDataSource.getIfAvailable(dataSource::getObject));
         applyProperties(builder, properties);
         jsonMapper.ifAvailable(mapper -> builder.codec(new JacksonPayloadCodec(mapper)));
         clock.ifUnique(builder::clock);
+        Path archiveDirectory = properties.getRetention().getArchiveDirectory();
+        archiver.ifUnique(builder::archiver);
+        if (archiver.getIfUnique() == null && archiveDirectory != null) {
+            builder.archiver(new JsonLinesArchiver(archiveDirectory));
+        }
         SagaComponents.register(beans, builder);
         observers.orderedStream().forEach(builder::observer);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
@@ -73,6 +83,7 @@ public final class AgentSagaAutoConfiguration {
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
                 .maxRecoveryAttempts(properties.getMaxRecoveryAttempts())
+                .retention(properties.getRetention().toRetention())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
         Boolean groupCommit = properties.getGroupCommit().getEnabled();

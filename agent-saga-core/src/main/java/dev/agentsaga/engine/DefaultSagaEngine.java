@@ -40,6 +40,7 @@ import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 
@@ -62,6 +63,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final Fleet fleet;
 
+    private final @Nullable RetentionSweeper retention;
+
     private final EngineSettings settings;
 
     private final ThreadPoolExecutor workers;
@@ -80,7 +83,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
             Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
             Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
-            List<SagaObserver> observers) {
+            List<SagaObserver> observers, @Nullable SagaArchiver archiver) {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
@@ -89,6 +92,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.runner = new SagaRunner(services);
         this.operations = new Operations(services);
         this.fleet = new Fleet(services);
+        this.retention = settings.retention().enabled()
+                ? new RetentionSweeper(services, settings.retention(), archiver, threads("agent-saga-retention-"))
+                : null;
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
         this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
@@ -101,6 +107,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             throw new IllegalStateException("The engine was started already; build a new one to start again");
         }
         poller.start();
+        if (retention != null) {
+            retention.start();
+        }
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
                 settings.workerThreads(), services.registry().workflowKeys());
     }
@@ -112,6 +121,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         poller.stop(grace);
+        if (retention != null) {
+            retention.stop();
+        }
         releaseQueued(workers.getQueue());
         workers.shutdown();
         try {

@@ -16,6 +16,7 @@ import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.DriftException;
 import dev.agentsaga.DriftPolicy;
 import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.SagaRetention;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaAction;
@@ -52,7 +53,7 @@ public final class JournalReplayer {
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         EngineSettings replay = new EngineSettings("replay", 1, settings.pollInterval(), settings.leaseDuration(),
                 settings.heartbeatInterval(), Integer.MAX_VALUE, settings.defaultPolicy(), DriftPolicy.FAIL, 0, 0,
-                settings.clock());
+                SagaRetention.KEEP_ALL, settings.clock());
         this.services = new EngineServices(writesNothing(), codec, registry, replay,
                 // nothing is executed: no attempt ever needs a thread of its own
                 new StepExecutor(Executors.newCachedThreadPool(), settings.clock()), SagaObserver.NONE);

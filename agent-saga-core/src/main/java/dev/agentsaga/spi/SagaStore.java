@@ -175,6 +175,16 @@ public interface SagaStore {
     /** The recorded nodes, by id. */
     List<NodeRecord> nodes();
 
+    /**
+     * Deletes one batch of retention in one transaction, under a lock one engine of the fleet holds at a
+     * time: locks up to {@code batch.limit()} finished sagas (COMPLETED, COMPENSATED, FAILED) that the batch
+     * selects, skipping rows other transactions hold, hands them with their journals to {@code archiver}
+     * (when not null), then deletes them with their steps and signals. Nothing is deleted when the archiver
+     * throws ({@link ArchiveFailedException}).
+     * @return what was deleted, or null when another engine holds the retention lock
+     */
+    RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver);
+
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {
     }

@@ -29,6 +29,8 @@ import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.RetentionBatch;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -60,6 +62,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Erasures erasures;
 
+    private final Retention retention;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -81,6 +85,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
         this.erasures = new Erasures(db, dialect, rows);
+        this.retention = new Retention(db, dialect, rows);
     }
 
     @Override
@@ -384,6 +389,11 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public List<NodeRecord> nodes() {
         return nodes.all();
+    }
+
+    @Override
+    public RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver) {
+        return retention.deleteFinished(batch, archiver);
     }
 
     private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,

@@ -3,6 +3,7 @@ package dev.agentsaga.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +29,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaStoreException;
@@ -35,6 +37,7 @@ import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.ArchiveFailedException;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
@@ -46,6 +49,7 @@ import dev.agentsaga.spi.JournalWrite.UpdateStep;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -654,6 +658,113 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void retentionDeletesTheExpiredFinishedSagasOfItsRuleWithTheirStepsAndSignalsAndNothingElse() {
+        String workflow = "retained-" + UUID.randomUUID();
+        String other = "other-" + UUID.randomUUID();
+        Instant old = now.minus(Duration.ofDays(20));
+        List<String> expired = List.of(workflow + "-c1", workflow + "-c2", workflow + "-x1", workflow + "-x2",
+                workflow + "-f1", workflow + "-f2");
+        insertFinished(workflow, expired, List.of(SagaStatus.COMPLETED, SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
+                SagaStatus.COMPENSATED, SagaStatus.FAILED, SagaStatus.FAILED), Collections.nCopies(6, old));
+        insertFinished(workflow, List.of(workflow + "-recent"), List.of(SagaStatus.COMPLETED), List.of(now));
+        insertFinished(workflow, List.of(workflow + "-running", workflow + "-waiting", workflow + "-attention"),
+                List.of(SagaStatus.RUNNING, SagaStatus.WAITING, SagaStatus.NEEDS_ATTENTION), Collections.nCopies(3, old));
+        insertFinished(other, List.of(other + "-c1"), List.of(SagaStatus.COMPLETED), List.of(old));
+        addStepsAndSignal(workflow + "-c1");
+        addStepsAndSignal(workflow + "-recent");
+        Instant cutoff = now.minus(Duration.ofDays(10));
+
+        RetentionBatch.Deleted first = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(), cutoff,
+                4, now), null);
+        RetentionBatch.Deleted second = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(),
+                cutoff, 4, now), null);
+        RetentionBatch.Deleted third = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(),
+                cutoff, 4, now), null);
+        RetentionBatch.Deleted othersExcluded = store().deleteFinished(new RetentionBatch("node-a", null,
+                Set.of(workflow), cutoff, 100, now), null);
+
+        assertThat(first).isEqualTo(new RetentionBatch.Deleted(4, 4 + 3));
+        assertThat(second).isEqualTo(new RetentionBatch.Deleted(2, 2));
+        assertThat(third).isEqualTo(new RetentionBatch.Deleted(0, 0));
+        assertThat(othersExcluded.sagas()).as("the other workflow's expired saga, and only expired ones")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(expired).allSatisfy(id -> assertThat(store().findInstance(id)).isEmpty());
+        assertThat(store().findInstance(other + "-c1")).isEmpty();
+        assertThat(List.of(workflow + "-recent", workflow + "-running", workflow + "-waiting", workflow + "-attention"))
+                .allSatisfy(id -> assertThat(store().findInstance(id)).isPresent());
+        assertThat(store().loadJournal(workflow + "-c1")).isEmpty();
+        assertThat(store().loadJournal(workflow + "-recent")).hasSize(2);
+        assertThat(new JdbcTemplate(dataSource()).queryForObject(
+                "SELECT COUNT(*) FROM ops_saga_signal WHERE saga_id = ?", Integer.class, workflow + "-c1")).isZero();
+        assertThat(store().findSignal(workflow + "-recent", "approval")).isPresent();
+    }
+
+    @Test
+    void retentionHandsABatchToTheArchiverBeforeDeletingItAndKeepsItWhenArchivingFails() {
+        String workflow = "archived-" + UUID.randomUUID();
+        List<String> ids = List.of(workflow + "-1", workflow + "-2");
+        insertFinished(workflow, ids, List.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED),
+                Collections.nCopies(2, now.minus(Duration.ofDays(3))));
+        addStepsAndSignal(workflow + "-1");
+        RetentionBatch batch = new RetentionBatch("node-a", workflow, Set.of(), now.minus(Duration.ofDays(1)), 10, now);
+        List<SagaExport> archived = new ArrayList<>();
+
+        assertThatThrownBy(() -> store().deleteFinished(batch, sagas -> {
+            throw new java.io.IOException("disk full");
+        })).isInstanceOf(ArchiveFailedException.class).hasMessageContaining("disk full")
+                .hasMessageContaining("were not deleted");
+        boolean keptAfterFailure = ids.stream().allMatch(id -> store().findInstance(id).isPresent())
+                && store().loadJournal(workflow + "-1").size() == 2;
+        RetentionBatch.Deleted deleted = store().deleteFinished(batch, archived::addAll);
+
+        assertThat(keptAfterFailure).isTrue();
+        assertThat(deleted.sagas()).isEqualTo(2);
+        assertThat(archived).extracting(SagaExport::id).containsExactlyInAnyOrderElementsOf(ids);
+        SagaExport withSteps = archived.stream().filter(saga -> saga.id().equals(workflow + "-1")).findFirst()
+                .orElseThrow();
+        assertThat(withSteps.steps()).extracting(StepRecord::seq).containsExactly(1, 2);
+        assertThat(SagaExport.fromJson(withSteps.toJsonLine()).steps()).hasSize(2);
+        assertThat(ids).allSatisfy(id -> assertThat(store().findInstance(id)).isEmpty());
+    }
+
+    @Test
+    void oneEngineAtATimeDeletesWhileAnotherHoldsTheRetentionLockItDeletesNothing() throws Exception {
+        String workflow = "locked-" + UUID.randomUUID();
+        insertFinished(workflow, List.of(workflow + "-1"), List.of(SagaStatus.COMPLETED),
+                List.of(now.minus(Duration.ofDays(3))));
+        RetentionBatch batch = new RetentionBatch("node-b", workflow, Set.of(), now.minus(Duration.ofDays(1)), 10, now);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> holding = holder.submit(() -> new TransactionTemplate(new DataSourceTransactionManager(
+                    dataSource())).executeWithoutResult(tx -> {
+                        new JdbcTemplate(dataSource()).queryForList(
+                                "SELECT name FROM ops_saga_lock WHERE name = 'retention' FOR UPDATE");
+                        locked.countDown();
+                        try {
+                            done.await();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+            locked.await();
+            RetentionBatch.Deleted whileHeld = store().deleteFinished(batch, null);
+            done.countDown();
+            holding.get();
+            RetentionBatch.Deleted after = store().deleteFinished(batch, null);
+
+            assertThat(whileHeld).as("another engine holds the lock").isNull();
+            assertThat(after).isEqualTo(new RetentionBatch.Deleted(1, 1));
+        }
+        finally {
+            done.countDown();
+            holder.shutdownNow();
+        }
+    }
+
+    @Test
     void writeAllAppliesAppendsUpdatesAndCompletionsOfSeveralSagas() {
         String first = newSaga("node-a");
         String second = newSaga("node-a");
@@ -836,6 +947,18 @@ abstract class SagaStoreContractTest {
                         INSERT INTO ops_saga_instance (id, workflow, workflow_version, status, cancel_requested,
                                                        lease_epoch, created_at, updated_at)
                         VALUES (?, ?, '1', ?, FALSE, 1, ?, ?)""", rows));
+    }
+
+    /** Two journal entries and a signal for the saga. */
+    private void addStepsAndSignal(String sagaId) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+        for (int seq = 1; seq <= 2; seq++) {
+            jdbc.update("""
+                    INSERT INTO ops_saga_step (saga_id, seq, name, kind, status, output, attempts, compensation_attempts)
+                    VALUES (?, ?, 'call', 'CALL', 'SUCCEEDED', '"ok"', 1, 0)""", sagaId, seq);
+        }
+        jdbc.update("INSERT INTO ops_saga_signal (id, saga_id, name, payload, created_at) VALUES (?, ?, 'approval', "
+                + "'{}', ?)", UUID.randomUUID().toString(), sagaId, timestamp(now));
     }
 
     private List<StepStatus> statuses(String id) {
