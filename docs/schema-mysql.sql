@@ -28,6 +28,7 @@ CREATE TABLE agent_saga_instance (
     saved_tokens     BIGINT       NOT NULL DEFAULT 0,
     recovered_from   LONGTEXT,
     recovery_mark    BIGINT,
+    erased_at        DATETIME(6),
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
@@ -77,3 +78,11 @@ CREATE TABLE agent_saga_node (
     seen_at    DATETIME(6)  NOT NULL,
     CONSTRAINT agent_saga_node_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE agent_saga_lock (
+    name      VARCHAR(100) NOT NULL,
+    locked_by VARCHAR(200),
+    locked_at DATETIME(6),
+    CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO agent_saga_lock (name) VALUES ('retention');

@@ -23,6 +23,7 @@ CREATE TABLE agent_saga_instance (
     saved_tokens     BIGINT                   NOT NULL DEFAULT 0,
     recovered_from   TEXT,
     recovery_mark    BIGINT,
+    erased_at        TIMESTAMP WITH TIME ZONE,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
@@ -77,3 +78,11 @@ CREATE TABLE agent_saga_node (
     seen_at    TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT agent_saga_node_pk PRIMARY KEY (id)
 );
+
+CREATE TABLE agent_saga_lock (
+    name      VARCHAR(100)             NOT NULL,
+    locked_by VARCHAR(200),
+    locked_at TIMESTAMP WITH TIME ZONE,
+    CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
+);
+INSERT INTO agent_saga_lock (name) VALUES ('retention');

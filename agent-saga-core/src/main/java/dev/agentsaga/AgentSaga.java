@@ -21,6 +21,7 @@ import dev.agentsaga.spi.AesGcmPayloadCipher;
 import dev.agentsaga.spi.EncryptionKeys;
 import dev.agentsaga.spi.PayloadCipher;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
@@ -110,6 +111,10 @@ public final class AgentSaga {
         private int groupCommitMaxBatch = 64;
 
         private int maxRecoveryAttempts = 5;
+
+        private SagaRetention retention = SagaRetention.KEEP_ALL;
+
+        private @Nullable SagaArchiver archiver;
 
         private Builder(@Nullable DataSource dataSource) {
             this.dataSource = dataSource;
@@ -302,6 +307,21 @@ public final class AgentSaga {
         }
 
         /**
+         * How long finished sagas are kept before the engine deletes them with their steps and signals; default
+         * {@link SagaRetention#KEEP_ALL}. See {@code docs/operations.md}.
+         */
+        public Builder retention(SagaRetention retention) {
+            this.retention = Objects.requireNonNull(retention, "retention must not be null");
+            return this;
+        }
+
+        /** Receives the finished sagas retention is about to delete, before it deletes them; default none. */
+        public Builder archiver(SagaArchiver archiver) {
+            this.archiver = Objects.requireNonNull(archiver, "archiver must not be null");
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
          * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
          */
@@ -332,7 +352,7 @@ public final class AgentSaga {
                     : new JdbcSagaStore(dataSource, dialect, cipher != null ? cipher : PayloadCipher.none());
             boolean grouped = groupCommit != null ? groupCommit : dialect == null || dialect.groupsCommits();
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings(grouped), namedActions, actions,
-                    namedWorkflows, workflows, observers);
+                    namedWorkflows, workflows, observers, archiver);
         }
 
         /**
@@ -351,7 +371,7 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, clock);
+                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, clock);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

@@ -1,5 +1,6 @@
 package dev.agentsaga;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -30,8 +31,8 @@ public interface SagaCoordinator {
      * creates the saga; the others return its handle.
      * @throws InvalidSagaIdException when the id is null, blank or longer than
      *     {@value InvalidSagaIdException#MAX_LENGTH} characters
-     * @throws SagaIdConflictException when the existing saga belongs to another workflow or was started
-     *     with another input: use another id, or start with the same input
+     * @throws SagaIdConflictException when the existing saga belongs to another workflow, was started with
+     *     another input, or was erased ({@link #erase}): use another id, or start with the same input
      * @throws UnknownWorkflowException when no workflow has that name
      * @throws PayloadTooLargeException when the input's JSON exceeds the payload limit
      * @throws PayloadException when the input cannot be serialised
@@ -91,4 +92,21 @@ public interface SagaCoordinator {
      * @throws InvalidSagaStateException when the saga has no in-doubt step
      */
     void resolve(String sagaId, Resolution resolution);
+
+    /**
+     * Erases the payloads of a finished saga and keeps its timeline, for audit: its input, output and error, its
+     * steps' inputs, outputs, error messages, compensation errors and operators' notes (a model call's
+     * response among them), and its signals' payloads are replaced with {@link SagaView#ERASED}, in one
+     * transaction. Kept are its steps' sequence, name, kind, reversibility, status, attempts, times,
+     * idempotency keys, token counts and resolutions, and the texts the engine writes itself: a step error's
+     * type, why a step was not compensated, the reason of an operator's cancel, the end of a wait and the
+     * fingerprint of a model request (hashes). Afterwards {@link SagaView#erasedAt()} says when; the saga's
+     * journal cannot be replayed and {@link SagaHandle#awaitOutput} refuses it. Erasing an erased saga does it
+     * again and changes nothing. Backups and exported journals are not reached: erase those yourself.
+     * @return when the saga was erased: now, or when it was first erased
+     * @throws SagaNotFoundException when no saga has this id
+     * @throws InvalidSagaStateException when the saga is not COMPLETED, COMPENSATED or FAILED (nothing is
+     *     changed): let it finish, or cancel it and erase it once it is COMPENSATED or FAILED
+     */
+    Instant erase(String sagaId);
 }

@@ -25,11 +25,14 @@ import dev.agentsaga.spi.StepRecord;
  * @param output the saga's output as JSON text, once it completed
  * @param error why the saga is where it is, when it failed, was cancelled or needs attention
  * @param cancelRequested whether {@link SagaCoordinator#cancel} was called
+ * @param erasedAt when {@link SagaCoordinator#erase} replaced the saga's payloads with {@link SagaView#ERASED},
+ *        or null; written as {@code "erasedAt"} only for an erased saga, and null when read from an export
+ *        without it
  * @param steps the journal in sequence order
  */
 public record SagaExport(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, boolean cancelRequested,
-        Instant createdAt, List<StepRecord> steps) {
+        Instant createdAt, @Nullable Instant erasedAt, List<StepRecord> steps) {
 
     /** The format of the JSON form, written as {@code "format"}. */
     public static final String FORMAT = "agent-saga-journal/1";
@@ -43,8 +46,22 @@ public record SagaExport(String id, String workflow, String workflowVersion, Sag
         steps = List.copyOf(steps);
     }
 
+    /** Whether {@link SagaCoordinator#erase} replaced the saga's payloads: its journal can no longer be replayed. */
+    public boolean erased() {
+        return erasedAt != null;
+    }
+
     /** The JSON form, one object with the saga's columns and its steps. */
     public String toJson() {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree());
+    }
+
+    /** The JSON form on one line, as a JSON-lines file holds it. */
+    public String toJsonLine() {
+        return JSON.writeValueAsString(tree());
+    }
+
+    private ObjectNode tree() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("id", id).put("workflow", workflow).put("workflowVersion", workflowVersion)
@@ -54,8 +71,11 @@ public record SagaExport(String id, String workflow, String workflowVersion, Sag
         root.put("error", error);
         root.put("cancelRequested", cancelRequested);
         root.put("createdAt", createdAt.toString());
+        if (erasedAt != null) {
+            root.put("erasedAt", erasedAt.toString());
+        }
         root.set("steps", JSON.valueToTree(steps.stream().map(SagaExport::stepNode).toList()));
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        return root;
     }
 
     /**
@@ -82,7 +102,8 @@ public record SagaExport(String id, String workflow, String workflowVersion, Sag
             return new SagaExport(id, root.path("workflow").asString(), root.path("workflowVersion").asString(),
                     SagaStatus.valueOf(root.path("status").asString()), text(root.get("input")),
                     text(root.get("output")), root.path("error").isNull() ? null : root.path("error").asString(null),
-                    root.path("cancelRequested").asBoolean(false), Instant.parse(root.path("createdAt").asString()), steps);
+                    root.path("cancelRequested").asBoolean(false), Instant.parse(root.path("createdAt").asString()),
+                    root.hasNonNull("erasedAt") ? Instant.parse(root.get("erasedAt").asString()) : null, steps);
         }
         catch (JacksonException | IllegalArgumentException | ClassCastException | NullPointerException ex) {
             throw new PayloadException("Cannot read the journal export: " + ex.getMessage(), null, null, ex);

@@ -24,6 +24,7 @@ public interface SagaHandle {
      * Waits for the saga to complete and returns its output decoded as {@code type}.
      * @return the workflow's output, null when the workflow returned null
      * @throws SagaNotCompletedException when it rests in any other status
+     * @throws InvalidSagaStateException when it completed and was erased ({@link SagaCoordinator#erase})
      * @throws SagaTimeoutException when it does not rest within {@code timeout}
      */
     <T> @Nullable T awaitOutput(Class<T> type, Duration timeout);

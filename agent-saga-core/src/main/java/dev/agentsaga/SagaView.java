@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A saga as recorded: its status, payloads as JSON text, why it is where it is, and its step timeline.
+ * After {@link SagaCoordinator#erase} the payloads read {@link #ERASED} and {@link #erasedAt()} says when.
  *
  * @param error why the saga is FAILED, COMPENSATING, COMPENSATED, COMPENSATION_FAILED or NEEDS_ATTENTION
  * @param errorStep the sequence of the step the error belongs to, if any
@@ -20,11 +21,21 @@ import org.jspecify.annotations.Nullable;
  * @param recoveredFrom the engines (node ids) whose runs of the saga ended with their lease expiring (a crash,
  *        a hang, a lost database) and nothing recorded, oldest first, since the journal last moved: a saga
  *        recovered so more often than {@code agent.saga.max-recovery-attempts} is parked as NEEDS_ATTENTION
+ * @param erasedAt when {@link SagaCoordinator#erase} replaced the saga's payloads with {@link #ERASED}; null
+ *        while they are as journaled
  */
 public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
-        List<StepView> steps, long tokensSaved, long tokensReplayed, List<String> recoveredFrom) {
+        List<StepView> steps, long tokensSaved, long tokensReplayed, List<String> recoveredFrom,
+        @Nullable Instant erasedAt) {
+
+    /**
+     * What an erased saga holds in place of each payload ({@link SagaCoordinator#erase}): the JSON string
+     * {@code "[erased]"}, valid JSON wherever a payload is read as JSON. A step's error keeps its type and
+     * holds this in place of its message: {@code {"type": "...", "message": "[erased]"}}.
+     */
+    public static final String ERASED = "\"[erased]\"";
 
     public SagaView {
         Objects.requireNonNull(id, "id must not be null");
@@ -36,6 +47,11 @@ public record SagaView(String id, String workflow, String workflowVersion, SagaS
     public long tokensSpent() {
         return steps.stream().mapToLong(step -> (step.inputTokens() == null ? 0 : step.inputTokens())
                 + (step.outputTokens() == null ? 0 : step.outputTokens())).sum();
+    }
+
+    /** Whether {@link SagaCoordinator#erase} replaced the saga's payloads. */
+    public boolean erased() {
+        return erasedAt != null;
     }
 
     /** The summary of this saga, as {@link SagaCoordinator#list} returns it. */

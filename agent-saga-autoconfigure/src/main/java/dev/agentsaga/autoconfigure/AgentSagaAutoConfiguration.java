@@ -2,6 +2,7 @@ package dev.agentsaga.autoconfigure;
 
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
@@ -26,6 +27,8 @@ import dev.agentsaga.spi.AesGcmPayloadCipher;
 import dev.agentsaga.spi.EncryptionKeys;
 import dev.agentsaga.spi.JacksonPayloadCodec;
 import dev.agentsaga.spi.PayloadCipher;
+import dev.agentsaga.spi.JsonLinesArchiver;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaClock;
 import dev.agentsaga.spi.SagaObserver;
 
@@ -55,7 +58,7 @@ public final class AgentSagaAutoConfiguration {
             ListableBeanFactory beans, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<SagaObserver> observers, ObjectProvider<SagaEngineCustomizer> customizers,
             ObjectProvider<AgentSagaSchemaInitializer> schema, ObjectProvider<SagaClock> clock,
-            PayloadCipher payloadCipher) {
+            PayloadCipher payloadCipher, ObjectProvider<SagaArchiver> archiver) {
         // asking for the initializer creates it, and so applies the schema, before the engine exists
         schema.ifAvailable(initializer -> { });
         AgentSaga.Builder builder = AgentSaga.builder(sagaDataSource.getIfAvailable(dataSource::getObject));
@@ -63,6 +66,11 @@ public final class AgentSagaAutoConfiguration {
         builder.payloadCipher(payloadCipher);
         jsonMapper.ifAvailable(mapper -> builder.codec(new JacksonPayloadCodec(mapper)));
         clock.ifUnique(builder::clock);
+        Path archiveDirectory = properties.getRetention().getArchiveDirectory();
+        archiver.ifUnique(builder::archiver);
+        if (archiver.getIfUnique() == null && archiveDirectory != null) {
+            builder.archiver(new JsonLinesArchiver(archiveDirectory));
+        }
         SagaComponents.register(beans, builder);
         observers.orderedStream().forEach(builder::observer);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
@@ -103,6 +111,7 @@ public final class AgentSagaAutoConfiguration {
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
                 .maxRecoveryAttempts(properties.getMaxRecoveryAttempts())
+                .retention(properties.getRetention().toRetention())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
         Boolean groupCommit = properties.getGroupCommit().getEnabled();

@@ -1,5 +1,6 @@
 package dev.agentsaga.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.SagaRetention;
 
 /** Configuration of agent-saga. */
 @ConfigurationProperties("agent.saga")
@@ -19,7 +21,7 @@ public class AgentSagaProperties {
     /** Whether to run the saga engine. */
     private boolean enabled = true;
 
-    /** Prefix of the tables instance, step, signal and node. */
+    /** Prefix of the tables instance, step, signal, node and lock. */
     private String tablePrefix = "agent_saga_";
 
     /** Id under which this node claims sagas; a random UUID when unset. A stable id lets a restarted node take its sagas back at once. */
@@ -56,6 +58,8 @@ public class AgentSagaProperties {
     private final Llm llm = new Llm();
 
     private final GroupCommit groupCommit = new GroupCommit();
+
+    private final Retention retention = new Retention();
 
     private final Endpoint endpoint = new Endpoint();
 
@@ -157,6 +161,10 @@ public class AgentSagaProperties {
 
     public GroupCommit getGroupCommit() {
         return groupCommit;
+    }
+
+    public Retention getRetention() {
+        return retention;
     }
 
     public Endpoint getEndpoint() {
@@ -286,6 +294,77 @@ public class AgentSagaProperties {
 
         public void setMaxBatch(int maxBatch) {
             this.maxBatch = maxBatch;
+        }
+    }
+
+    /** The deletion of finished sagas, and their archiving before it. */
+    public static class Retention {
+
+        /**
+         * How long the finished sagas (COMPLETED, COMPENSATED, FAILED) of every workflow without a retention of
+         * its own are kept, counted from their creation, before they are deleted with their steps and signals.
+         * Unset: kept.
+         */
+        private @Nullable Duration keepFinished;
+
+        /** Retentions of their own, by workflow name: how long each workflow's finished sagas are kept. */
+        private Map<String, Duration> workflows = new LinkedHashMap<>();
+
+        /** Most finished sagas one transaction deletes. */
+        private int batchSize = 500;
+
+        /** How often a node looks for finished sagas to delete; one node at a time deletes. */
+        private Duration interval = Duration.ofMinutes(1);
+
+        /**
+         * Directory where finished sagas are archived before they are deleted, as JSON lines in the journal
+         * export format, one file per day. Unset: not archived (a SagaArchiver bean archives instead).
+         */
+        private @Nullable Path archiveDirectory;
+
+        public @Nullable Duration getKeepFinished() {
+            return keepFinished;
+        }
+
+        public void setKeepFinished(@Nullable Duration keepFinished) {
+            this.keepFinished = keepFinished;
+        }
+
+        public Map<String, Duration> getWorkflows() {
+            return workflows;
+        }
+
+        public void setWorkflows(Map<String, Duration> workflows) {
+            this.workflows = workflows;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public @Nullable Path getArchiveDirectory() {
+            return archiveDirectory;
+        }
+
+        public void setArchiveDirectory(@Nullable Path archiveDirectory) {
+            this.archiveDirectory = archiveDirectory;
+        }
+
+        /** These settings as the engine takes them. */
+        public SagaRetention toRetention() {
+            return new SagaRetention(keepFinished, workflows, batchSize, interval);
         }
     }
 

@@ -62,7 +62,8 @@ class AgentSagaMariaDbAutoConfigurationTest {
                             SELECT table_name FROM information_schema.tables
                             WHERE table_schema = ? AND table_name LIKE 'agent\\_saga\\_%' ORDER BY table_name""",
                             String.class, database.name()))
-                            .containsExactly("agent_saga_instance", "agent_saga_signal", "agent_saga_step");
+                            .containsExactly("agent_saga_instance", "agent_saga_lock", "agent_saga_node",
+                                    "agent_saga_signal", "agent_saga_step");
                 });
     }
 }

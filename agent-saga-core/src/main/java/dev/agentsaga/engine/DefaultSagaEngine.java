@@ -40,6 +40,7 @@ import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.PayloadCodec;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 
@@ -62,6 +63,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final Fleet fleet;
 
+    private final @Nullable RetentionSweeper retention;
+
     private final EngineSettings settings;
 
     private final ThreadPoolExecutor workers;
@@ -80,7 +83,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
             Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
             Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
-            List<SagaObserver> observers) {
+            List<SagaObserver> observers, @Nullable SagaArchiver archiver) {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
@@ -89,6 +92,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.runner = new SagaRunner(services);
         this.operations = new Operations(services);
         this.fleet = new Fleet(services);
+        this.retention = settings.retention().enabled()
+                ? new RetentionSweeper(services, settings.retention(), archiver, threads("agent-saga-retention-"))
+                : null;
         this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
         this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
@@ -101,6 +107,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             throw new IllegalStateException("The engine was started already; build a new one to start again");
         }
         poller.start();
+        if (retention != null) {
+            retention.start();
+        }
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
                 settings.workerThreads(), services.registry().workflowKeys());
     }
@@ -112,6 +121,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         poller.stop(grace);
+        if (retention != null) {
+            retention.stop();
+        }
         releaseQueued(workers.getQueue());
         workers.shutdown();
         try {
@@ -163,8 +175,8 @@ public final class DefaultSagaEngine implements SagaEngine {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
-                        null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null),
-                        false, null), true);
+                        null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null,
+                        null), false, null), true);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }
@@ -173,6 +185,11 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (!existing.workflow().equals(entry.name())) {
             throw new SagaIdConflictException("Saga " + sagaId + " exists and belongs to workflow '"
                     + existing.workflow() + "', not '" + entry.name() + "'; use another id", sagaId);
+        }
+        if (existing.erasedAt() != null) {
+            throw new SagaIdConflictException("Saga " + sagaId + " exists and its payloads were erased at "
+                    + existing.erasedAt() + ", so this start cannot be matched with its input; use another id",
+                    sagaId);
         }
         if (!sameInput(existing.input(), json)) {
             throw new SagaIdConflictException("Saga " + sagaId + " exists with another input; an id starts one saga "
@@ -244,6 +261,11 @@ public final class DefaultSagaEngine implements SagaEngine {
     public void resolve(String sagaId, Resolution resolution) {
         operations.resolve(sagaId, Objects.requireNonNull(resolution, "resolution must not be null"));
         poller.wakeUp();
+    }
+
+    @Override
+    public Instant erase(String sagaId) {
+        return operations.erase(sagaId);
     }
 
     private static void checkSagaId(@Nullable String sagaId) {

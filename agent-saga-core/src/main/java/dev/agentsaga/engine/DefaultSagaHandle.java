@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaNotCompletedException;
 import dev.agentsaga.SagaNotFoundException;
@@ -58,6 +59,10 @@ final class DefaultSagaHandle implements SagaHandle {
         if (saga.status() != SagaStatus.COMPLETED) {
             throw new SagaNotCompletedException("Saga " + id + " rests as " + saga.status() + ", not COMPLETED"
                     + (saga.error() == null ? "" : ": " + saga.error()), id);
+        }
+        if (saga.erasedAt() != null) {
+            throw new InvalidSagaStateException("Saga " + id + " completed, but its output was erased at "
+                    + saga.erasedAt() + "; its timeline is all that is left (find it)", id);
         }
         return type.cast(engine.codec().decode(saga.output(), type));
     }

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.SagaRetention;
 import dev.agentsaga.spi.SagaClock;
 
 /**
@@ -22,11 +23,12 @@ import dev.agentsaga.spi.SagaClock;
  *        each write on its own
  * @param maxRecoveryAttempts how often a saga may be recovered without its journal moving before it is
  *        parked as NEEDS_ATTENTION instead of run again; 0 recovers it without limit
+ * @param retention how long finished sagas are kept before they are deleted
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaClock clock) {
+        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, SagaClock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
@@ -38,6 +40,7 @@ public record EngineSettings(String nodeId, int workerThreads, Duration pollInte
                     + ") must be shorter than leaseDuration (" + leaseDuration + ")");
         }
         Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
+        Objects.requireNonNull(retention, "retention must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
         if (groupCommitMaxBatch < 0) {
             throw new IllegalArgumentException("groupCommitMaxBatch must not be negative, was " + groupCommitMaxBatch);

@@ -15,6 +15,8 @@ import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.DriftException;
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.SagaRetention;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaAction;
@@ -51,15 +53,24 @@ public final class JournalReplayer {
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         EngineSettings replay = new EngineSettings("replay", 1, settings.pollInterval(), settings.leaseDuration(),
                 settings.heartbeatInterval(), Integer.MAX_VALUE, settings.defaultPolicy(), DriftPolicy.FAIL, 0, 0,
-                settings.clock());
+                SagaRetention.KEEP_ALL, settings.clock());
         this.services = new EngineServices(writesNothing(), codec, registry, replay,
                 // nothing is executed: no attempt ever needs a thread of its own
                 new StepExecutor(Executors.newCachedThreadPool(), settings.clock()), SagaObserver.NONE);
     }
 
-    /** Replays one exported journal. */
+    /**
+     * Replays one exported journal.
+     * @throws InvalidSagaStateException when the saga was erased ({@link dev.agentsaga.SagaCoordinator#erase}):
+     *     its payloads are gone, so the workflow has nothing to be replayed with
+     */
     public ReplayReport replay(SagaExport export) {
         Objects.requireNonNull(export, "export must not be null");
+        if (export.erasedAt() != null) {
+            throw new InvalidSagaStateException("The journal of saga " + export.id() + " was erased at "
+                    + export.erasedAt() + ": its inputs and outputs are gone, so it cannot be replayed; leave it out "
+                    + "of the journals you replay", export.id());
+        }
         Registry.WorkflowEntry workflow;
         try {
             workflow = services.registry().workflow(export.workflow());

@@ -1,5 +1,7 @@
 package dev.agentsaga.engine;
 
+import java.time.Duration;
+
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -73,6 +75,11 @@ final class Observers implements SagaObserver {
     @Override
     public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
         each(observer -> observer.compensationEnded(step, succeeded, attempts));
+    }
+
+    @Override
+    public void retentionDeleted(int sagas, long rows, Duration took) {
+        each(observer -> observer.retentionDeleted(sagas, rows, took));
     }
 
     private void each(java.util.function.Consumer<SagaObserver> call) {

@@ -3,11 +3,14 @@ package dev.agentsaga.engine;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.PayloadTooLargeException;
@@ -25,18 +28,23 @@ import dev.agentsaga.spi.StepRecord;
 
 /**
  * What callers and operators do to sagas from outside their runs: look at them, signal them, cancel
- * them, retry them, decide their in-doubt steps. Each checks the saga's status and writes; waking the
- * poller or a local run is the engine's part.
+ * them, retry them, decide their in-doubt steps, erase them. Each checks the saga's status and writes;
+ * waking the poller or a local run is the engine's part.
  */
 final class Operations {
+
+    private static final Logger log = LoggerFactory.getLogger(Operations.class);
 
     private static final Set<SagaStatus> CANCELLABLE = EnumSet.of(SagaStatus.PENDING, SagaStatus.RUNNING,
             SagaStatus.WAITING, SagaStatus.NEEDS_ATTENTION);
 
     private final EngineServices services;
 
+    private final Erasure erasure;
+
     Operations(EngineServices services) {
         this.services = services;
+        this.erasure = new Erasure(services);
     }
 
     Optional<SagaView> find(String sagaId) {
@@ -46,8 +54,7 @@ final class Operations {
     Optional<SagaExport> export(String sagaId) {
         return services.store().findInstance(sagaId).map(saga -> new SagaExport(saga.id(), saga.workflow(),
                 saga.workflowVersion(), saga.status(), saga.input(), saga.output(), saga.error(), saga.cancelRequested(),
-                saga.createdAt(),
-                services.store().loadJournal(sagaId)));
+                saga.createdAt(), saga.erasedAt(), services.store().loadJournal(sagaId)));
     }
 
     InstanceRecord require(String sagaId) {
@@ -71,7 +78,51 @@ final class Operations {
         }
         String json = services.encode(payload, () -> "payload of signal '" + name + "'", sagaId, null);
         Instant now = services.now();
-        services.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now), now);
+        if (!services.store().deliverSignal(new SignalRecord(UUID.randomUUID().toString(), sagaId, name, json, now),
+                now)) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " finished while the signal '" + name + "' was "
+                    + "delivered; signals go to sagas that are PENDING, RUNNING, WAITING or NEEDS_ATTENTION", sagaId);
+        }
+    }
+
+    /**
+     * Replaces the payloads of a finished saga with {@link SagaView#ERASED}, keeping its timeline; erasing an
+     * erased saga writes the same again.
+     * @return when the saga was erased: now, or when an earlier call erased it
+     * @throws InvalidSagaStateException when the saga is not COMPLETED, COMPENSATED or FAILED
+     */
+    Instant erase(String sagaId) {
+        InstanceRecord saga = require(sagaId);
+        if (!saga.status().isTerminal()) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is " + saga.status() + "; only a finished saga "
+                    + "(COMPLETED, COMPENSATED or FAILED) can be erased, so that no run reads its payloads again: "
+                    + untilFinished(saga.status()), sagaId);
+        }
+        // a finished saga's journal no longer changes: what is read here is what the store overwrites
+        List<StepRecord> journal = erasure.steps(services.store().loadJournal(sagaId));
+        if (!services.store().erase(sagaId, Erasure.error(saga.error()), journal, services.now())) {
+            throw new SagaNotFoundException("Saga " + sagaId + " vanished while it was erased", sagaId);
+        }
+        Instant erasedAt = Objects.requireNonNull(require(sagaId).erasedAt(), "an erased saga records when");
+        if (saga.erasedAt() == null) {
+            log.info("Erased the payloads of saga {} ({}, {}); its timeline is kept", sagaId, saga.workflow(),
+                    saga.status());
+        }
+        else {
+            log.info("Saga {} was erased at {} already; erased its payloads again", sagaId, erasedAt);
+        }
+        return erasedAt;
+    }
+
+    private static String untilFinished(SagaStatus status) {
+        return switch (status) {
+            case COMPENSATING -> "wait until its compensation ends";
+            case COMPENSATION_FAILED -> "fix what its compensation needs and retry it, then erase it once it is "
+                    + "COMPENSATED";
+            case NEEDS_ATTENTION -> "retry or resolve it and erase it once it finished, or cancel it and erase it "
+                    + "once it is COMPENSATED or FAILED";
+            default -> "wait until it finishes, or cancel it and erase it once it is COMPENSATED or FAILED";
+        };
     }
 
     /**
@@ -177,6 +228,6 @@ final class Operations {
         return new SagaView(saga.id(), saga.workflow(), saga.workflowVersion(), saga.status(), saga.input(),
                 saga.output(), saga.error(), saga.errorStep(), saga.cancelRequested(), saga.wakeAt(), saga.createdAt(),
                 saga.updatedAt(), steps, saga.savedTokens(), saga.replayedTokens(), saga.recoveredFrom() == null
-                        ? List.of() : List.of(saga.recoveredFrom().split(Recoveries.SEPARATOR)));
+                        ? List.of() : List.of(saga.recoveredFrom().split(Recoveries.SEPARATOR)), saga.erasedAt());
     }
 }

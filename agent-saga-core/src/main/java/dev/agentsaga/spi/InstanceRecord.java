@@ -16,10 +16,11 @@ import dev.agentsaga.SagaStatus;
  *        first, since its journal last moved; null when none
  * @param recoveryMark how far the journal had come at the last of those recoveries (see
  *        {@code SagaStore.recordRecovery}), or null
+ * @param erasedAt when the saga's payloads were erased ({@code SagaStore.erase}), or null
  */
 public record InstanceRecord(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable String owner, long leaseEpoch, @Nullable Instant leaseExpiresAt,
         @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens,
-        @Nullable String recoveredFrom, @Nullable Long recoveryMark) {
+        @Nullable String recoveredFrom, @Nullable Long recoveryMark, @Nullable Instant erasedAt) {
 }

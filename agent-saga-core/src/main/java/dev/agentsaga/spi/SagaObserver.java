@@ -1,5 +1,7 @@
 package dev.agentsaga.spi;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.Reversibility;
@@ -54,6 +56,13 @@ public interface SagaObserver {
 
     /** A compensation of a step ended. */
     default void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
+    }
+
+    /**
+     * Retention deleted a batch of finished sagas: {@code sagas} of them, {@code rows} rows in all (theirs,
+     * their steps' and signals'), in one transaction that took {@code took}, archiving included.
+     */
+    default void retentionDeleted(int sagas, long rows, Duration took) {
     }
 
     /** What became of a journaled model call's tokens. */

@@ -12,6 +12,7 @@ import dev.agentsaga.Page;
 import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
+import dev.agentsaga.SagaView;
 
 /**
  * Where sagas and their journals live. Every method is one transaction: when it returns, what it wrote
@@ -103,8 +104,11 @@ public interface SagaStore {
     /** Releases the saga so that any engine may claim it at once (status unchanged); false when the lease was lost. */
     boolean release(Lease lease, Instant now);
 
-    /** Stores a signal and, when the saga is WAITING, makes it runnable now. */
-    void deliverSignal(SignalRecord signal, Instant now);
+    /**
+     * Stores a signal and, when the saga is WAITING, makes it runnable now.
+     * @return false (nothing stored) when the saga is finished (COMPLETED, COMPENSATED or FAILED) or absent
+     */
+    boolean deliverSignal(SignalRecord signal, Instant now);
 
     /** The oldest signal of that name not yet consumed. */
     Optional<SignalRecord> findSignal(String sagaId, String name);
@@ -114,6 +118,18 @@ public interface SagaStore {
      * written) when the lease was lost.
      */
     boolean consumeSignal(String signalId, JournalWrite.StepWrite received);
+
+    /**
+     * Erases the payloads of a finished saga, in one transaction and only while it is COMPLETED, COMPENSATED
+     * or FAILED: the saga's input and output and its signals' payloads become {@link SagaView#ERASED} (those
+     * that are null stay null), its error becomes {@code error}, and the payload columns of each of
+     * {@code steps} (input, output, error, compensation error, note, fingerprint) are written over those of
+     * its journal entry. Every other column is kept: the timeline. Records {@code now} as the saga's
+     * {@code erasedAt} unless an earlier erasure recorded it.
+     * @param steps the saga's journal entries with their payloads erased
+     * @return false (nothing written) when the saga is not finished or absent
+     */
+    boolean erase(String sagaId, @Nullable String error, List<StepRecord> steps, Instant now);
 
     /**
      * Claims runnable sagas of the given workflows for {@code owner} until {@code leaseUntil},
@@ -158,6 +174,16 @@ public interface SagaStore {
 
     /** The recorded nodes, by id. */
     List<NodeRecord> nodes();
+
+    /**
+     * Deletes one batch of retention in one transaction, under a lock one engine of the fleet holds at a
+     * time: locks up to {@code batch.limit()} finished sagas (COMPLETED, COMPENSATED, FAILED) that the batch
+     * selects, skipping rows other transactions hold, hands them with their journals to {@code archiver}
+     * (when not null), then deletes them with their steps and signals. Nothing is deleted when the archiver
+     * throws ({@link ArchiveFailedException}).
+     * @return what was deleted, or null when another engine holds the retention lock
+     */
+    RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver);
 
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {

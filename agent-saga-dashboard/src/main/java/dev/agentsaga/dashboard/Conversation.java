@@ -103,7 +103,9 @@ public record Conversation(@Nullable String input, List<Turn> turns) {
                         approval == null ? null : approval(approval), result == null ? null : result(result, payloads)));
             }
         }
-        return new Turn(step.seq(), response == null ? null : text(response, "text"), calls,
+        // an erased saga's response is the erasure marker, a JSON string: shown as the turn's text
+        String text = response == null ? null : response.isString() ? response.asString() : text(response, "text");
+        return new Turn(step.seq(), text, calls,
                 response == null ? null : text(response, "model"), step.inputTokens(), step.outputTokens(),
                 response == null ? null : text(response, "finishReason"), step.status());
     }

@@ -74,6 +74,23 @@ class ConversationTest {
         assertThat(PendingDecision.of(saga, payloads).kind()).isEqualTo(PendingDecision.Kind.IN_DOUBT);
     }
 
+    @Test
+    void anErasedSagasTurnsReadTheMarker() {
+        SagaView saga = Journals.saga("trip-3").input(SagaView.ERASED)
+                .model(0, 10, SagaView.ERASED, 250, 40)
+                .step("searchFlights", StepKind.ACTION, Reversibility.READ_ONLY, StepStatus.SUCCEEDED, 10, 20L,
+                        SagaView.ERASED, SagaView.ERASED)
+                .model(20, 30, SagaView.ERASED, 320, 45)
+                .as(SagaStatus.COMPLETED, 30, null, null);
+
+        Conversation conversation = Conversation.of(saga, payloads);
+
+        assertThat(conversation.input()).isEqualTo("[erased]");
+        assertThat(conversation.turns()).extracting(Conversation.Turn::text).containsExactly("[erased]", "[erased]");
+        assertThat(conversation.turns()).extracting(Conversation.Turn::inputTokens).containsExactly(250, 320);
+        assertThat(conversation.turns()).allSatisfy(turn -> assertThat(turn.toolCalls()).isEmpty());
+    }
+
     private static String response(String text, String calls) {
         return "{\"text\":\"" + text + "\",\"toolCalls\":[" + calls + "],\"finishReason\":\"STOP\",\"model\":\"m\","
                 + "\"inputTokens\":1,\"outputTokens\":1}";

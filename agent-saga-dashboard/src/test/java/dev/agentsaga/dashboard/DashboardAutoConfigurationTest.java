@@ -26,6 +26,7 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaView;
 
 class DashboardAutoConfigurationTest {
 
@@ -116,6 +117,21 @@ class DashboardAutoConfigurationTest {
                     mvc.perform(post("/agent-saga/sagas/42/cancel").header("Sec-Fetch-Site", "same-origin"))
                             .andExpect(status().isSeeOther());
                 });
+    }
+
+    @Test
+    void showsThatASagasPayloadsWereErasedAndWhen() {
+        SagaView erased = Journals.saga("trip-erased").input(SagaView.ERASED).model(0, 10, SagaView.ERASED, 250, 40)
+                .erased(10, 60_000);
+        when(coordinator.find("trip-erased")).thenReturn(Optional.of(erased));
+        web().withPropertyValues("agent.saga.dashboard.enabled=true").run(context -> {
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
+
+            mvc.perform(get("/agent-saga/sagas/trip-erased")).andExpect(status().isOk())
+                    .andExpect(content().string(Matchers.containsString("Payloads erased")))
+                    .andExpect(content().string(Matchers.containsString("datetime=\"" + erased.erasedAt() + "\"")))
+                    .andExpect(content().string(Matchers.containsString("[erased]")));
+        });
     }
 
     private WebApplicationContextRunner web() {

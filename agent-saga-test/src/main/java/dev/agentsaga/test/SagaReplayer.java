@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 
 import dev.agentsaga.AgentSaga;
+import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.SagaExport;
 import dev.agentsaga.engine.JournalReplayer;
 import dev.agentsaga.engine.ReplayReport;
@@ -43,12 +44,19 @@ public final class SagaReplayer {
         return new SagaReplayer(builder.buildReplayer());
     }
 
-    /** Replays one journal. */
+    /**
+     * Replays one journal.
+     * @throws InvalidSagaStateException when the journal is an erased saga's
+     *     ({@code SagaCoordinator.erase}): it holds no payloads to replay with
+     */
     public ReplayReport replay(SagaExport journal) {
         return replayer.replay(journal);
     }
 
-    /** Replays the journal in a JSON file. */
+    /**
+     * Replays the journal in a JSON file.
+     * @throws InvalidSagaStateException when the journal is an erased saga's
+     */
     public ReplayReport replay(Path file) {
         return replay(read(file));
     }
@@ -56,6 +64,7 @@ public final class SagaReplayer {
     /**
      * Replays one journal and fails unless the code agrees with it.
      * @throws AssertionError with the first difference
+     * @throws InvalidSagaStateException when the journal is an erased saga's
      */
     public void assertReplaysClean(SagaExport journal) {
         ReplayReport report = replay(journal);

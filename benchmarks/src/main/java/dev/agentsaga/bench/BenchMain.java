@@ -52,7 +52,7 @@ public final class BenchMain {
                     options.rounds());
             String machine = machine(db);
             if (db.mariadb()) {
-                for (String postgresOnly : List.of("scale", "dashboard")) {
+                for (String postgresOnly : List.of("scale", "dashboard", "retention")) {
                     if (options.runs(postgresOnly)) {
                         options.only().remove(postgresOnly);
                         Log.info("%s: PostgreSQL only (its query plans and VACUUM), skipped on MariaDB", postgresOnly);
@@ -83,6 +83,9 @@ public final class BenchMain {
             }
             if (options.runs("agents")) {
                 new AgentBench(db, options, results).run();
+            }
+            if (options.runs("retention")) {
+                new RetentionBench(db, options, results).run();
             }
             System.out.println("agent-saga benchmarks, " + LocalDateTime.now().withNano(0));
             System.out.println(machine);

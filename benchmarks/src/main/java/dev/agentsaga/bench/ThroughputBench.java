@@ -11,9 +11,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.agentsaga.AgentSaga;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.bench.Engines.Rests;
 import dev.agentsaga.bench.Results.Log;
@@ -56,8 +58,8 @@ final class ThroughputBench {
                 int n = level.inFlight();
                 // each engine figure has its own baseline, measured just before it
                 double base = plain(8, steps, false);
-                double value = engine(n, steps, true);
-                double off = engine(n, steps, false);
+                double value = engine(n, steps, true, builder -> builder.groupCommit(true));
+                double off = engine(n, steps, true, builder -> builder.groupCommit(false));
                 level.plain().add(base);
                 level.engine().add(value);
                 level.ratios().add(value / base);
@@ -137,12 +139,18 @@ final class ThroughputBench {
         }
     }
 
-    /** The engine with {@code inFlight} sagas in flight, journal writes grouped or not. */
-    private double engine(int inFlight, int steps, boolean groupCommit) throws Exception {
+    /**
+     * Workflows per second of the engine with {@code inFlight} sagas in flight, built as {@code customize}
+     * makes it; on emptied tables when {@code truncate}, else beside what they hold.
+     */
+    double engine(int inFlight, int steps, boolean truncate, UnaryOperator<AgentSaga.Builder> customize)
+            throws Exception {
         try (HikariDataSource pool = db.pool("engine-" + inFlight, poolSize(inFlight))) {
-            db.truncate(pool);
+            if (truncate) {
+                db.truncate(pool);
+            }
             Rests rests = new Rests();
-            SagaEngine engine = Engines.builder(pool, inFlight, steps, rests).groupCommit(groupCommit).build();
+            SagaEngine engine = customize.apply(Engines.builder(pool, inFlight, steps, rests)).build();
             engine.startup();
             Semaphore inFlightPermits = new Semaphore(inFlight);
             AtomicBoolean stop = new AtomicBoolean();

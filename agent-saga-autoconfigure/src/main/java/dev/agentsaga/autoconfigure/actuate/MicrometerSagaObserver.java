@@ -1,5 +1,6 @@
 package dev.agentsaga.autoconfigure.actuate;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -105,5 +106,16 @@ public class MicrometerSagaObserver implements SagaObserver {
             observation.error(failure);
         }
         observation.stop();
+    }
+
+    @Override
+    public void retentionDeleted(int sagas, long rows, Duration took) {
+        Counter.builder("agent.saga.retention.deleted").description("Finished sagas deleted by retention")
+                .baseUnit("sagas").register(meters).increment(sagas);
+        Counter.builder("agent.saga.retention.rows")
+                .description("Rows deleted by retention: the sagas', their steps' and their signals'").baseUnit("rows")
+                .register(meters).increment(rows);
+        Timer.builder("agent.saga.retention.batch").description("Retention batches, archiving included")
+                .register(meters).record(took);
     }
 }

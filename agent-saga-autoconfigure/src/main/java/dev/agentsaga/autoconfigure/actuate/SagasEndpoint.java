@@ -34,7 +34,7 @@ import dev.agentsaga.spi.StepRecord;
 
 /**
  * The {@code sagas} endpoint: lists sagas, shows one with its step timeline, and (when access is
- * {@code unrestricted}) retries, cancels, resolves and signals them. Read-only by default: write
+ * {@code unrestricted}) retries, cancels, resolves, signals and erases them. Read-only by default: write
  * operations change sagas, so they are exposed only when {@code management.endpoint.sagas.access}
  * is set to {@code unrestricted}.
  */
@@ -100,8 +100,9 @@ public class SagasEndpoint {
 
     /**
      * Operates on a saga: {@code retry}, {@code cancel}, {@code resolve} (with {@code outcome}
-     * HAPPENED, RETRY or COMPENSATE, an {@code output} when it happened, and a {@code note}) or
-     * {@code signal} (with {@code name} and {@code payload}). Returns the saga as it is afterwards.
+     * HAPPENED, RETRY or COMPENSATE, an {@code output} when it happened, and a {@code note}),
+     * {@code signal} (with {@code name} and {@code payload}) or {@code erase} (a finished saga's payloads,
+     * see {@link SagaCoordinator#erase}). Returns the saga as it is afterwards.
      */
     @WriteOperation
     public @Nullable SagaDetail operate(@Selector String id, @Selector String operation, @Nullable String outcome,
@@ -112,7 +113,9 @@ public class SagasEndpoint {
                 case "cancel" -> coordinator.cancel(id);
                 case "resolve" -> coordinator.resolve(id, resolution(outcome, output, note));
                 case "signal" -> coordinator.signal(id, required(name, "name"), payload);
-                default -> throw bad("Unknown operation '" + operation + "'; use retry, cancel, resolve or signal");
+                case "erase" -> coordinator.erase(id);
+                default -> throw bad("Unknown operation '" + operation + "'; use retry, cancel, resolve, signal or "
+                        + "erase");
             }
         }
         catch (SagaNotFoundException ex) {
@@ -132,7 +135,7 @@ public class SagasEndpoint {
         return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
                 view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
-                view.tokensSaved(), view.tokensReplayed(), view.recoveredFrom(), steps);
+                view.tokensSaved(), view.tokensReplayed(), view.recoveredFrom(), view.erasedAt(), steps);
     }
 
     private SagaExport masked(SagaExport export) {
@@ -143,7 +146,7 @@ public class SagasEndpoint {
                 step.note(), step.fingerprint(), step.inputTokens(), step.outputTokens())).toList();
         return new SagaExport(export.id(), export.workflow(), export.workflowVersion(), export.status(),
                 masked(export.input()), masked(export.output()), export.error(), export.cancelRequested(),
-                export.createdAt(), steps);
+                export.createdAt(), export.erasedAt(), steps);
     }
 
     private @Nullable String masked(@Nullable String json) {
@@ -204,11 +207,16 @@ public class SagasEndpoint {
     public record SagaList(List<SagaSummary> sagas, int page, int size, long total, boolean totalExact) {
     }
 
-    /** A saga with its timeline; payloads as JSON values with sensitive fields masked. */
+    /**
+     * A saga with its timeline; payloads as JSON values with sensitive fields masked.
+     *
+     * @param erasedAt when the saga's payloads were erased ({@link SagaCoordinator#erase}), or null
+     */
     public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
             @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
             boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long tokensSpent,
-            long tokensSaved, long tokensReplayed, List<String> recoveredFrom, List<StepDetail> steps) {
+            long tokensSaved, long tokensReplayed, List<String> recoveredFrom, @Nullable Instant erasedAt,
+            List<StepDetail> steps) {
     }
 
     /** One step of the timeline. */

@@ -287,6 +287,36 @@ class SagaStarterApplicationTest {
     }
 
     @Test
+    void erasesAFinishedSagasPayloadsAndShowsWhen() {
+        String id = compensatedTrip("Atlantis Erasable");
+
+        Response response = http.post("/actuator/sagas/" + id + "/erase");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.erasedAt", String.class)).isNotNull();
+        assertThat(response.read("$.status", String.class)).isEqualTo("COMPENSATED");
+        assertThat(response.read("$.input", String.class)).isEqualTo("[erased]");
+        assertThat(response.read("$.steps[1].error.message", String.class)).isEqualTo("[erased]");
+        assertThat(response.json().<List<String>>read("$.steps[*].name")).containsExactly("bookFlight", "bookHotel");
+        assertThat(response.body()).doesNotContain("Erasable");
+        Response journal = http.get("/actuator/sagas/" + id + "/journal");
+        assertThat(journal.read("$.erasedAt", String.class)).isEqualTo(response.read("$.erasedAt", String.class));
+        assertThat(journal.body()).doesNotContain("Erasable");
+    }
+
+    @Test
+    void refusesToEraseASagaThatHasNotFinished() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Lisbon Erasable")).await(WAIT);
+        assertThat(waiting.status()).isEqualTo(SagaStatus.WAITING);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/erase");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.body()).contains("is WAITING; only a finished saga");
+        assertThat(coordinator.find(waiting.id()).orElseThrow().input()).contains("Lisbon Erasable");
+    }
+
+    @Test
     void refusesAnUnknownOperation() {
         String id = compensatedTrip("Atlantis Cove");
 

@@ -31,6 +31,8 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.PayloadCipher;
+import dev.agentsaga.spi.RetentionBatch;
+import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -65,6 +67,10 @@ public final class JdbcSagaStore implements SagaStore {
     private final PayloadColumns payloads;
 
     private final Reencryption reencryption;
+
+    private final Erasures erasures;
+
+    private final Retention retention;
 
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
@@ -101,6 +107,8 @@ public final class JdbcSagaStore implements SagaStore {
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
         this.reencryption = new Reencryption(db, dialect, cipher);
+        this.erasures = new Erasures(db, dialect, rows, payloads);
+        this.retention = new Retention(db, dialect, rows);
     }
 
     @Override
@@ -296,17 +304,23 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public void deliverSignal(SignalRecord signal, Instant now) {
-        inTransaction(() -> {
-            // without the lock, a saga parking at this moment could miss both the signal and the wake-up
-            jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()), String.class);
+    public boolean deliverSignal(SignalRecord signal, Instant now) {
+        return inTransaction(() -> {
+            // without the lock, a saga parking at this moment could miss both the signal and the wake-up, and a
+            // saga finishing (or finished and erased) could be left a payload nothing reads or erases
+            List<@Nullable String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", signal.sagaId()),
+                    String.class);
+            String current = status.isEmpty() ? null : status.get(0);
+            if (current == null || SagaStatus.valueOf(current).isTerminal()) {
+                return false;
+            }
             jdbc.update(sql.insertSignal(), new MapSqlParameterSource("id", signal.id())
                     .addValue("sagaId", signal.sagaId()).addValue("name", signal.name())
                     .addValue("payload", payloads.seal(signal.sagaId(), signal.payload()), java.sql.Types.VARCHAR)
                     .addValue("now", rows.time(signal.createdAt())));
             jdbc.update(sql.wakeWaiting(), new MapSqlParameterSource("id", signal.sagaId())
                     .addValue("now", rows.time(now)));
-            return null;
+            return true;
         });
     }
 
@@ -335,6 +349,11 @@ public final class JdbcSagaStore implements SagaStore {
             journal.apply(received);
             return true;
         });
+    }
+
+    @Override
+    public boolean erase(String sagaId, @Nullable String error, List<StepRecord> steps, Instant now) {
+        return erasures.erase(sagaId, error, steps, now);
     }
 
     @Override
@@ -411,6 +430,11 @@ public final class JdbcSagaStore implements SagaStore {
      */
     public ReencryptedBatch reencrypt(@Nullable String after, int batchSize) {
         return reencryption.run(after, batchSize);
+    }
+
+    @Override
+    public RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver) {
+        return retention.deleteFinished(batch, archiver);
     }
 
     private MapSqlParameterSource transitionParams(String sagaId, Set<SagaStatus> from, SagaStatus to,

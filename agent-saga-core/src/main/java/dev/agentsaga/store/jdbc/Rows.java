@@ -56,7 +56,7 @@ final class Rows {
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), requiredInstant(rs, "created_at"),
                 requiredInstant(rs, "updated_at"), rs.getLong("replayed_tokens"),
                 rs.getLong("saved_tokens"), rs.getString("recovered_from"),
-                (Long) rs.getObject("recovery_mark", Long.class));
+                (Long) rs.getObject("recovery_mark", Long.class), instant(rs, "erased_at"));
     }
 
     ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {

@@ -69,10 +69,19 @@ public final class SchemaInitializer {
     }
 
     /**
-     * Brings the schema up to date; a no-op for change sets already applied.
+     * Brings the schema up to date; a no-op for change sets already applied. Engines of one JVM apply it one
+     * at a time: Liquibase keeps its lock services and change-log history in JVM-wide registries, and two
+     * updates of one database running side by side in one JVM were seen to both create the same table. Nodes
+     * in other JVMs wait for the changelog lock in the database.
      * @throws SagaStoreException when Liquibase is missing or the update fails
      */
     public static void apply(DataSource dataSource, String tablePrefix) {
+        synchronized (SchemaInitializer.class) {
+            applyAlone(dataSource, tablePrefix);
+        }
+    }
+
+    private static void applyAlone(DataSource dataSource, String tablePrefix) {
         try {
             Class.forName("liquibase.Liquibase", false, SchemaInitializer.class.getClassLoader());
         }

@@ -32,6 +32,8 @@ public class SqlDialect {
 
     protected final String node;
 
+    protected final String lock;
+
     /** The condition every write of a running saga carries: the writer still holds the lease it had. */
     protected static final String FENCE = "owner = :owner AND lease_epoch = :epoch";
 
@@ -44,6 +46,7 @@ public class SqlDialect {
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
         this.node = tablePrefix + "node";
+        this.lock = tablePrefix + "lock";
     }
 
     /**
@@ -322,11 +325,12 @@ public class SqlDialect {
     }
 
     /**
-     * Locks the saga's row, so that delivering a signal and parking on it take turns, and so that a
-     * re-encryption of the saga's payloads and its journal writes do.
+     * Locks the saga's row and reads its status, so that delivering a signal takes turns with parking on it
+     * and with finishing (after which, and after an erasure, no signal is stored), and so that a re-encryption
+     * of the saga's payloads and its journal writes do.
      */
     public String lockInstance() {
-        return "SELECT id FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
+        return "SELECT status FROM %s WHERE id = :id FOR UPDATE".formatted(instance);
     }
 
     public String insertSignal() {
@@ -356,6 +360,30 @@ public class SqlDialect {
 
     public String consumeSignal() {
         return "UPDATE %s SET consumed_seq = :seq WHERE id = :id AND consumed_seq IS NULL".formatted(signal);
+    }
+
+    /**
+     * Erases a finished saga's input, output and error, and records when unless an earlier erasure did; see
+     * {@code SagaStore.erase}.
+     */
+    public String eraseInstance() {
+        return """
+                UPDATE %s SET input = CASE WHEN input IS NOT NULL THEN :erased END,
+                              output = CASE WHEN output IS NOT NULL THEN :erased END,
+                              error = :error, erased_at = COALESCE(erased_at, :now)
+                WHERE id = :id AND status IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
+    }
+
+    /** Writes a journal entry's erased payloads over its own; the rest of the entry is kept. */
+    public String eraseStep() {
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error, compensation_error = :compensationError,
+                              note = :note, fingerprint = :fingerprint
+                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
+    }
+
+    public String eraseSignals() {
+        return "UPDATE %s SET payload = :erased WHERE saga_id = :sagaId AND payload IS NOT NULL".formatted(signal);
     }
 
     /**
@@ -483,6 +511,53 @@ public class SqlDialect {
 
     public String cancelRequested() {
         return "SELECT id FROM %s WHERE id IN (:ids) AND cancel_requested".formatted(instance);
+    }
+
+    /**
+     * Takes the fleet-wide lock {@code :name} for the rest of the transaction, or nothing when another
+     * transaction holds it.
+     */
+    public String tryLock() {
+        return "SELECT name FROM %s WHERE name = :name FOR UPDATE SKIP LOCKED".formatted(lock);
+    }
+
+    /** Records who holds the lock {@code :name}, taken by {@link #tryLock()}. */
+    public String noteLock() {
+        return "UPDATE %s SET locked_by = :node, locked_at = :now WHERE name = :name".formatted(lock);
+    }
+
+    /**
+     * Locks up to {@code :limit} sagas of status {@code :status} created before {@code :before}, oldest first,
+     * skipping rows other transactions hold: of workflow {@code :workflow} when {@code oneWorkflow}, else of
+     * any workflow but {@code :excluded} when {@code excluding}. One status per statement, so that the
+     * {@code (status, created_at, id)} index answers it in order and the scan stops at the limit.
+     */
+    public String lockExpired(boolean oneWorkflow, boolean excluding) {
+        String workflow = oneWorkflow ? "\n  AND workflow = :workflow"
+                : excluding ? "\n  AND workflow NOT IN (:excluded)" : "";
+        return """
+                SELECT id FROM %s
+                WHERE status = :status AND created_at < :before%s
+                ORDER BY created_at
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED""".formatted(instance, workflow);
+    }
+
+    /** The journals of the sagas {@code :ids}, saga by saga, in sequence order. */
+    public String selectJournals() {
+        return "SELECT * FROM %s WHERE saga_id IN (:ids) ORDER BY saga_id, seq".formatted(step);
+    }
+
+    public String deleteSignalsOf() {
+        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(signal);
+    }
+
+    public String deleteStepsOf() {
+        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(step);
+    }
+
+    public String deleteInstances() {
+        return "DELETE FROM %s WHERE id IN (:ids)".formatted(instance);
     }
 
     /** Unfinished sagas of every workflow, counted per workflow and version. */

@@ -3,6 +3,7 @@ package dev.agentsaga.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -28,12 +29,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.Reversibility;
+import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaSummary;
+import dev.agentsaga.SagaView;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.spi.ArchiveFailedException;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
@@ -45,6 +49,7 @@ import dev.agentsaga.spi.JournalWrite.UpdateStep;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
@@ -523,6 +528,84 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void eraseOverwritesAFinishedSagasPayloadsAndKeepsEveryOtherColumn() {
+        String id = newSaga("node-a");
+        StepRecord booked = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "{\"passenger\":\"Ada\"}", "\"FL-1 for Ada\"", null, 2, now, now.plusMillis(5));
+        StepRecord model = StepRecord.of(id, 2, "model", StepKind.LLM, null, StepStatus.SUCCEEDED, null,
+                "{\"text\":\"Hello Ada\"}", null, 1, now, now.plusMillis(9)).withCall("{\"messages\":\"5f0c\"}", 120, 30);
+        StepRecord failed = StepRecord.of(id, 3, "lookup", StepKind.CALL, null, StepStatus.FAILED, null, null,
+                "{\"type\":\"java.lang.IllegalStateException\",\"message\":\"no account for Ada\"}", 1, now, now)
+                .resolved("COMPENSATE", "Ada called us");
+        List.of(booked, model, failed).forEach(step -> store().write(new AppendStep(lease(id), step)));
+        store().deliverSignal(new SignalRecord("erase-" + id, id, "approval", "{\"by\":\"Ada\"}", now), now);
+        store().write(new CompleteSaga(lease(id), "\"booked for Ada\"", now));
+        List<StepRecord> erased = List.of(
+                erasedPayloads(booked, SagaView.ERASED, SagaView.ERASED, null, null, null),
+                erasedPayloads(model, null, SagaView.ERASED, null, null, null),
+                erasedPayloads(failed, null, null, "{\"type\":\"java.lang.IllegalStateException\",\"message\":"
+                        + "\"[erased]\"}", SagaView.ERASED, SagaView.ERASED));
+
+        boolean done = store().erase(id, SagaView.ERASED, erased, now.plusSeconds(1));
+        boolean again = store().erase(id, SagaView.ERASED, erased, now.plusSeconds(2));
+
+        assertThat(done).isTrue();
+        assertThat(again).isTrue();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.input()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.output()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.error()).isEqualTo(SagaView.ERASED);
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(saga.updatedAt()).isEqualTo(now);
+        assertThat(saga.erasedAt()).isEqualTo(now.plusSeconds(1));
+        assertThat(store().loadJournal(id)).containsExactlyElementsOf(erased);
+        assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo(SagaView.ERASED);
+    }
+
+    @Test
+    void eraseRefusesASagaThatIsNotFinishedAndWritesNothing() {
+        String id = newSaga("node-a");
+        StepRecord step = StepRecord.of(id, 1, "bookFlight", StepKind.ACTION, Reversibility.COMPENSABLE,
+                StepStatus.SUCCEEDED, "\"Ada\"", "\"FL-1\"", null, 1, now, now);
+        store().write(new AppendStep(lease(id), step));
+        store().deliverSignal(new SignalRecord("erase-" + id, id, "approval", "\"Ada\"", now), now);
+
+        boolean erased = store().erase(id, SagaView.ERASED,
+                List.of(erasedPayloads(step, SagaView.ERASED, SagaView.ERASED, null, null, null)), now);
+
+        assertThat(erased).isFalse();
+        assertThat(store().erase("no-such-saga", null, List.of(), now)).isFalse();
+        InstanceRecord saga = store().findInstance(id).orElseThrow();
+        assertThat(saga.input()).isEqualTo("{\"to\":\"Lisbon\"}");
+        assertThat(saga.erasedAt()).isNull();
+        assertThat(store().loadJournal(id)).containsExactly(step);
+        assertThat(store().findSignal(id, "approval").orElseThrow().payload()).isEqualTo("\"Ada\"");
+    }
+
+    @Test
+    void aSignalForAFinishedOrAbsentSagaIsNotStored() {
+        String id = newSaga("node-a");
+        store().write(new CompleteSaga(lease(id), "\"ok\"", now));
+
+        boolean finished = store().deliverSignal(new SignalRecord("late-" + id, id, "approval", "\"yes\"", now), now);
+        boolean absent = store().deliverSignal(new SignalRecord("none-" + id, "no-such-saga", "approval", "1", now),
+                now);
+
+        assertThat(finished).isFalse();
+        assertThat(absent).isFalse();
+        assertThat(store().findSignal(id, "approval")).isEmpty();
+    }
+
+    /** The step with these payload columns (input, output, error, compensation error, note) and the rest kept. */
+    static StepRecord erasedPayloads(StepRecord step, String input, String output, String error,
+            String compensationError, String note) {
+        return new StepRecord(step.sagaId(), step.seq(), step.name(), step.kind(), step.reversibility(), step.status(),
+                input, output, error, step.attempts(), step.startedAt(), step.finishedAt(), step.compensationAttempts(),
+                compensationError, step.compensatedAt(), step.resolution(), note, step.fingerprint(), step.inputTokens(),
+                step.outputTokens());
+    }
+
+    @Test
     void unfinishedSagasAreCountedByVersion() {
         String workflow = "versions-" + UUID.randomUUID();
         store().createInstance(new NewSaga(workflow + "-a", workflow, "1", "{}", null, now, now));
@@ -572,6 +655,113 @@ abstract class SagaStoreContractTest {
         assertThat(store().unfinishedByVersion()).filteredOn(count -> count.workflow().equals(workflow))
                 .containsExactlyInAnyOrder(new SagaStore.VersionCount(workflow, "1", 1),
                         new SagaStore.VersionCount(workflow, "3", 1));
+    }
+
+    @Test
+    void retentionDeletesTheExpiredFinishedSagasOfItsRuleWithTheirStepsAndSignalsAndNothingElse() {
+        String workflow = "retained-" + UUID.randomUUID();
+        String other = "other-" + UUID.randomUUID();
+        Instant old = now.minus(Duration.ofDays(20));
+        List<String> expired = List.of(workflow + "-c1", workflow + "-c2", workflow + "-x1", workflow + "-x2",
+                workflow + "-f1", workflow + "-f2");
+        insertFinished(workflow, expired, List.of(SagaStatus.COMPLETED, SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
+                SagaStatus.COMPENSATED, SagaStatus.FAILED, SagaStatus.FAILED), Collections.nCopies(6, old));
+        insertFinished(workflow, List.of(workflow + "-recent"), List.of(SagaStatus.COMPLETED), List.of(now));
+        insertFinished(workflow, List.of(workflow + "-running", workflow + "-waiting", workflow + "-attention"),
+                List.of(SagaStatus.RUNNING, SagaStatus.WAITING, SagaStatus.NEEDS_ATTENTION), Collections.nCopies(3, old));
+        insertFinished(other, List.of(other + "-c1"), List.of(SagaStatus.COMPLETED), List.of(old));
+        addStepsAndSignal(workflow + "-c1");
+        addStepsAndSignal(workflow + "-recent");
+        Instant cutoff = now.minus(Duration.ofDays(10));
+
+        RetentionBatch.Deleted first = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(), cutoff,
+                4, now), null);
+        RetentionBatch.Deleted second = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(),
+                cutoff, 4, now), null);
+        RetentionBatch.Deleted third = store().deleteFinished(new RetentionBatch("node-a", workflow, Set.of(),
+                cutoff, 4, now), null);
+        RetentionBatch.Deleted othersExcluded = store().deleteFinished(new RetentionBatch("node-a", null,
+                Set.of(workflow), cutoff, 100, now), null);
+
+        assertThat(first).isEqualTo(new RetentionBatch.Deleted(4, 4 + 3));
+        assertThat(second).isEqualTo(new RetentionBatch.Deleted(2, 2));
+        assertThat(third).isEqualTo(new RetentionBatch.Deleted(0, 0));
+        assertThat(othersExcluded.sagas()).as("the other workflow's expired saga, and only expired ones")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(expired).allSatisfy(id -> assertThat(store().findInstance(id)).isEmpty());
+        assertThat(store().findInstance(other + "-c1")).isEmpty();
+        assertThat(List.of(workflow + "-recent", workflow + "-running", workflow + "-waiting", workflow + "-attention"))
+                .allSatisfy(id -> assertThat(store().findInstance(id)).isPresent());
+        assertThat(store().loadJournal(workflow + "-c1")).isEmpty();
+        assertThat(store().loadJournal(workflow + "-recent")).hasSize(2);
+        assertThat(new JdbcTemplate(dataSource()).queryForObject(
+                "SELECT COUNT(*) FROM ops_saga_signal WHERE saga_id = ?", Integer.class, workflow + "-c1")).isZero();
+        assertThat(store().findSignal(workflow + "-recent", "approval")).isPresent();
+    }
+
+    @Test
+    void retentionHandsABatchToTheArchiverBeforeDeletingItAndKeepsItWhenArchivingFails() {
+        String workflow = "archived-" + UUID.randomUUID();
+        List<String> ids = List.of(workflow + "-1", workflow + "-2");
+        insertFinished(workflow, ids, List.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED),
+                Collections.nCopies(2, now.minus(Duration.ofDays(3))));
+        addStepsAndSignal(workflow + "-1");
+        RetentionBatch batch = new RetentionBatch("node-a", workflow, Set.of(), now.minus(Duration.ofDays(1)), 10, now);
+        List<SagaExport> archived = new ArrayList<>();
+
+        assertThatThrownBy(() -> store().deleteFinished(batch, sagas -> {
+            throw new java.io.IOException("disk full");
+        })).isInstanceOf(ArchiveFailedException.class).hasMessageContaining("disk full")
+                .hasMessageContaining("were not deleted");
+        boolean keptAfterFailure = ids.stream().allMatch(id -> store().findInstance(id).isPresent())
+                && store().loadJournal(workflow + "-1").size() == 2;
+        RetentionBatch.Deleted deleted = store().deleteFinished(batch, archived::addAll);
+
+        assertThat(keptAfterFailure).isTrue();
+        assertThat(deleted.sagas()).isEqualTo(2);
+        assertThat(archived).extracting(SagaExport::id).containsExactlyInAnyOrderElementsOf(ids);
+        SagaExport withSteps = archived.stream().filter(saga -> saga.id().equals(workflow + "-1")).findFirst()
+                .orElseThrow();
+        assertThat(withSteps.steps()).extracting(StepRecord::seq).containsExactly(1, 2);
+        assertThat(SagaExport.fromJson(withSteps.toJsonLine()).steps()).hasSize(2);
+        assertThat(ids).allSatisfy(id -> assertThat(store().findInstance(id)).isEmpty());
+    }
+
+    @Test
+    void oneEngineAtATimeDeletesWhileAnotherHoldsTheRetentionLockItDeletesNothing() throws Exception {
+        String workflow = "locked-" + UUID.randomUUID();
+        insertFinished(workflow, List.of(workflow + "-1"), List.of(SagaStatus.COMPLETED),
+                List.of(now.minus(Duration.ofDays(3))));
+        RetentionBatch batch = new RetentionBatch("node-b", workflow, Set.of(), now.minus(Duration.ofDays(1)), 10, now);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> holding = holder.submit(() -> new TransactionTemplate(new DataSourceTransactionManager(
+                    dataSource())).executeWithoutResult(tx -> {
+                        new JdbcTemplate(dataSource()).queryForList(
+                                "SELECT name FROM ops_saga_lock WHERE name = 'retention' FOR UPDATE");
+                        locked.countDown();
+                        try {
+                            done.await();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+            locked.await();
+            RetentionBatch.Deleted whileHeld = store().deleteFinished(batch, null);
+            done.countDown();
+            holding.get();
+            RetentionBatch.Deleted after = store().deleteFinished(batch, null);
+
+            assertThat(whileHeld).as("another engine holds the lock").isNull();
+            assertThat(after).isEqualTo(new RetentionBatch.Deleted(1, 1));
+        }
+        finally {
+            done.countDown();
+            holder.shutdownNow();
+        }
     }
 
     @Test
@@ -757,6 +947,18 @@ abstract class SagaStoreContractTest {
                         INSERT INTO ops_saga_instance (id, workflow, workflow_version, status, cancel_requested,
                                                        lease_epoch, created_at, updated_at)
                         VALUES (?, ?, '1', ?, FALSE, 1, ?, ?)""", rows));
+    }
+
+    /** Two journal entries and a signal for the saga. */
+    private void addStepsAndSignal(String sagaId) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+        for (int seq = 1; seq <= 2; seq++) {
+            jdbc.update("""
+                    INSERT INTO ops_saga_step (saga_id, seq, name, kind, status, output, attempts, compensation_attempts)
+                    VALUES (?, ?, 'call', 'CALL', 'SUCCEEDED', '"ok"', 1, 0)""", sagaId, seq);
+        }
+        jdbc.update("INSERT INTO ops_saga_signal (id, saga_id, name, payload, created_at) VALUES (?, ?, 'approval', "
+                + "'{}', ?)", UUID.randomUUID().toString(), sagaId, timestamp(now));
     }
 
     private List<StepStatus> statuses(String id) {
