@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -76,7 +77,8 @@ final class Leases {
         db.jdbc.update(sql.claimByIds(), taken);
         return db.jdbc.query(sql.selectInstances(), taken,
                 (rs, n) -> {
-                    Previous before = previous.get(rs.getString("id"));
+                    // the rows read back are those locked above
+                    Previous before = Objects.requireNonNull(previous.get(rs.getString("id")));
                     return rows.claimed(rs, before.status(), before.owner());
                 });
     }
