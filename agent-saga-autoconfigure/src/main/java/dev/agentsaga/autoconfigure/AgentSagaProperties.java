@@ -317,6 +317,12 @@ public class AgentSagaProperties {
         private Duration interval = Duration.ofMinutes(1);
 
         /**
+         * Share of the time a node spends deleting while it has a backlog, above 0 and at most 1; it pauses
+         * between batches for the rest, leaving the database to the sagas that run.
+         */
+        private double dutyCycle = 0.1;
+
+        /**
          * Directory where finished sagas are archived before they are deleted, as JSON lines in the journal
          * export format, one file per day. Unset: not archived (a SagaArchiver bean archives instead).
          */
@@ -354,6 +360,14 @@ public class AgentSagaProperties {
             this.interval = interval;
         }
 
+        public double getDutyCycle() {
+            return dutyCycle;
+        }
+
+        public void setDutyCycle(double dutyCycle) {
+            this.dutyCycle = dutyCycle;
+        }
+
         public @Nullable Path getArchiveDirectory() {
             return archiveDirectory;
         }
@@ -364,7 +378,7 @@ public class AgentSagaProperties {
 
         /** These settings as the engine takes them. */
         public SagaRetention toRetention() {
-            return new SagaRetention(keepFinished, workflows, batchSize, interval);
+            return new SagaRetention(keepFinished, workflows, batchSize, interval, dutyCycle);
         }
     }
 

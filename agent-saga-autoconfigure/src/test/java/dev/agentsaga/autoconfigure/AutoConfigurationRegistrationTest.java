@@ -30,7 +30,7 @@ class AutoConfigurationRegistrationTest {
             "agent.saga.poll-interval", "agent.saga.lease-duration", "agent.saga.heartbeat-interval",
             "agent.saga.shutdown-grace", "agent.saga.max-payload-size", "agent.saga.max-recovery-attempts",
             "agent.saga.encryption.current-key", "agent.saga.encryption.keys", "agent.saga.retention.keep-finished",
-            "agent.saga.retention.workflows", "agent.saga.retention.batch-size", "agent.saga.retention.interval",
+            "agent.saga.retention.workflows", "agent.saga.retention.batch-size", "agent.saga.retention.interval", "agent.saga.retention.duty-cycle",
             "agent.saga.retention.archive-directory",
             "agent.saga.policy.max-attempts",
             "agent.saga.policy.initial-backoff", "agent.saga.policy.max-backoff", "agent.saga.policy.multiplier",

@@ -23,7 +23,8 @@ import dev.agentsaga.spi.SagaArchiver;
 
 /**
  * Deletes finished sagas past their retention, on a thread of its own: every interval, rule by rule (each
- * workflow with a retention of its own, then the others), batch after batch until a batch comes back short.
+ * workflow with a retention of its own, then the others), batch after batch until a batch comes back short,
+ * pausing between batches for the rest of its duty cycle.
  * A round stops when another engine holds the retention lock (it is deleting), when archiving fails, or when
  * the database fails; the next round tries again.
  */
@@ -110,8 +111,24 @@ final class RetentionSweeper {
             if (deleted.sagas() < retention.batchSize()) {
                 return true;
             }
+            pauseAfter(System.nanoTime() - begin);
         }
         return false;
+    }
+
+    /** Leaves the database to the running sagas for the rest of the duty cycle after a batch. */
+    private void pauseAfter(long batchNanos) {
+        double share = retention.dutyCycle();
+        long pause = (long) (batchNanos * (1 - share) / share);
+        if (pause > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(pause);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
     }
 
     private List<Rule> rules() {

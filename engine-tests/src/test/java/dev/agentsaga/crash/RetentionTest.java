@@ -207,7 +207,7 @@ class RetentionTest {
                     .pollInterval(Duration.ofMillis(100)).leaseDuration(Duration.ofSeconds(3))
                     .retention(SagaRetention.KEEP_ALL.keepFinished(Duration.ofDays(7))
                             .keepFinished(RUNNING_WORKFLOW, Duration.ofDays(60)).withBatchSize(BATCH)
-                            .withInterval(Duration.ofMillis(100)))
+                            .withInterval(Duration.ofMillis(100)).withDutyCycle(1))
                     .observer(new SagaObserver() {
 
                         @Override

@@ -24,12 +24,11 @@ import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepFailedException;
-import dev.agentsaga.StepKind;
 import dev.agentsaga.spi.EncryptionKeys;
-import dev.agentsaga.spi.JournaledCall;
 import dev.agentsaga.testing.CompensableAction;
 import dev.agentsaga.testing.EffectLedger.Kind;
 import dev.agentsaga.testing.EngineTestSupport;
+import dev.agentsaga.testing.ModelCall;
 import dev.agentsaga.testing.ScriptedWorkflow;
 
 /**
@@ -59,7 +58,7 @@ class EncryptionTest extends EngineTestSupport {
             catch (StepFailedException ex) {
                 // the failure is journaled; the agent goes on
             }
-            String answer = saga.journal(new ModelCall(input));
+            String answer = saga.journal(new ModelCall(Map.of("messages", input), "answer to " + input, 3, 4));
             String approval = saga.awaitSignal("approval", String.class, Duration.ofMinutes(5));
             return looked + " / " + answer + " / " + approval;
         });
@@ -304,40 +303,6 @@ class EncryptionTest extends EngineTestSupport {
         @Override
         public String name() {
             return "undoable";
-        }
-    }
-
-    /** A model call as an integration journals it, its prompt in the fingerprint. */
-    record ModelCall(String prompt) implements JournaledCall<String> {
-
-        @Override
-        public String name() {
-            return "model";
-        }
-
-        @Override
-        public StepKind kind() {
-            return StepKind.LLM;
-        }
-
-        @Override
-        public Class<String> type() {
-            return String.class;
-        }
-
-        @Override
-        public Map<String, String> fingerprint() {
-            return Map.of("messages", prompt);
-        }
-
-        @Override
-        public String execute() {
-            return "answer to " + prompt;
-        }
-
-        @Override
-        public int @Nullable [] tokens(String result) {
-            return new int[] { 3, 4 };
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.AgentSaga;
@@ -23,11 +22,10 @@ import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepFailedException;
-import dev.agentsaga.StepKind;
-import dev.agentsaga.spi.JournaledCall;
 import dev.agentsaga.test.SagaReplayer;
 import dev.agentsaga.testing.CompensableAction;
 import dev.agentsaga.testing.EngineTestSupport;
+import dev.agentsaga.testing.ModelCall;
 import dev.agentsaga.testing.ReadOnlyAction;
 import dev.agentsaga.testing.ScriptedWorkflow;
 import dev.agentsaga.testing.TableSearch;
@@ -219,7 +217,8 @@ class ErasureTest extends EngineTestSupport {
         return engine.defaultPolicy(TestPolicies.fast(1)).action(search).action(book)
                 .workflow("erase-trip", new ScriptedWorkflow((goal, saga) -> {
                     saga.step(search, goal);
-                    String reply = saga.journal(new ModelCall("Booking TP941: " + goal));
+                    String reply = saga.journal(new ModelCall(Map.of("messages", "5f0c3a9e1b7d2c4a", "model", "a1b2c3d4e5f60718"),
+                            "Booking TP941: " + goal, 120, 30));
                     String booking = saga.step(book, reply);
                     try {
                         saga.call("loyaltyNumber", String.class, () -> {
@@ -232,39 +231,5 @@ class ErasureTest extends EngineTestSupport {
                     Map<?, ?> approval = saga.awaitSignal("approval", Map.class, LONG);
                     return booking + ", approved for " + approval.get("approvedFor");
                 }));
-    }
-
-    /** A model call journaled as a step of kind LLM, its reply the model's message. */
-    private record ModelCall(String reply) implements JournaledCall<String> {
-
-        @Override
-        public String name() {
-            return "model";
-        }
-
-        @Override
-        public StepKind kind() {
-            return StepKind.LLM;
-        }
-
-        @Override
-        public Class<String> type() {
-            return String.class;
-        }
-
-        @Override
-        public Map<String, String> fingerprint() {
-            return Map.of("messages", "5f0c3a9e1b7d2c4a", "model", "a1b2c3d4e5f60718");
-        }
-
-        @Override
-        public String execute() {
-            return reply;
-        }
-
-        @Override
-        public int @Nullable [] tokens(String result) {
-            return new int[] { 120, 30 };
-        }
     }
 }

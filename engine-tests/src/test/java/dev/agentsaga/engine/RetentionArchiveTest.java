@@ -59,7 +59,7 @@ class RetentionArchiveTest {
             try (SagaEngine engine = AgentSaga.builder(database.dataSource()).nodeId("archiving-node")
                     .workflow("archived-order", new ScriptedWorkflow((input, saga) -> input))
                     .retention(SagaRetention.KEEP_ALL.keepFinished(Duration.ofDays(30)).withBatchSize(500)
-                            .withInterval(Duration.ofMillis(100)))
+                            .withInterval(Duration.ofMillis(100)).withDutyCycle(1))
                     .archiver(failingFirst).build()) {
                 engine.startup();
                 long keptWhileFailing = 0;
