@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -16,9 +15,6 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.AgentSaga;
@@ -206,19 +202,7 @@ class PoisonSagaTest {
         static final String HEALTHY = "healthy";
 
         public static void main(String[] args) throws Exception {
-            Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(args[2]));
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(args[0]);
-            config.setMaximumPoolSize(6);
-            try (HikariDataSource dataSource = new HikariDataSource(config)) {
-                SagaEngine engine = engine(dataSource, args[1]);
-                engine.startup();
-                System.out.println("node " + args[1] + " started");
-                while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-                    Thread.sleep(200);
-                }
-            }
-            Runtime.getRuntime().halt(0);
+            NodeMain.run(args[0], Long.parseLong(args[2]), dataSource -> engine(dataSource, args[1]));
         }
 
         static SagaEngine engine(DataSource dataSource, String nodeId) {

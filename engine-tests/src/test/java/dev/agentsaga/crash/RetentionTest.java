@@ -6,15 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.ActionContext;
 import dev.agentsaga.AgentSaga;
@@ -187,18 +183,8 @@ class RetentionTest {
         static final String RUNNING_WORKFLOW = "running-order";
 
         public static void main(String[] args) throws Exception {
-            Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(args[2]));
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(args[0]);
-            config.setMaximumPoolSize(6);
-            try (HikariDataSource dataSource = new HikariDataSource(config)) {
-                SagaEngine engine = engine(dataSource, args[1], Boolean.parseBoolean(args[3]));
-                engine.startup();
-                while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-                    Thread.sleep(200);
-                }
-            }
-            Runtime.getRuntime().halt(0);
+            NodeMain.run(args[0], Long.parseLong(args[2]),
+                    dataSource -> engine(dataSource, args[1], Boolean.parseBoolean(args[3])));
         }
 
         static SagaEngine engine(DataSource dataSource, String nodeId, boolean slowArchive) {
