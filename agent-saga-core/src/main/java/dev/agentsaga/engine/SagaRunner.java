@@ -60,7 +60,7 @@ final class SagaRunner {
             journal = fresh ? List.of() : services.store().loadJournal(instance.id());
         }
         catch (EncryptionKeyException ex) {
-            return unreadable(lease, ex.getMessage());
+            return unreadable(lease, String.valueOf(ex.getMessage()));
         }
         String takenFrom = claim.takenFrom();
         if (takenFrom != null) {

@@ -76,7 +76,8 @@ public final class EncryptionKeys {
 
     /** The key that seals new payloads. */
     public SecretKey currentKey() {
-        return keys.get(currentKeyId);
+        // present: the constructor checks it
+        return Objects.requireNonNull(keys.get(currentKeyId));
     }
 
     /** The key with this id, if there is one. */
