@@ -93,6 +93,43 @@ class MigrationCrashTest {
         }
     }
 
+    /**
+     * The same with each of the three nodes in a JVM of its own, as in production: only the changelog lock in
+     * the database (the session lock) orders them.
+     */
+    @Test
+    void nodesInJvmsOfTheirOwnStartingAfterANodeDiedMidMigrationApplyTheRestOneAtATime() throws Exception {
+        try (TestDatabase database = TestDatabase.emptyPostgresql()) {
+            Path logs = Path.of("target", "crash-logs", "migration-jvms-" + database.name());
+            ChildJvm child = ChildJvm.launch(MigratingNode.class, logs.resolve("dying.log"), List.of(),
+                    List.of(database.jdbcUrl()));
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).as("the child halted mid-migration:%n%s",
+                    child.tail(20)).isEqualTo(HALTED);
+
+            long begin = System.nanoTime();
+            List<ChildJvm> nodes = new ArrayList<>();
+            for (int node = 0; node < NODES; node++) {
+                nodes.add(ChildJvm.launch(SagaNode.class, logs.resolve("node-" + node + ".log"), List.of(),
+                        List.of(database.jdbcUrl(), "migration-jvm-" + node)));
+            }
+            List<Integer> exits = new ArrayList<>();
+            for (ChildJvm node : nodes) {
+                exits.add(node.awaitExit(Duration.ofSeconds(90)));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - begin);
+            long completed = nodes.stream().flatMap(node -> node.lines().stream())
+                    .filter(line -> line.startsWith(SagaNode.COMPLETED)).count();
+
+            System.out.printf("migration crash, nodes in JVMs of their own: nodes %d, sagas %d, completed %d, in %d ms "
+                    + "after the node died%n", NODES, NODES * SAGAS_PER_NODE, completed, took.toMillis());
+            for (int node = 0; node < NODES; node++) {
+                assertThat(exits.get(node)).as("node %d:%n%s", node, nodes.get(node).tail(30)).isZero();
+            }
+            assertThat(completed).isEqualTo(NODES * SAGAS_PER_NODE);
+            assertThat(tables(database)).contains(CRASH_TABLE);
+        }
+    }
+
     private static List<SagaView> runSagas(DataSource dataSource, String nodeId, List<SagaEngine> engines) {
         SagaEngine engine = AgentSaga.builder(dataSource).applySchema(true).nodeId(nodeId)
                 .pollInterval(Duration.ofMillis(100))
@@ -112,6 +149,35 @@ class MigrationCrashTest {
     private static List<String> tables(TestDatabase database) {
         return database.jdbc().queryForList("SELECT lower(table_name) FROM information_schema.tables "
                 + "WHERE table_schema = ?", String.class, database.name());
+    }
+
+    /**
+     * A node in a JVM of its own: applies the changelog to the database its first argument names, runs
+     * {@value #SAGAS_PER_NODE} sagas under the node id of its second, printing {@value #COMPLETED} for each
+     * that completed, and exits 0.
+     */
+    public static final class SagaNode {
+
+        static final String COMPLETED = "completed ";
+
+        public static void main(String[] args) {
+            int code = 0;
+            List<SagaEngine> engines = new ArrayList<>();
+            try {
+                for (SagaView view : runSagas(new DriverManagerDataSource(args[0]), args[1], engines)) {
+                    if (view.status() == SagaStatus.COMPLETED) {
+                        System.out.println(COMPLETED + view.id());
+                    }
+                }
+            }
+            catch (RuntimeException ex) {
+                ex.printStackTrace(System.out);
+                code = 1;
+            }
+            engines.forEach(engine -> engine.shutdown(Duration.ofSeconds(1)));
+            System.out.flush();
+            Runtime.getRuntime().halt(code);
+        }
     }
 
     /**
