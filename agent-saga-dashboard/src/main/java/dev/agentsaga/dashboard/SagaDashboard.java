@@ -121,7 +121,10 @@ public final class SagaDashboard {
                 errorStep, elapsed);
     }
 
-    /** The sagas that need a person: approvals among the newest WAITING sagas, NEEDS_ATTENTION, COMPENSATION_FAILED. */
+    /**
+     * The sagas that need a person: approvals among the newest WAITING sagas, NEEDS_ATTENTION,
+     * COMPENSATION_FAILED, and the workflow versions whose sagas no running node resumes.
+     */
     public Inbox inbox() {
         Page<SagaSummary> waiting = coordinator.list(SagaQuery.all().withStatuses(SagaStatus.WAITING)
                 .withPage(0, WAITING_CHECKED));
@@ -136,7 +139,7 @@ public final class SagaDashboard {
         return new Inbox(approvals, items(attention.items()), items(compensationFailed.items()),
                 new StatusCounts.Count(attention.total(), attention.totalExact()),
                 new StatusCounts.Count(compensationFailed.total(), compensationFailed.totalExact()),
-                waiting.items().size(), waiting.hasNext());
+                waiting.items().size(), waiting.hasNext(), coordinator.fleet().unserved());
     }
 
     private Page<SagaSummary> section(SagaStatus status) {

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,7 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaFleet;
 import dev.agentsaga.SagaView;
 
 class DashboardAutoConfigurationTest {
@@ -120,6 +122,23 @@ class DashboardAutoConfigurationTest {
     }
 
     @Test
+    void putsTheSagasOfAVersionNoRunningNodeRunsInTheInbox() {
+        when(coordinator.fleet()).thenReturn(new SagaFleet(Instant.EPOCH, List.of(), List.of(
+                new SagaFleet.Version("trip", "1", 12, List.of()), new SagaFleet.Version("trip", "2", 3,
+                        List.of("pod-7")))));
+        web().withPropertyValues("agent.saga.dashboard.enabled=true").run(context -> {
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
+
+            mvc.perform(get("/agent-saga/inbox")).andExpect(status().isOk())
+                    .andExpect(content().string(Matchers.containsString("12 sagas need a person.")))
+                    .andExpect(content().string(Matchers.containsString("Versions no running node runs")))
+                    .andExpect(content().string(Matchers.containsString("trip version 1")))
+                    .andExpect(content().string(Matchers.containsString("12 unfinished sagas")))
+                    .andExpect(content().string(Matchers.not(Matchers.containsString("trip version 2"))));
+        });
+    }
+
+    @Test
     void showsThatASagasPayloadsWereErasedAndWhen() {
         SagaView erased = Journals.saga("trip-erased").input(SagaView.ERASED).model(0, 10, SagaView.ERASED, 250, 40)
                 .erased(10, 60_000);
@@ -143,6 +162,7 @@ class DashboardAutoConfigurationTest {
         SagaCoordinator coordinator = mock(SagaCoordinator.class);
         when(coordinator.list(any())).thenReturn(new Page<>(List.of(), 0, 1, 0));
         when(coordinator.find(anyString())).thenReturn(Optional.empty());
+        when(coordinator.fleet()).thenReturn(new SagaFleet(Instant.EPOCH, List.of(), List.of()));
         return coordinator;
     }
 }
