@@ -19,9 +19,9 @@ public enum SagaStatus {
     /** The workflow failed and there was nothing to undo. */
     FAILED,
     /**
-     * An operator must decide: an in-doubt IRREVERSIBLE step, non-determinism, a payload over the limit, or
-     * a saga recovered more often than {@code agent.saga.max-recovery-attempts} without progress (its step
-     * keeps taking its node down).
+     * An operator must decide: an in-doubt IRREVERSIBLE step, non-determinism, a payload over the limit, a
+     * saga recovered more often than {@code agent.saga.max-recovery-attempts} without progress (its step
+     * keeps taking its node down), or a payload sealed under an encryption key the node does not have.
      */
     NEEDS_ATTENTION;
 
