@@ -36,16 +36,16 @@ final class Erasures {
     /** See {@link dev.agentsaga.spi.SagaStore#erase}. */
     boolean erase(String sagaId, @Nullable String error, List<StepRecord> steps, Instant now) {
         return db.inTransaction(() -> {
-            if (db.jdbc.update(sql.eraseInstance(), new MapSqlParameterSource("id", sagaId)
+            if (db.jdbc.update(sql.housekeeping().eraseInstance(), new MapSqlParameterSource("id", sagaId)
                     .addValue("erased", SagaView.ERASED).addValue("error", payloads.seal(sagaId, error), Types.VARCHAR)
                     .addValue("now", rows.time(now), sql.timestampType())) != 1) {
                 return false;
             }
             if (!steps.isEmpty()) {
-                db.jdbc.batchUpdate(sql.eraseStep(), steps.stream().map(this::stepParams)
+                db.jdbc.batchUpdate(sql.housekeeping().eraseStep(), steps.stream().map(this::stepParams)
                         .toArray(SqlParameterSource[]::new));
             }
-            db.jdbc.update(sql.eraseSignals(), new MapSqlParameterSource("sagaId", sagaId)
+            db.jdbc.update(sql.housekeeping().eraseSignals(), new MapSqlParameterSource("sagaId", sagaId)
                     .addValue("erased", SagaView.ERASED));
             return true;
         });

@@ -394,7 +394,7 @@ public final class JdbcSagaStore implements SagaStore {
 
     @Override
     public List<VersionCount> unfinishedByVersion() {
-        return call(() -> jdbc.query(sql.unfinishedByVersionOfAll(),
+        return call(() -> jdbc.query(sql.housekeeping().unfinishedByVersionOfAll(),
                 (rs, n) -> new VersionCount(rs.getString("workflow"), rs.getString("workflow_version"),
                         rs.getLong("n"))));
     }

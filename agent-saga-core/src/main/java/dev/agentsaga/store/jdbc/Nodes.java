@@ -40,26 +40,26 @@ final class Nodes {
                 .addValue("workflows", encode(workflows)).addValue("now", rows.time(now))
                 .addValue("before", rows.time(forgetBefore));
         db.inTransaction(() -> {
-            db.jdbc.update(sql.deleteNodesNotSeenSince(), params);
-            db.jdbc.update(sql.deleteNode(), params);
-            return db.jdbc.update(sql.insertNode(), params);
+            db.jdbc.update(sql.housekeeping().deleteNodesNotSeenSince(), params);
+            db.jdbc.update(sql.housekeeping().deleteNode(), params);
+            return db.jdbc.update(sql.housekeeping().insertNode(), params);
         });
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#nodeSeen}. */
     boolean seen(String nodeId, Instant now) {
-        return db.call(() -> db.jdbc.update(sql.touchNode(), new MapSqlParameterSource("id", nodeId)
+        return db.call(() -> db.jdbc.update(sql.housekeeping().touchNode(), new MapSqlParameterSource("id", nodeId)
                 .addValue("now", rows.time(now)))) == 1;
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#removeNode}. */
     void remove(String nodeId) {
-        db.call(() -> db.jdbc.update(sql.deleteNode(), new MapSqlParameterSource("id", nodeId)));
+        db.call(() -> db.jdbc.update(sql.housekeeping().deleteNode(), new MapSqlParameterSource("id", nodeId)));
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#nodes}. */
     List<NodeRecord> all() {
-        return db.call(() -> db.jdbc.query(sql.selectNodes(), (rs, n) -> new NodeRecord(rs.getString("id"),
+        return db.call(() -> db.jdbc.query(sql.housekeeping().selectNodes(), (rs, n) -> new NodeRecord(rs.getString("id"),
                 decode(rs.getString("workflows")), Objects.requireNonNull(sql.instant(rs, "started_at")),
                 Objects.requireNonNull(sql.instant(rs, "seen_at")))));
     }

@@ -42,7 +42,7 @@ final class Reencryption {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
         }
-        List<String> ids = db.call(() -> db.jdbc.queryForList(sql.sagaIdsAfter(), new MapSqlParameterSource(
+        List<String> ids = db.call(() -> db.jdbc.queryForList(sql.housekeeping().sagaIdsAfter(), new MapSqlParameterSource(
                 "after", after == null ? "" : after).addValue("limit", batchSize), String.class));
         int payloads = 0;
         for (String id : ids) {
@@ -56,11 +56,11 @@ final class Reencryption {
             return 0;
         }
         return reseal(sagaId, sql.selectInstance(), new MapSqlParameterSource("id", sagaId), List.of("id"),
-                INSTANCE_PAYLOADS, sql.reencryptInstance())
+                INSTANCE_PAYLOADS, sql.housekeeping().reencryptInstance())
                 + reseal(sagaId, sql.selectJournal(), new MapSqlParameterSource("sagaId", sagaId),
-                        List.of("saga_id", "seq"), STEP_PAYLOADS, sql.reencryptStep())
-                + reseal(sagaId, sql.selectSignals(), new MapSqlParameterSource("sagaId", sagaId), List.of("id"),
-                        List.of("payload"), sql.reencryptSignal());
+                        List.of("saga_id", "seq"), STEP_PAYLOADS, sql.housekeeping().reencryptStep())
+                + reseal(sagaId, sql.housekeeping().selectSignals(), new MapSqlParameterSource("sagaId", sagaId), List.of("id"),
+                        List.of("payload"), sql.housekeeping().reencryptSignal());
     }
 
     /**

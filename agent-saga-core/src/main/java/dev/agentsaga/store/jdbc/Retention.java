@@ -45,10 +45,10 @@ final class Retention {
         return db.inTransaction(() -> {
             MapSqlParameterSource lock = new MapSqlParameterSource("name", LOCK).addValue("node", batch.nodeId())
                     .addValue("now", rows.time(batch.now()));
-            if (db.jdbc.queryForList(sql.tryLock(), lock, String.class).isEmpty()) {
+            if (db.jdbc.queryForList(sql.housekeeping().tryLock(), lock, String.class).isEmpty()) {
                 return null;
             }
-            db.jdbc.update(sql.noteLock(), lock);
+            db.jdbc.update(sql.housekeeping().noteLock(), lock);
             List<String> ids = expired(batch);
             if (ids.isEmpty()) {
                 return new RetentionBatch.Deleted(0, 0);
@@ -57,9 +57,9 @@ final class Retention {
             if (archiver != null) {
                 archive(archiver, byIds);
             }
-            long deleted = db.jdbc.update(sql.deleteSignalsOf(), byIds);
-            deleted += db.jdbc.update(sql.deleteStepsOf(), byIds);
-            deleted += db.jdbc.update(sql.deleteInstances(), byIds);
+            long deleted = db.jdbc.update(sql.housekeeping().deleteSignalsOf(), byIds);
+            deleted += db.jdbc.update(sql.housekeeping().deleteStepsOf(), byIds);
+            deleted += db.jdbc.update(sql.housekeeping().deleteInstances(), byIds);
             return new RetentionBatch.Deleted(ids.size(), deleted);
         });
     }
@@ -75,7 +75,7 @@ final class Retention {
             if (left == 0) {
                 break;
             }
-            ids.addAll(db.jdbc.queryForList(sql.lockExpired(batch.workflow() != null, excluding),
+            ids.addAll(db.jdbc.queryForList(sql.housekeeping().lockExpired(batch.workflow() != null, excluding),
                     new MapSqlParameterSource(params.getValues()).addValue("status", status.name())
                             .addValue("limit", left), String.class));
         }
@@ -85,7 +85,7 @@ final class Retention {
     /** Hands the locked sagas to the archiver in the export format; what it throws rolls the batch back. */
     private void archive(SagaArchiver archiver, MapSqlParameterSource byIds) {
         Map<String, List<StepRecord>> journals = new LinkedHashMap<>();
-        db.jdbc.query(sql.selectJournals(), byIds, (rs, n) -> rows.step(rs, n))
+        db.jdbc.query(sql.housekeeping().selectJournals(), byIds, (rs, n) -> rows.step(rs, n))
                 .forEach(step -> journals.computeIfAbsent(step.sagaId(), id -> new ArrayList<>()).add(step));
         List<SagaExport> sagas = new ArrayList<>();
         for (InstanceRecord saga : db.jdbc.query(sql.selectInstances(), byIds, rows::instance)) {

@@ -30,9 +30,7 @@ public class SqlDialect {
 
     protected final String signal;
 
-    protected final String node;
-
-    protected final String lock;
+    private final HousekeepingStatements housekeeping;
 
     /** The condition every write of a running saga carries: the writer still holds the lease it had. */
     protected static final String FENCE = "owner = :owner AND lease_epoch = :epoch";
@@ -45,8 +43,8 @@ public class SqlDialect {
         this.instance = tablePrefix + "instance";
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
-        this.node = tablePrefix + "node";
-        this.lock = tablePrefix + "lock";
+        this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node",
+                tablePrefix + "lock");
     }
 
     /**
@@ -363,30 +361,6 @@ public class SqlDialect {
     }
 
     /**
-     * Erases a finished saga's input, output and error, and records when unless an earlier erasure did; see
-     * {@code SagaStore.erase}.
-     */
-    public String eraseInstance() {
-        return """
-                UPDATE %s SET input = CASE WHEN input IS NOT NULL THEN :erased END,
-                              output = CASE WHEN output IS NOT NULL THEN :erased END,
-                              error = :error, erased_at = COALESCE(erased_at, :now)
-                WHERE id = :id AND status IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
-    }
-
-    /** Writes a journal entry's erased payloads over its own; the rest of the entry is kept. */
-    public String eraseStep() {
-        return """
-                UPDATE %s SET input = :input, output = :output, error = :error, compensation_error = :compensationError,
-                              note = :note, fingerprint = :fingerprint
-                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
-    }
-
-    public String eraseSignals() {
-        return "UPDATE %s SET payload = :erased WHERE saga_id = :sagaId AND payload IS NOT NULL".formatted(signal);
-    }
-
-    /**
      * Claims runnable sagas in one statement and returns the claimed rows with their previous status and owner:
      * up to {@code :limit} PENDING, RUNNING or COMPENSATING ones that are unowned, expired, or (when
      * {@code :includeOwn}) owned by {@code :owner}; and up to {@code :limit} WAITING ones that are due,
@@ -513,82 +487,6 @@ public class SqlDialect {
         return "SELECT id FROM %s WHERE id IN (:ids) AND cancel_requested".formatted(instance);
     }
 
-    /**
-     * Takes the fleet-wide lock {@code :name} for the rest of the transaction, or nothing when another
-     * transaction holds it.
-     */
-    public String tryLock() {
-        return "SELECT name FROM %s WHERE name = :name FOR UPDATE SKIP LOCKED".formatted(lock);
-    }
-
-    /** Records who holds the lock {@code :name}, taken by {@link #tryLock()}. */
-    public String noteLock() {
-        return "UPDATE %s SET locked_by = :node, locked_at = :now WHERE name = :name".formatted(lock);
-    }
-
-    /**
-     * Locks up to {@code :limit} sagas of status {@code :status} created before {@code :before}, oldest first,
-     * skipping rows other transactions hold: of workflow {@code :workflow} when {@code oneWorkflow}, else of
-     * any workflow but {@code :excluded} when {@code excluding}. One status per statement, so that the
-     * {@code (status, created_at, id)} index answers it in order and the scan stops at the limit.
-     */
-    public String lockExpired(boolean oneWorkflow, boolean excluding) {
-        String workflow = oneWorkflow ? "\n  AND workflow = :workflow"
-                : excluding ? "\n  AND workflow NOT IN (:excluded)" : "";
-        return """
-                SELECT id FROM %s
-                WHERE status = :status AND created_at < :before%s
-                ORDER BY created_at
-                LIMIT :limit
-                FOR UPDATE SKIP LOCKED""".formatted(instance, workflow);
-    }
-
-    /** The journals of the sagas {@code :ids}, saga by saga, in sequence order. */
-    public String selectJournals() {
-        return "SELECT * FROM %s WHERE saga_id IN (:ids) ORDER BY saga_id, seq".formatted(step);
-    }
-
-    public String deleteSignalsOf() {
-        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(signal);
-    }
-
-    public String deleteStepsOf() {
-        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(step);
-    }
-
-    public String deleteInstances() {
-        return "DELETE FROM %s WHERE id IN (:ids)".formatted(instance);
-    }
-
-    /** Unfinished sagas of every workflow, counted per workflow and version. */
-    public String unfinishedByVersionOfAll() {
-        return """
-                SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
-                WHERE status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
-                GROUP BY workflow, workflow_version""".formatted(instance);
-    }
-
-    public String deleteNode() {
-        return "DELETE FROM %s WHERE id = :id".formatted(node);
-    }
-
-    public String deleteNodesNotSeenSince() {
-        return "DELETE FROM %s WHERE seen_at < :before".formatted(node);
-    }
-
-    public String insertNode() {
-        return "INSERT INTO %s (id, workflows, started_at, seen_at) VALUES (:id, :workflows, :now, :now)"
-                .formatted(node);
-    }
-
-    public String touchNode() {
-        return "UPDATE %s SET seen_at = :now WHERE id = :id".formatted(node);
-    }
-
-    public String selectNodes() {
-        return "SELECT * FROM %s ORDER BY id".formatted(node);
-    }
-
     public String unfinishedByVersion() {
         return """
                 SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
@@ -596,28 +494,8 @@ public class SqlDialect {
                 GROUP BY workflow, workflow_version""".formatted(instance);
     }
 
-    /** Up to {@code :limit} saga ids after {@code :after}, in order: the batches of a re-encryption. */
-    public String sagaIdsAfter() {
-        return "SELECT id FROM %s WHERE id > :after ORDER BY id LIMIT :limit".formatted(instance);
-    }
-
-    public String selectSignals() {
-        return "SELECT id, payload FROM %s WHERE saga_id = :sagaId".formatted(signal);
-    }
-
-    /** Rewrites a saga's payloads, re-encrypted; nothing else of the row changes (not even {@code updated_at}). */
-    public String reencryptInstance() {
-        return "UPDATE %s SET input = :input, output = :output, error = :error WHERE id = :id".formatted(instance);
-    }
-
-    public String reencryptStep() {
-        return """
-                UPDATE %s SET input = :input, output = :output, error = :error,
-                              compensation_error = :compensation_error, note = :note, fingerprint = :fingerprint
-                WHERE saga_id = :saga_id AND seq = :seq""".formatted(step);
-    }
-
-    public String reencryptSignal() {
-        return "UPDATE %s SET payload = :payload WHERE id = :id".formatted(signal);
+    /** The statements of the store's housekeeping, with this dialect's table names. */
+    HousekeepingStatements housekeeping() {
+        return housekeeping;
     }
 }

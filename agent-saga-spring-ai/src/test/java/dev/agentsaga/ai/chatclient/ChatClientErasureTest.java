@@ -16,10 +16,8 @@ import org.springframework.ai.tool.annotation.Tool;
 import io.micrometer.observation.ObservationRegistry;
 
 import dev.agentsaga.AgentSaga;
-import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.Reversibility;
-import dev.agentsaga.Saga;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.ai.AgentLimits;
 import dev.agentsaga.ai.SagaChatModel;
@@ -51,50 +49,6 @@ class ChatClientErasureTest {
         }
     }
 
-    static final class TripAgent implements AgentWorkflow<String, String> {
-
-        private final ChatClient chat;
-
-        TripAgent(ChatClient chat) {
-            this.chat = chat;
-        }
-
-        @Override
-        public String run(String goal, Saga saga) {
-            return chat.prompt().user(goal).call().content();
-        }
-    }
-
-    @Test
-    void erasingAnAgentsSagaLeavesNothingOfItsConversationAndKeepsItsModelCallsAndTokens(SagaTestEnvironment env) {
-        String customer = "Grace-Hopper-" + UUID.randomUUID().toString().substring(0, 8);
-        ScriptedChatModel model = env.scriptedModel()
-                .turn(reply -> reply.toolCall("bookFlight", "{\"flight\":\"TP941\",\"passenger\":\"" + customer
-                        + "\"}").usage(100, 10))
-                .turn(expect -> expect.lastMessageContains("booked TP941 for " + customer),
-                        reply -> reply.text("Booked TP941 for " + customer + ".").usage(150, 5));
-        AgentConfiguration agent = new AgentConfiguration(model);
-        env.configure(agent::configure);
-        String id = env.start("trip", "Book TP941 on Friday for " + customer).id();
-        SagaView before = env.awaitFinal(id);
-        assertThat(TableSearch.columnsContaining(env.database(), customer)).containsExactlyInAnyOrder(
-                "instance.input", "instance.output", "step.input", "step.output");
-
-        env.engine().erase(id);
-
-        assertThat(TableSearch.columnsContaining(env.database(), customer)).isEmpty();
-        SagaView after = env.find(id);
-        assertThat(after).usingRecursiveComparison()
-                .ignoringFields("input", "output", "erasedAt", "steps.input", "steps.output").isEqualTo(before);
-        assertThatSaga(after).isCompleted().hasStepNames("model", "bookFlight", "model")
-                .hasIdempotencyKey("bookFlight", id + ":2");
-        assertThat(after.tokensSpent()).isEqualTo(265);
-        assertThat(after.steps()).extracting(step -> step.output()).containsOnly(SagaView.ERASED);
-        assertThatThrownBy(() -> SagaReplayer.of(agent::configure).replay(env.export(id)))
-                .isInstanceOf(InvalidSagaStateException.class)
-                .hasMessageStartingWith("The journal of saga " + id + " was erased at " + after.erasedAt());
-    }
-
     /** The agent on a ChatClient over the scripted model, its flight tool made durable. */
     private record AgentConfiguration(ScriptedChatModel model) {
 
@@ -107,7 +61,7 @@ class ChatClientErasureTest {
                             DefaultToolCallingManager.builder().build(), tools, limits)))
                     .defaultSystem("You book flights.").defaultTools(flights).build();
             tools.register(engine);
-            engine.workflow("trip", new TripAgent(chat));
+            engine.workflow("trip", new TripChat.Agent(chat));
         }
     }
 }

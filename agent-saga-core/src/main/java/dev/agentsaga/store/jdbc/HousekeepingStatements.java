@@ -1,0 +1,132 @@
+package dev.agentsaga.store.jdbc;
+
+/**
+ * The statements of the store's housekeeping, off the hot path: the node table and the fleet-wide locks,
+ * retention, erasure and re-encryption. Every supported database writes them alike, so they are not a
+ * dialect's to override; {@link SqlDialect} makes them with its table names.
+ */
+final class HousekeepingStatements {
+
+    private final String instance;
+
+    private final String step;
+
+    private final String signal;
+
+    private final String node;
+
+    private final String lock;
+
+    HousekeepingStatements(String instance, String step, String signal, String node, String lock) {
+        this.instance = instance;
+        this.step = step;
+        this.signal = signal;
+        this.node = node;
+        this.lock = lock;
+    }
+
+    /**
+     * Erases a finished saga's input, output and error, and records when unless an earlier erasure did; see
+     * {@code SagaStore.erase}.
+     */
+    String eraseInstance() {
+        return """
+                UPDATE %s SET input = CASE WHEN input IS NOT NULL THEN :erased END,
+                              output = CASE WHEN output IS NOT NULL THEN :erased END,
+                              error = :error, erased_at = COALESCE(erased_at, :now)
+                WHERE id = :id AND status IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
+    }
+    /** Writes a journal entry's erased payloads over its own; the rest of the entry is kept. */
+    String eraseStep() {
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error, compensation_error = :compensationError,
+                              note = :note, fingerprint = :fingerprint
+                WHERE saga_id = :sagaId AND seq = :seq""".formatted(step);
+    }
+    String eraseSignals() {
+        return "UPDATE %s SET payload = :erased WHERE saga_id = :sagaId AND payload IS NOT NULL".formatted(signal);
+    }
+    /**
+     * Takes the fleet-wide lock {@code :name} for the rest of the transaction, or nothing when another
+     * transaction holds it.
+     */
+    String tryLock() {
+        return "SELECT name FROM %s WHERE name = :name FOR UPDATE SKIP LOCKED".formatted(lock);
+    }
+    /** Records who holds the lock {@code :name}, taken by {@link #tryLock()}. */
+    String noteLock() {
+        return "UPDATE %s SET locked_by = :node, locked_at = :now WHERE name = :name".formatted(lock);
+    }
+    /**
+     * Locks up to {@code :limit} sagas of status {@code :status} created before {@code :before}, oldest first,
+     * skipping rows other transactions hold: of workflow {@code :workflow} when {@code oneWorkflow}, else of
+     * any workflow but {@code :excluded} when {@code excluding}. One status per statement, so that the
+     * {@code (status, created_at, id)} index answers it in order and the scan stops at the limit.
+     */
+    String lockExpired(boolean oneWorkflow, boolean excluding) {
+        String workflow = oneWorkflow ? "\n  AND workflow = :workflow"
+                : excluding ? "\n  AND workflow NOT IN (:excluded)" : "";
+        return """
+                SELECT id FROM %s
+                WHERE status = :status AND created_at < :before%s
+                ORDER BY created_at
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED""".formatted(instance, workflow);
+    }
+    /** The journals of the sagas {@code :ids}, saga by saga, in sequence order. */
+    String selectJournals() {
+        return "SELECT * FROM %s WHERE saga_id IN (:ids) ORDER BY saga_id, seq".formatted(step);
+    }
+    String deleteSignalsOf() {
+        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(signal);
+    }
+    String deleteStepsOf() {
+        return "DELETE FROM %s WHERE saga_id IN (:ids)".formatted(step);
+    }
+    String deleteInstances() {
+        return "DELETE FROM %s WHERE id IN (:ids)".formatted(instance);
+    }
+    /** Unfinished sagas of every workflow, counted per workflow and version. */
+    String unfinishedByVersionOfAll() {
+        return """
+                SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
+                WHERE status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
+                GROUP BY workflow, workflow_version""".formatted(instance);
+    }
+    String deleteNode() {
+        return "DELETE FROM %s WHERE id = :id".formatted(node);
+    }
+    String deleteNodesNotSeenSince() {
+        return "DELETE FROM %s WHERE seen_at < :before".formatted(node);
+    }
+    String insertNode() {
+        return "INSERT INTO %s (id, workflows, started_at, seen_at) VALUES (:id, :workflows, :now, :now)"
+                .formatted(node);
+    }
+    String touchNode() {
+        return "UPDATE %s SET seen_at = :now WHERE id = :id".formatted(node);
+    }
+    String selectNodes() {
+        return "SELECT * FROM %s ORDER BY id".formatted(node);
+    }
+    /** Up to {@code :limit} saga ids after {@code :after}, in order: the batches of a re-encryption. */
+    String sagaIdsAfter() {
+        return "SELECT id FROM %s WHERE id > :after ORDER BY id LIMIT :limit".formatted(instance);
+    }
+    String selectSignals() {
+        return "SELECT id, payload FROM %s WHERE saga_id = :sagaId".formatted(signal);
+    }
+    /** Rewrites a saga's payloads, re-encrypted; nothing else of the row changes (not even {@code updated_at}). */
+    String reencryptInstance() {
+        return "UPDATE %s SET input = :input, output = :output, error = :error WHERE id = :id".formatted(instance);
+    }
+    String reencryptStep() {
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error,
+                              compensation_error = :compensation_error, note = :note, fingerprint = :fingerprint
+                WHERE saga_id = :saga_id AND seq = :seq""".formatted(step);
+    }
+    String reencryptSignal() {
+        return "UPDATE %s SET payload = :payload WHERE id = :id".formatted(signal);
+    }
+}
