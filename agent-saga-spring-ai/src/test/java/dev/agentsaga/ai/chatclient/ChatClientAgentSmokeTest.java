@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.ToolCallingAdvisor;
 import org.springframework.ai.chat.model.ToolContext;
 import org.springframework.ai.model.tool.DefaultToolCallingManager;
@@ -48,4 +49,33 @@ class ChatClientAgentSmokeTest {
         }
     }
 
+    @Test
+    void aChatClientAgentResumesAfterACrashWithoutAskingOrBookingAgain(SagaTestEnvironment env) {
+        ScriptedChatModel model = env.scriptedModel()
+                .turn(reply -> reply.toolCall("bookFlight", "{\"flight\":\"TP941\"}").usage(100, 10))
+                .turn(expect -> expect.lastMessageContains("booked TP941"), reply -> reply.text("Booked.").usage(150, 5));
+        FlightTools flights = new FlightTools();
+        SagaTools tools = new SagaTools().addToolObject("flightTools", flights, null);
+        AgentLimits limits = AgentLimits.DEFAULTS;
+        ChatClient chat = ChatClient.builder(SagaChatModel.wrap(model, limits), ObservationRegistry.NOOP, null, null,
+                ToolCallingAdvisor.builder().toolCallingManager(new SagaToolCallingManager(
+                        DefaultToolCallingManager.builder().build(), tools, limits)))
+                .defaultSystem("You book flights.").defaultTools(flights).build();
+        env.configure(engine -> {
+            tools.register(engine);
+            engine.workflow("trip", new TripChat.Agent(chat));
+        });
+        env.crashes().afterEffectOf("bookFlight");
+
+        String id = env.start("trip", "TP941 on Friday").id();
+        env.awaitCrash();
+        env.restart();
+        SagaView trip = env.awaitFinal(id);
+
+        assertThatSaga(trip).isCompleted().hasStepNames("model", "bookFlight", "model")
+                .hasIdempotencyKey("bookFlight", id + ":2");
+        assertThat(trip.output()).contains("Booked.");
+        assertThat(flights.bookings).containsExactly(id + ":2", id + ":2");
+        assertThat(model.requests()).hasSize(2);
+    }
 }

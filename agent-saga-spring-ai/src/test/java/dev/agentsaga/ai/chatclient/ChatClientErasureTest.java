@@ -49,6 +49,36 @@ class ChatClientErasureTest {
         }
     }
 
+    @Test
+    void erasingAnAgentsSagaLeavesNothingOfItsConversationAndKeepsItsModelCallsAndTokens(SagaTestEnvironment env) {
+        String customer = "Grace-Hopper-" + UUID.randomUUID().toString().substring(0, 8);
+        ScriptedChatModel model = env.scriptedModel()
+                .turn(reply -> reply.toolCall("bookFlight", "{\"flight\":\"TP941\",\"passenger\":\"" + customer
+                        + "\"}").usage(100, 10))
+                .turn(expect -> expect.lastMessageContains("booked TP941 for " + customer),
+                        reply -> reply.text("Booked TP941 for " + customer + ".").usage(150, 5));
+        AgentConfiguration agent = new AgentConfiguration(model);
+        env.configure(agent::configure);
+        String id = env.start("trip", "Book TP941 on Friday for " + customer).id();
+        SagaView before = env.awaitFinal(id);
+        assertThat(TableSearch.columnsContaining(env.database(), customer)).containsExactlyInAnyOrder(
+                "instance.input", "instance.output", "step.input", "step.output");
+
+        env.engine().erase(id);
+
+        assertThat(TableSearch.columnsContaining(env.database(), customer)).isEmpty();
+        SagaView after = env.find(id);
+        assertThat(after).usingRecursiveComparison()
+                .ignoringFields("input", "output", "erasedAt", "steps.input", "steps.output").isEqualTo(before);
+        assertThatSaga(after).isCompleted().hasStepNames("model", "bookFlight", "model")
+                .hasIdempotencyKey("bookFlight", id + ":2");
+        assertThat(after.tokensSpent()).isEqualTo(265);
+        assertThat(after.steps()).extracting(step -> step.output()).containsOnly(SagaView.ERASED);
+        assertThatThrownBy(() -> SagaReplayer.of(agent::configure).replay(env.export(id)))
+                .isInstanceOf(InvalidSagaStateException.class)
+                .hasMessageStartingWith("The journal of saga " + id + " was erased at " + after.erasedAt());
+    }
+
     /** The agent on a ChatClient over the scripted model, its flight tool made durable. */
     private record AgentConfiguration(ScriptedChatModel model) {
 
