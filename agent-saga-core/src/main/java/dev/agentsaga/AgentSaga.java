@@ -112,6 +112,8 @@ public final class AgentSaga {
 
         private int maxRecoveryAttempts = 5;
 
+        private Duration childRecheck = Duration.ofMinutes(5);
+
         private SagaRetention retention = SagaRetention.KEEP_ALL;
 
         private @Nullable SagaArchiver archiver;
@@ -307,6 +309,20 @@ public final class AgentSaga {
         }
 
         /**
+         * How long a saga waiting on a child saga (to finish, or to compensate) stays parked before it looks at
+         * the child again unwoken; default 5 minutes. A child wakes its parent when it rests; this only catches
+         * a wake lost to a crash between the child's last write and the wake.
+         */
+        public Builder childRecheck(Duration childRecheck) {
+            Objects.requireNonNull(childRecheck, "childRecheck must not be null");
+            if (childRecheck.isNegative() || childRecheck.isZero()) {
+                throw new IllegalArgumentException("childRecheck must be positive, was " + childRecheck);
+            }
+            this.childRecheck = childRecheck;
+            return this;
+        }
+
+        /**
          * How long finished sagas are kept before the engine deletes them with their steps and signals; default
          * {@link SagaRetention#KEEP_ALL}. See {@code docs/operations.md}.
          */
@@ -371,7 +387,7 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, clock);
+                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, clock);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

@@ -42,6 +42,41 @@ public interface Saga {
      */
     <T> @Nullable T call(String name, Class<T> type, Callable<? extends @Nullable T> work);
 
+    /**
+     * Starts a child saga of a registered workflow as a journaled step of kind {@link StepKind#CHILD} and
+     * returns at once: several children run in parallel, on any node, until they are joined. The child's id
+     * is derived from this saga's id and the step, so a replayed parent finds the same child and never
+     * starts one twice. When this saga is compensated later (it fails, or is cancelled), a completed child is
+     * undone as one unit in the reverse order of the steps (its own compensations, newest first), and a child
+     * still running is cancelled.
+     * @throws UnknownWorkflowException when the workflow is not registered with the engine
+     */
+    <I extends @Nullable Object, O extends @Nullable Object> SagaChild<O> startChild(AgentWorkflow<I, O> workflow,
+            I input);
+
+    /**
+     * Starts a child saga of the named workflow; see {@link #startChild(AgentWorkflow, Object)}.
+     * @param outputType the child workflow's output type, as its output is read back
+     */
+    <T> SagaChild<T> startChild(String workflow, @Nullable Object input, Class<T> outputType);
+
+    /**
+     * Runs a child saga and waits for its output: {@link #startChild} then {@link SagaChild#join()}.
+     * @throws StepFailedException when the child failed (after it compensated itself)
+     */
+    default <I extends @Nullable Object, O extends @Nullable Object> @Nullable O child(AgentWorkflow<I, O> workflow,
+            I input) {
+        return startChild(workflow, input).join();
+    }
+
+    /**
+     * Runs a child saga of the named workflow and waits for its output.
+     * @throws StepFailedException when the child failed (after it compensated itself)
+     */
+    default <T> @Nullable T child(String workflow, @Nullable Object input, Class<T> outputType) {
+        return startChild(workflow, input, outputType).join();
+    }
+
     /** Waits durably: the saga is unloaded and resumed when the time has come, holding no thread. */
     void sleep(Duration duration);
 

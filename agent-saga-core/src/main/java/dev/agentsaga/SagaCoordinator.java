@@ -42,6 +42,29 @@ public interface SagaCoordinator {
      */
     SagaHandle start(String workflow, @Nullable Object input, String sagaId);
 
+    /**
+     * Forks a saga: starts a new saga of the same workflow and input whose journal takes the recorded results
+     * of the source's steps before {@code fromStep} (they are replayed, not executed again, and the fork's
+     * compensation never undoes them: it does not own their effects) and runs from {@code fromStep} on, with
+     * the overrides. The source is left as it is.
+     * @param fromStep the first step the fork runs itself, from 1 (a fresh run) to one past the source's last
+     * @return the fork's handle; it is PENDING until a node claims it
+     * @throws SagaNotFoundException when no saga has this id
+     * @throws InvalidSagaStateException when a step before {@code fromStep} is in doubt (an IRREVERSIBLE step
+     *     whose outcome is unknown) or has not finished, or {@code fromStep} is outside the journal
+     * @throws UnknownWorkflowException when the fork's workflow version is not run by this coordinator
+     */
+    SagaHandle fork(String sagaId, int fromStep, ForkOverrides overrides);
+
+    /**
+     * Compares two sagas of the same workflow: the first step where their journals diverge, the steps that
+     * differ (model turns with the tool calls they asked for, tool calls with their arguments), and each
+     * saga's status, outcome and tokens.
+     * @throws SagaNotFoundException when either saga does not exist
+     * @throws InvalidSagaStateException when the two sagas run different workflows
+     */
+    SagaComparison compare(String sagaIdA, String sagaIdB);
+
     /** The saga and its step timeline, or empty when no saga has this id. */
     Optional<SagaView> find(String sagaId);
 

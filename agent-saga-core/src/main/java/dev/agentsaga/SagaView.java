@@ -23,12 +23,18 @@ import org.jspecify.annotations.Nullable;
  *        recovered so more often than {@code agent.saga.max-recovery-attempts} is parked as NEEDS_ATTENTION
  * @param erasedAt when {@link SagaCoordinator#erase} replaced the saga's payloads with {@link #ERASED}; null
  *        while they are as journaled
+ * @param parentId the saga that started this one as a child ({@link Saga#startChild}), or null
+ * @param parentStep the parent's step that started it, or null
+ * @param children the child sagas this one started, by step, each with its own children: the tree
+ * @param forkedFrom the saga this one was forked from ({@link SagaCoordinator#fork}), or null
+ * @param forkStep the first step this fork ran itself, or null
  */
 public record SagaView(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt,
         List<StepView> steps, long tokensSaved, long tokensReplayed, List<String> recoveredFrom,
-        @Nullable Instant erasedAt) {
+        @Nullable Instant erasedAt, @Nullable String parentId, @Nullable Integer parentStep, List<Child> children,
+        @Nullable String forkedFrom, @Nullable Integer forkStep) {
 
     /**
      * What an erased saga holds in place of each payload ({@link SagaCoordinator#erase}): the JSON string
@@ -41,6 +47,15 @@ public record SagaView(String id, String workflow, String workflowVersion, SagaS
         Objects.requireNonNull(id, "id must not be null");
         steps = List.copyOf(steps);
         recoveredFrom = List.copyOf(recoveredFrom);
+        children = List.copyOf(children);
+    }
+
+    /** A child saga in the tree: the step of its parent that started it, its status, and its own children. */
+    public record Child(String id, int step, String workflow, SagaStatus status, List<Child> children) {
+
+        public Child {
+            children = List.copyOf(children);
+        }
     }
 
     /** The model tokens the saga's journaled model calls spent, input and output. */

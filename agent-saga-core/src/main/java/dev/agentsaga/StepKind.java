@@ -15,5 +15,7 @@ public enum StepKind {
     /** {@link Saga#awaitSignal}. */
     SIGNAL,
     /** A journaled language model call. */
-    LLM
+    LLM,
+    /** {@link Saga#startChild}: a child saga, joined with {@link SagaChild#join()}. */
+    CHILD
 }

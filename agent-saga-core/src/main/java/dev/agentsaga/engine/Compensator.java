@@ -35,18 +35,25 @@ final class Compensator {
 
     static final String IN_DOUBT_NOTE = "not compensated: IRREVERSIBLE step whose outcome is unknown";
 
+    /** The resolution of an entry a fork inherited from its source: the fork never undoes it. */
+    static final String FORKED = "FORKED";
+
     private static final Logger log = LoggerFactory.getLogger(Compensator.class);
 
     private final EngineServices services;
 
+    private final ChildCompensation children;
+
     Compensator(EngineServices services) {
         this.services = services;
+        this.children = new ChildCompensation(services);
     }
 
     /**
      * Compensates, from the start or going on after a crash or a retry: records why (when
      * {@code error} is given) and what will not be undone, then undoes the rest.
-     * @return COMPENSATED, COMPENSATION_FAILED, or FAILED when there was nothing to undo
+     * @return COMPENSATED, COMPENSATION_FAILED, FAILED when there was nothing to undo, or COMPENSATING when it
+     *     parked to wait for a child saga to compensate
      */
     SagaStatus compensate(Lease lease, String workflow, List<StepRecord> journal, @Nullable String error,
             @Nullable Integer errorStep) {
@@ -77,7 +84,22 @@ final class Compensator {
         for (int i = 0; i < toUndo.size(); i++) {
             StepRecord step = toUndo.get(i);
             Integer next = i + 1 < toUndo.size() ? toUndo.get(i + 1).seq() : null;
-            StepExecutor.Outcome outcome = compensateOne(sagaId, step);
+            StepExecutor.Outcome outcome;
+            if (step.kind() == StepKind.CHILD) {
+                ChildCompensation.Verdict verdict = children.undo(sagaId, step);
+                if (verdict.next() == ChildCompensation.Next.WAIT) {
+                    log.debug("Saga {} waits for its child at step {} to compensate", sagaId, step.seq());
+                    held(services.store().parkCompensation(lease, ChildStep.childId(sagaId, step.seq()),
+                            services.now().plus(services.settings().childRecheck()), services.now()), sagaId);
+                    return SagaStatus.COMPENSATING;
+                }
+                String error = verdict.error();
+                outcome = new StepExecutor.Outcome(null, error == null ? null : new IllegalStateException(error), 1,
+                        false);
+            }
+            else {
+                outcome = compensateOne(sagaId, step);
+            }
             services.observer().compensationEnded(new SagaObserver.StepEvent(sagaId, workflow, step.seq(), step.name(),
                     step.kind(), step.reversibility()), outcome.succeeded(), outcome.attempts());
             Throwable failure = outcome.failure();
@@ -117,12 +139,18 @@ final class Compensator {
                 }, StepExecutor.RetryListener.NONE);
     }
 
-    /** The steps to undo, newest first: completed COMPENSABLE actions not yet compensated. */
+    /**
+     * The steps to undo, newest first: completed COMPENSABLE actions not yet compensated, and children that did
+     * not fail (a child still running is cancelled); never an entry a fork inherited.
+     */
     private static List<StepRecord> toUndo(List<StepRecord> journal) {
         return journal.stream()
-                .filter(step -> step.kind() == StepKind.ACTION && step.reversibility() == Reversibility.COMPENSABLE)
+                .filter(step -> !FORKED.equals(step.resolution()))
+                .filter(step -> step.kind() == StepKind.ACTION && step.reversibility() == Reversibility.COMPENSABLE
+                        && step.status() != StepStatus.STARTED
+                        || step.kind() == StepKind.CHILD && step.status() != StepStatus.COMPENSATED)
                 .filter(step -> step.status() == StepStatus.SUCCEEDED || step.status() == StepStatus.COMPENSATING
-                        || step.status() == StepStatus.COMPENSATION_FAILED)
+                        || step.status() == StepStatus.COMPENSATION_FAILED || step.status() == StepStatus.STARTED)
                 .sorted(Comparator.comparingInt(StepRecord::seq).reversed())
                 .toList();
     }

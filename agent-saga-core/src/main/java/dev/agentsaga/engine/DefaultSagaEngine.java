@@ -29,6 +29,8 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaFleet;
 import dev.agentsaga.SagaHandle;
+import dev.agentsaga.ForkOverrides;
+import dev.agentsaga.SagaComparison;
 import dev.agentsaga.SagaIdConflictException;
 import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaQuery;
@@ -61,6 +63,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final Operations operations;
 
+    private final Forks forks;
+
     private final Fleet fleet;
 
     private final @Nullable RetentionSweeper retention;
@@ -91,6 +95,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                 new Observers(observers));
         this.runner = new SagaRunner(services);
         this.operations = new Operations(services);
+        this.forks = new Forks(services);
         this.fleet = new Fleet(services);
         this.retention = settings.retention().enabled()
                 ? new RetentionSweeper(services, settings.retention(), archiver, threads("agent-saga-retention-"))
@@ -176,7 +181,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
                         null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null,
-                        null), false, null), true);
+                        null, null, null, null, null, null), false, null), true);
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }
@@ -206,6 +211,18 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         PayloadCodec codec = services.codec();
         return Objects.equals(codec.decode(journaled, Object.class), codec.decode(given, Object.class));
+    }
+
+    @Override
+    public SagaHandle fork(String sagaId, int fromStep, ForkOverrides overrides) {
+        String forkId = forks.fork(sagaId, fromStep, overrides);
+        poller.wakeUp();
+        return new DefaultSagaHandle(this, forkId, true);
+    }
+
+    @Override
+    public SagaComparison compare(String sagaIdA, String sagaIdB) {
+        return forks.compare(sagaIdA, sagaIdB);
     }
 
     @Override
@@ -321,6 +338,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         try {
             SagaStatus status = runner.run(claim, fresh, run);
             log.debug("Saga {} rests as {}", saga.id(), status);
+            wakeParent(saga, status);
             services.observer().sagaRested(saga.id(), saga.workflow(), status);
         }
         catch (LeaseLost lost) {
@@ -359,6 +377,25 @@ public final class DefaultSagaEngine implements SagaEngine {
                 running.remove(run.saga().id());
                 releaseQuietly(run.saga());
             }
+        }
+    }
+
+    /**
+     * A child that rested wakes its parent (parked waiting for it, to finish or to compensate); a wake lost to a
+     * crash here is caught by the parent's recheck ({@link EngineSettings#childRecheck()}).
+     */
+    private void wakeParent(InstanceRecord saga, SagaStatus status) {
+        String parentId = saga.parentId();
+        if (parentId == null || !(status.isTerminal() || status == SagaStatus.COMPENSATION_FAILED)) {
+            return;
+        }
+        try {
+            services.store().wakeParent(parentId, services.now());
+            poller.wakeUp();
+        }
+        catch (RuntimeException ex) {
+            log.debug("Could not wake saga {}, the parent of {}; it looks again at its recheck: {}", parentId,
+                    saga.id(), ex.getMessage());
         }
     }
 

@@ -24,11 +24,14 @@ import dev.agentsaga.spi.SagaClock;
  * @param maxRecoveryAttempts how often a saga may be recovered without its journal moving before it is
  *        parked as NEEDS_ATTENTION instead of run again; 0 recovers it without limit
  * @param retention how long finished sagas are kept before they are deleted
+ * @param childRecheck how long a saga waiting on a child (to finish, or to compensate) stays parked before it
+ *        looks at the child again without being woken: the child wakes it when it rests, and this catches a wake
+ *        lost to a crash between the child's last write and the wake
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, SagaClock clock) {
+        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck, SagaClock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
@@ -42,6 +45,10 @@ public record EngineSettings(String nodeId, int workerThreads, Duration pollInte
         Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
         Objects.requireNonNull(retention, "retention must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
+        Objects.requireNonNull(childRecheck, "childRecheck must not be null");
+        if (childRecheck.isNegative() || childRecheck.isZero()) {
+            throw new IllegalArgumentException("childRecheck must be positive, was " + childRecheck);
+        }
         if (groupCommitMaxBatch < 0) {
             throw new IllegalArgumentException("groupCommitMaxBatch must not be negative, was " + groupCommitMaxBatch);
         }

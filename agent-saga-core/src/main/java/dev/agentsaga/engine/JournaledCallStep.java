@@ -39,9 +39,13 @@ final class JournaledCallStep {
     }
 
     <T> @Nullable T run(JournaledCall<T> call) {
-        Map<String, String> fingerprint = new TreeMap<>(call.fingerprint());
-        return run.step(call.name(), call.kind(), recorded -> replay(call, fingerprint, recorded),
-                n -> execute(call, fingerprint, n));
+        return run.step(call.name(), call.kind(), recorded -> {
+            JournaledCall<T> made = run.asMadeAt(call, recorded.seq());
+            return replay(made, new TreeMap<>(made.fingerprint()), recorded);
+        }, n -> {
+            JournaledCall<T> made = run.asMadeAt(call, n);
+            return execute(made, new TreeMap<>(made.fingerprint()), n);
+        });
     }
 
     private <T> @Nullable T replay(JournaledCall<T> call, Map<String, String> fingerprint, StepRecord recorded) {

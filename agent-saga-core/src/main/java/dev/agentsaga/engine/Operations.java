@@ -48,7 +48,21 @@ final class Operations {
     }
 
     Optional<SagaView> find(String sagaId) {
-        return services.store().findInstance(sagaId).map(saga -> view(saga, services.store().loadJournal(sagaId)));
+        return services.store().findInstance(sagaId).map(saga -> view(saga, services.store().loadJournal(sagaId),
+                children(saga.id(), 0)));
+    }
+
+    /** How deep {@link #find} reads a saga's tree of children; deeper ones are seen from their own parents. */
+    static final int TREE_DEPTH = 8;
+
+    /** The children of the saga, each with its own, down to {@link #TREE_DEPTH} levels below the saga read. */
+    private List<SagaView.Child> children(String parentId, int depth) {
+        if (depth >= TREE_DEPTH) {
+            return List.of();
+        }
+        return services.store().children(parentId).stream().map(child -> new SagaView.Child(child.id(),
+                child.parentStep() == null ? 0 : child.parentStep(), child.workflow(), child.status(),
+                children(child.id(), depth + 1))).toList();
     }
 
     Optional<SagaExport> export(String sagaId) {
@@ -219,7 +233,7 @@ final class Operations {
                 .findFirst();
     }
 
-    private static SagaView view(InstanceRecord saga, List<StepRecord> journal) {
+    private static SagaView view(InstanceRecord saga, List<StepRecord> journal, List<SagaView.Child> children) {
         List<StepView> steps = journal.stream().map(step -> new StepView(step.seq(), step.name(), step.kind(),
                 step.status(), step.reversibility(), step.attempts(), step.input(), step.output(), step.error(),
                 step.startedAt(), step.finishedAt(), step.compensationAttempts(), step.compensationError(),
@@ -228,6 +242,7 @@ final class Operations {
         return new SagaView(saga.id(), saga.workflow(), saga.workflowVersion(), saga.status(), saga.input(),
                 saga.output(), saga.error(), saga.errorStep(), saga.cancelRequested(), saga.wakeAt(), saga.createdAt(),
                 saga.updatedAt(), steps, saga.savedTokens(), saga.replayedTokens(), saga.recoveredFrom() == null
-                        ? List.of() : List.of(saga.recoveredFrom().split(Recoveries.SEPARATOR)), saga.erasedAt());
+                        ? List.of() : List.of(saga.recoveredFrom().split(Recoveries.SEPARATOR)), saga.erasedAt(),
+                saga.parentId(), saga.parentStep(), children, saga.forkedFrom(), saga.forkStep());
     }
 }

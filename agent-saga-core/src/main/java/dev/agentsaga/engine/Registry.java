@@ -32,9 +32,9 @@ final class Registry {
             Type outputType, Reversibility reversibility, ActionPolicy policy) {
     }
 
-    /** A registered workflow. */
+    /** A registered workflow; a type its signature does not tell (a lambda's) is read as plain JSON values. */
     record WorkflowEntry(String name, AgentWorkflow<@Nullable Object, @Nullable Object> workflow, Type inputType,
-            String version) {
+            Type outputType, String version) {
     }
 
     private final Map<String, ActionEntry> actionsByName = new LinkedHashMap<>();
@@ -42,6 +42,8 @@ final class Registry {
     private final Map<SagaAction<?, ?>, ActionEntry> actionsByInstance = new IdentityHashMap<>();
 
     private final Map<String, WorkflowEntry> workflowsByName = new LinkedHashMap<>();
+
+    private final Map<AgentWorkflow<?, ?>, WorkflowEntry> workflowsByInstance = new IdentityHashMap<>();
 
     Registry(Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
             Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
@@ -77,6 +79,16 @@ final class Registry {
         if (entry == null) {
             throw new UnknownWorkflowException("No workflow is registered under the name '" + name
                     + "'. Known workflows: " + new TreeSet<>(workflowsByName.keySet()), null);
+        }
+        return entry;
+    }
+
+    WorkflowEntry workflow(AgentWorkflow<?, ?> workflow) {
+        WorkflowEntry entry = workflowsByInstance.get(workflow);
+        if (entry == null) {
+            throw new UnknownWorkflowException("The workflow " + workflow.getClass().getName() + " is not registered "
+                    + "with this engine; register it with the builder (or declare it as a bean) before a saga starts "
+                    + "it as a child", null);
         }
         return entry;
     }
@@ -128,10 +140,11 @@ final class Registry {
                     + "non-blank version such as \"1\"", null);
         }
         Type input = SagaTypes.inputOf(workflow);
-        // a workflow written as a lambda has no resolvable input type: its input is then read as plain JSON values
-        Type inputType = input == null ? Object.class : input;
-        workflowsByName.put(name, new WorkflowEntry(name,
-                (AgentWorkflow<@Nullable Object, @Nullable Object>) workflow, inputType, version));
+        Type output = SagaTypes.outputOf(workflow);
+        WorkflowEntry entry = new WorkflowEntry(name, (AgentWorkflow<@Nullable Object, @Nullable Object>) workflow,
+                input == null ? Object.class : input, output == null ? Object.class : output, version);
+        workflowsByName.put(name, entry);
+        workflowsByInstance.put(workflow, entry);
     }
 
     private static Type required(@Nullable Type type, String name, String what) {

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.EncryptionKeyException;
+import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.NonDeterminismException;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.Reversibility;
@@ -23,6 +24,8 @@ import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.JournalWrite;
+import dev.agentsaga.spi.JournaledCall;
+import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaThreads;
@@ -74,12 +77,25 @@ final class RunJournal {
 
     private long replayedTokens;
 
+    private final @Nullable Fork fork;
+
+    /** A fork's first step of its own and its overrides, applied to the journaled calls it makes from there. */
+    record Fork(int fromStep, ForkOverrides overrides) {
+    }
+
     /**
      * @param recovering whether the run takes the saga over from a run that did not bring it to rest (a
      *        crash, a takeover, a stop, an operator's retry), so that its replayed model calls count as saved
      */
     RunJournal(EngineServices services, Lease lease, String workflow, List<StepRecord> journal,
             Interruption interruption, boolean recovering) {
+        this(services, lease, workflow, journal, interruption, recovering, null);
+    }
+
+    /** A run of a fork, when {@code fork} is not null. */
+    RunJournal(EngineServices services, Lease lease, String workflow, List<StepRecord> journal,
+            Interruption interruption, boolean recovering, @Nullable Fork fork) {
+        this.fork = fork;
         this.services = services;
         this.lease = lease;
         this.sagaId = lease.sagaId();
@@ -108,6 +124,53 @@ final class RunJournal {
 
     String sagaId() {
         return sagaId;
+    }
+
+    /** The journaled call as this run makes it at sequence {@code n}: with a fork's overrides from its fork step on. */
+    <T> JournaledCall<T> asMadeAt(JournaledCall<T> call, int n) {
+        return fork != null && n >= fork.fromStep() && fork.overrides().changesModelCalls()
+                ? call.overridden(fork.overrides()) : call;
+    }
+
+    /** The entry the journal holds at {@code n} now. */
+    StepRecord entry(int n) {
+        StepRecord entry = journal.get(n);
+        if (entry == null) {
+            throw new IllegalStateException("saga " + sagaId + " holds no step " + n);
+        }
+        return entry;
+    }
+
+    /** Journals the step that starts a child and inserts the child, in one commit. */
+    void startChild(StepRecord start, NewSaga child) {
+        journaling(() -> services.store().startChild(new JournalWrite.AppendStep(lease, start), child));
+        journaled(start);
+    }
+
+    /** Reads from the store for the workflow; a failure of the database stops the run, as a write's does. */
+    @SuppressWarnings("unchecked")
+    <T> T read(Supplier<T> query) {
+        checkNotHalted();
+        Object[] found = new Object[1];
+        journaling(() -> {
+            found[0] = query.get();
+            return true;
+        });
+        return (T) found[0];
+    }
+
+    /** Parks the saga WAITING on its child {@code childId} (its entry {@code wait}) and stops the run. */
+    void parkOnChild(StepRecord wait, String childId, Instant wakeAt) {
+        if (interruption.cancelRequested()) {
+            cancelled = true;
+            throw new SagaCancelledException("Saga " + sagaId + " was cancelled while about to wait for its child "
+                    + childId, sagaId);
+        }
+        JournalWrite.StepWrite write = entry(wait);
+        journaling(() -> services.store().parkOnChild(write, childId, wakeAt, services.now()));
+        journaled(wait);
+        halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
+        throw new Suspension("parked until child " + childId + " rests");
     }
 
     /** The recorded value of a finished entry, or its recorded failure thrown again. */

@@ -13,10 +13,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.ActionPolicy;
+import dev.agentsaga.AgentWorkflow;
 import dev.agentsaga.OutcomeUnknownException;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.Saga;
 import dev.agentsaga.SagaAction;
+import dev.agentsaga.SagaChild;
 import dev.agentsaga.SignalTimeoutException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
@@ -44,10 +46,13 @@ final class SagaContext implements Saga {
 
     private final JournaledCallStep journaledCalls;
 
+    private final ChildStep children;
+
     SagaContext(EngineServices services, RunJournal run) {
         this.services = services;
         this.run = run;
         this.journaledCalls = new JournaledCallStep(services, run);
+        this.children = new ChildStep(services, run);
     }
 
     /** What a workflow's code came to in one run: its output, or what it threw. */
@@ -98,6 +103,21 @@ final class SagaContext implements Saga {
             return type.cast(run.record(step, run.execute(step, ActionPolicy.noRetries(), 1, false,
                     attempt -> work.call())));
         });
+    }
+
+    @Override
+    public <I extends @Nullable Object, O extends @Nullable Object> SagaChild<O> startChild(
+            AgentWorkflow<I, O> workflow, I input) {
+        Objects.requireNonNull(workflow, "workflow must not be null");
+        Registry.WorkflowEntry entry = services.registry().workflow(workflow);
+        return children.start(entry, input, entry.outputType());
+    }
+
+    @Override
+    public <T> SagaChild<T> startChild(String workflow, @Nullable Object input, Class<T> outputType) {
+        requireName(workflow);
+        Objects.requireNonNull(outputType, "outputType must not be null");
+        return children.start(services.registry().workflow(workflow), input, outputType);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.AgentSagaException;
 import dev.agentsaga.EncryptionKeyException;
+import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.PayloadException;
 import dev.agentsaga.SagaCancelledException;
 import dev.agentsaga.SagaStatus;
@@ -73,8 +74,26 @@ final class SagaRunner {
         if (instance.status() == SagaStatus.COMPENSATING) {
             return compensator.compensate(lease, instance.workflow(), journal, null, null);
         }
+        RunJournal.Fork fork;
+        try {
+            fork = fork(instance);
+        }
+        catch (PayloadException ex) {
+            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+        }
         return runWorkflow(instance, lease, new RunJournal(services, lease, instance.workflow(), journal, interruption,
-                claim.recovered()));
+                claim.recovered(), fork));
+    }
+
+    /** A fork's first step and overrides, or null when the saga is not a fork. */
+    private RunJournal.@Nullable Fork fork(InstanceRecord instance) {
+        Integer step = instance.forkStep();
+        if (step == null) {
+            return null;
+        }
+        ForkOverrides overrides = services.decode(instance.forkOverrides(), ForkOverrides.class,
+                () -> "fork overrides", instance.id(), null);
+        return new RunJournal.Fork(step, overrides == null ? ForkOverrides.none() : overrides);
     }
 
     private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, RunJournal run) {

@@ -17,10 +17,17 @@ import dev.agentsaga.SagaStatus;
  * @param recoveryMark how far the journal had come at the last of those recoveries (see
  *        {@code SagaStore.recordRecovery}), or null
  * @param erasedAt when the saga's payloads were erased ({@code SagaStore.erase}), or null
+ * @param parentId the saga that started this one as a child, or null
+ * @param parentStep the parent's step that started it, or null
+ * @param forkedFrom the saga this one is a fork of, or null
+ * @param forkStep the first step the fork runs itself, or null
+ * @param forkOverrides the fork's {@link dev.agentsaga.ForkOverrides} as JSON text, or null
  */
 public record InstanceRecord(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
         boolean cancelRequested, @Nullable String owner, long leaseEpoch, @Nullable Instant leaseExpiresAt,
         @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens,
-        @Nullable String recoveredFrom, @Nullable Long recoveryMark, @Nullable Instant erasedAt) {
+        @Nullable String recoveredFrom, @Nullable Long recoveryMark, @Nullable Instant erasedAt,
+        @Nullable String parentId, @Nullable Integer parentStep, @Nullable String forkedFrom, @Nullable Integer forkStep,
+        @Nullable String forkOverrides) {
 }

@@ -36,4 +36,13 @@ public interface JournaledCall<T> {
 
     /** The tokens the result took: {@code [input, output]}, or null when unknown. */
     int @Nullable [] tokens(T result);
+
+    /**
+     * This call with a fork's overrides applied to its request (see {@link dev.agentsaga.ForkOverrides}): the
+     * engine asks for it for the calls a fork makes from its fork step on, before it fingerprints them, so the
+     * journal records what was sent. The default ignores the overrides, for calls they do not concern.
+     */
+    default JournaledCall<T> overridden(dev.agentsaga.ForkOverrides overrides) {
+        return this;
+    }
 }

@@ -24,6 +24,44 @@ public interface SagaStore {
     /** Inserts a RUNNING saga leased to its owner; false when a saga with that id exists (nothing written). */
     boolean createInstance(NewSaga saga);
 
+    /**
+     * Journals the step that starts a child and inserts the child, in one transaction fenced by the parent's
+     * lease: the step {@code start} appends (unless the journal holds it already, from a write whose answer
+     * was lost) and {@code child}, PENDING and unowned, unless a saga with its id exists.
+     * @return false (nothing written) when the parent's lease was lost
+     */
+    boolean startChild(JournalWrite.AppendStep start, NewSaga child);
+
+    /** The children of the saga, in the order of the steps that started them. */
+    List<InstanceRecord> children(String parentId);
+
+    /**
+     * Makes the saga runnable now if it is parked (WAITING, or COMPENSATING while it waits for a child):
+     * a child that rested wakes its parent. Does nothing otherwise.
+     */
+    void wakeParent(String parentId, Instant now);
+
+    /**
+     * Journals the wait for a child and parks the saga WAITING until {@code wakeAt}, released, as {@link #park}
+     * does; when the child has finished already (COMPLETED, COMPENSATED, FAILED), the saga is made runnable at once, so that a child that rested while its parent parked is not missed. False (nothing
+     * written) when the lease was lost.
+     */
+    boolean parkOnChild(JournalWrite.StepWrite wait, String childId, Instant wakeAt, Instant now);
+
+    /**
+     * Releases a compensating saga until {@code wakeAt}, keeping it COMPENSATING (it is not claimed before),
+     * while it waits for its child {@code childId} to compensate: made runnable at once when the child has
+     * rested already (COMPLETED, COMPENSATED, FAILED, COMPENSATION_FAILED), as in {@link #parkOnChild}. False
+     * when the lease was lost.
+     */
+    boolean parkCompensation(Lease lease, String childId, Instant wakeAt, Instant now);
+
+    /**
+     * Inserts a fork, PENDING and unowned, with the entries it inherits from its source, in one transaction.
+     * @return false (nothing written) when a saga with the fork's id exists
+     */
+    boolean createFork(NewSaga fork, List<StepRecord> inherited);
+
     /** The saga, if any. */
     Optional<InstanceRecord> findInstance(String sagaId);
 

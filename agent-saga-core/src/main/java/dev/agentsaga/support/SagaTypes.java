@@ -36,6 +36,11 @@ public final class SagaTypes {
         return resolved(ResolvableType.forClass(workflow.getClass()).as(AgentWorkflow.class).getGeneric(0));
     }
 
+    /** The workflow's output type, or null when its signature does not tell it. */
+    public static @Nullable Type outputOf(AgentWorkflow<?, ?> workflow) {
+        return resolved(ResolvableType.forClass(workflow.getClass()).as(AgentWorkflow.class).getGeneric(1));
+    }
+
     /** A fully resolved {@link Type}: type variables replaced by what they are bound to, at any depth. */
     static @Nullable Type resolved(ResolvableType type) {
         Class<?> raw = type.resolve();

@@ -74,13 +74,13 @@ final class Journals {
 
     SagaView as(SagaStatus status, long updatedMillis, @Nullable String error, @Nullable Integer errorStep) {
         return new SagaView(id, "trip", "1", status, input, null, error, errorStep, false, null, T0,
-                at(updatedMillis), steps, 0, 0, List.of(), null);
+                at(updatedMillis), steps, 0, 0, List.of(), null, null, null, List.of(), null, null);
     }
 
     /** The saga COMPLETED, its payloads erased at {@code erasedMillis}. */
     SagaView erased(long updatedMillis, long erasedMillis) {
         return new SagaView(id, "trip", "1", SagaStatus.COMPLETED, input, SagaView.ERASED, null, null, false, null,
-                T0, at(updatedMillis), steps, 0, 0, List.of(), at(erasedMillis));
+                T0, at(updatedMillis), steps, 0, 0, List.of(), at(erasedMillis), null, null, List.of(), null, null);
     }
 
     static Instant at(long millis) {

@@ -46,7 +46,7 @@ public class MicrometerSagaObserver implements SagaObserver {
 
     @Override
     public void sagaRested(String sagaId, String workflow, SagaStatus status) {
-        if (status == SagaStatus.WAITING || status == SagaStatus.RUNNING) {
+        if (status == SagaStatus.WAITING || status == SagaStatus.RUNNING || status == SagaStatus.COMPENSATING) {
             return;
         }
         Counter.builder("agent.saga.sagas.finished").description("Sagas that came to rest, by status")

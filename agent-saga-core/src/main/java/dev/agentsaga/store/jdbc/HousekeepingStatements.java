@@ -26,13 +26,14 @@ final class HousekeepingStatements {
     }
 
     /**
-     * Erases a finished saga's input, output and error, and records when unless an earlier erasure did; see
+     * Erases a finished saga's input, output, error and fork overrides, and records when unless an earlier erasure did; see
      * {@code SagaStore.erase}.
      */
     String eraseInstance() {
         return """
                 UPDATE %s SET input = CASE WHEN input IS NOT NULL THEN :erased END,
                               output = CASE WHEN output IS NOT NULL THEN :erased END,
+                              fork_overrides = CASE WHEN fork_overrides IS NOT NULL THEN :erased END,
                               error = :error, erased_at = COALESCE(erased_at, :now)
                 WHERE id = :id AND status IN ('COMPLETED', 'COMPENSATED', 'FAILED')""".formatted(instance);
     }
@@ -118,7 +119,9 @@ final class HousekeepingStatements {
     }
     /** Rewrites a saga's payloads, re-encrypted; nothing else of the row changes (not even {@code updated_at}). */
     String reencryptInstance() {
-        return "UPDATE %s SET input = :input, output = :output, error = :error WHERE id = :id".formatted(instance);
+        return """
+                UPDATE %s SET input = :input, output = :output, error = :error, fork_overrides = :fork_overrides
+                WHERE id = :id""".formatted(instance);
     }
     String reencryptStep() {
         return """

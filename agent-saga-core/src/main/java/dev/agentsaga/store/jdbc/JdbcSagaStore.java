@@ -126,12 +126,108 @@ public final class JdbcSagaStore implements SagaStore {
                     .addValue("input", payloads.seal(saga.id(), saga.input()), java.sql.Types.VARCHAR)
                     .addValue("owner", saga.owner())
                     .addValue("leaseUntil", rows.time(saga.owner() != null ? saga.leaseExpiresAt() : null))
-                    .addValue("now", rows.time(saga.createdAt()))) == 1;
+                    .addValue("now", rows.time(saga.createdAt()))
+                    .addValue("parentId", saga.parentId(), java.sql.Types.VARCHAR)
+                    .addValue("parentStep", saga.parentStep(), java.sql.Types.INTEGER)
+                    .addValue("forkedFrom", saga.forkedFrom(), java.sql.Types.VARCHAR)
+                    .addValue("forkStep", saga.forkStep(), java.sql.Types.INTEGER)
+                    .addValue("forkOverrides", payloads.seal(saga.id(), saga.forkOverrides()),
+                            java.sql.Types.VARCHAR)) == 1;
         }
         catch (DuplicateKeyException ex) {
             // a dialect without "insert unless it exists"
             return false;
         }
+    }
+
+    @Override
+    public boolean startChild(JournalWrite.AppendStep start, NewSaga child) {
+        Lease lease = start.lease();
+        StepRecord step = start.step();
+        return inTransaction(() -> {
+            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("now", rows.time(child.createdAt())))) != 1) {
+                return false;
+            }
+            if (jdbc.query(sql.selectStep(), Map.of("sagaId", step.sagaId(), "seq", step.seq()), rows::step).isEmpty()) {
+                journal.apply(start);
+            }
+            insertInstance(child);
+            return true;
+        });
+    }
+
+    @Override
+    public List<InstanceRecord> children(String parentId) {
+        return call(() -> jdbc.query(sql.selectChildren(), Map.of("parentId", parentId), rows::instance));
+    }
+
+    @Override
+    public void wakeParent(String parentId, Instant now) {
+        call(() -> jdbc.update(sql.wakeParent(), new MapSqlParameterSource("id", parentId)
+                .addValue("now", rows.time(now))));
+    }
+
+    @Override
+    public boolean parkOnChild(JournalWrite.StepWrite wait, String childId, Instant wakeAt, Instant now) {
+        Lease lease = wait.lease();
+        return inTransaction(() -> {
+            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("now", rows.time(now)))) != 1) {
+                return false;
+            }
+            journal.apply(wait);
+            jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("wakeAt", rows.time(wakeAt)).addValue("now", rows.time(now))));
+            wakeIfChild(lease.sagaId(), childId, FINISHED, now);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean parkCompensation(Lease lease, String childId, Instant wakeAt, Instant now) {
+        return inTransaction(() -> {
+            if (jdbc.update(sql.parkCompensation(), Rows.fenced(lease, new MapSqlParameterSource()
+                    .addValue("wakeAt", rows.time(wakeAt)).addValue("now", rows.time(now)))) != 1) {
+                return false;
+            }
+            wakeIfChild(lease.sagaId(), childId, RESTED, now);
+            return true;
+        });
+    }
+
+    /**
+     * Reads the child's status under its row lock, after the parent's row was parked in this transaction, and
+     * wakes the parent when it is one of {@code statuses}: a child that rested before this read is seen here,
+     * and one that rests after it wakes the parked parent ({@link #wakeParent}, which waits for this
+     * transaction's lock on the parent's row).
+     */
+    private void wakeIfChild(String parentId, String childId, Set<SagaStatus> statuses, Instant now) {
+        List<@Nullable String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", childId), String.class);
+        String current = status.isEmpty() ? null : status.get(0);
+        if (current != null && statuses.contains(SagaStatus.valueOf(current))) {
+            jdbc.update(sql.wakeParent(), new MapSqlParameterSource("id", parentId).addValue("now", rows.time(now)));
+        }
+    }
+
+    /** The statuses in which a child has an outcome its parent's join records. */
+    private static final Set<SagaStatus> FINISHED = Set.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
+            SagaStatus.FAILED);
+
+    /** The statuses in which a child's compensation waits for its parent's next move. */
+    private static final Set<SagaStatus> RESTED = Set.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
+            SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED);
+
+    @Override
+    public boolean createFork(NewSaga fork, List<StepRecord> inherited) {
+        return inTransaction(() -> {
+            if (!insertInstance(fork)) {
+                return false;
+            }
+            String insert = sql.insertInheritedStep();
+            inherited.forEach(step -> jdbc.update(insert, rows.stepParams(step)));
+            return true;
+        });
     }
 
     @Override

@@ -117,8 +117,10 @@ public final class MariaDbDialect extends SqlDialect {
     public String insertInstance() {
         return """
                 INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
-                                lease_expires_at, created_at, updated_at)
-                VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now)"""
+                                lease_expires_at, created_at, updated_at, parent_id, parent_step, forked_from,
+                                fork_step, fork_overrides)
+                VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now,
+                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides)"""
                 .formatted(instance);
     }
 

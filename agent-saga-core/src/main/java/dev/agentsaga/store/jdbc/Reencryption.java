@@ -20,7 +20,7 @@ import dev.agentsaga.spi.PayloadCipher;
  */
 final class Reencryption {
 
-    private static final List<String> INSTANCE_PAYLOADS = List.of("input", "output", "error");
+    private static final List<String> INSTANCE_PAYLOADS = List.of("input", "output", "error", "fork_overrides");
 
     private static final List<String> STEP_PAYLOADS = List.of("input", "output", "error", "compensation_error", "note",
             "fingerprint");

@@ -56,7 +56,10 @@ final class Rows {
                 instant(rs, "lease_expires_at"), instant(rs, "wake_at"), requiredInstant(rs, "created_at"),
                 requiredInstant(rs, "updated_at"), rs.getLong("replayed_tokens"),
                 rs.getLong("saved_tokens"), rs.getString("recovered_from"),
-                (Long) rs.getObject("recovery_mark", Long.class), instant(rs, "erased_at"));
+                (Long) rs.getObject("recovery_mark", Long.class), instant(rs, "erased_at"), rs.getString("parent_id"),
+                (Integer) rs.getObject("parent_step", Integer.class), rs.getString("forked_from"),
+                (Integer) rs.getObject("fork_step", Integer.class),
+                open ? payloads.open(id, rs.getString("fork_overrides")) : null);
     }
 
     ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {

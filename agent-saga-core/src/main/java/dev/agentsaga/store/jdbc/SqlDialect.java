@@ -148,13 +148,35 @@ public class SqlDialect {
     public String insertInstance() {
         return """
                 INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
-                                lease_expires_at, created_at, updated_at)
-                VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now)
+                                lease_expires_at, created_at, updated_at, parent_id, parent_step, forked_from,
+                                fork_step, fork_overrides)
+                VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now,
+                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides)
                 ON CONFLICT DO NOTHING""".formatted(instance);
     }
 
     public String selectInstance() {
         return "SELECT * FROM %s WHERE id = :id".formatted(instance);
+    }
+
+    /** The children of a saga, in the order of the steps that started them. */
+    public String selectChildren() {
+        return "SELECT * FROM %s WHERE parent_id = :parentId ORDER BY parent_step, id".formatted(instance);
+    }
+
+    /** A child that rested wakes its parent if the parent is parked (waiting, or compensating and waiting). */
+    public String wakeParent() {
+        return """
+                UPDATE %s SET wake_at = :now, updated_at = :now
+                WHERE id = :id AND wake_at IS NOT NULL AND status IN ('WAITING', 'COMPENSATING')"""
+                .formatted(instance);
+    }
+
+    /** Releases a compensating saga until {@code :wakeAt}: the claim takes it when that time has come. */
+    public String parkCompensation() {
+        return """
+                UPDATE %s SET wake_at = :wakeAt, owner = NULL, lease_expires_at = NULL, updated_at = :now
+                WHERE id = :id AND status = 'COMPENSATING' AND %s""".formatted(instance, FENCE);
     }
 
     public String selectStep() {
@@ -220,6 +242,17 @@ public class SqlDialect {
                 SELECT :sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
                        :startedAt, :finishedAt, 0, :resolution, :note, :fingerprint, :inputTokens, :outputTokens%s
                 WHERE %s""".formatted(step, fromNoTable(), leaseHeld());
+    }
+
+    /** Inserts a journal entry a fork inherits: its saga is new and unowned, so nothing fences the insert. */
+    public String insertInheritedStep() {
+        return """
+                INSERT INTO %s (saga_id, seq, name, kind, reversibility, status, input, output, error, attempts,
+                                started_at, finished_at, compensation_attempts, resolution, note, fingerprint,
+                                input_tokens, output_tokens)
+                VALUES (:sagaId, :seq, :name, :kind, :reversibility, :status, :input, :output, :error, :attempts,
+                        :startedAt, :finishedAt, 0, :resolution, :note, :fingerprint, :inputTokens, :outputTokens)"""
+                .formatted(step);
     }
 
     /** What a {@code SELECT} of values only, with a {@code WHERE}, names as its table: nothing, or {@code FROM DUAL}. */
@@ -376,6 +409,7 @@ public class SqlDialect {
                     SELECT id, status AS previous_status, owner AS previous_owner FROM %1$s
                     WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING')
                       AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
+                      AND (wake_at IS NULL OR wake_at <= :now)
                       AND (workflow, workflow_version) IN (:workflows)
                     ORDER BY updated_at
                     LIMIT :limit
@@ -401,6 +435,7 @@ public class SqlDialect {
     protected static final String RUNNABLE = """
             status IN ('PENDING', 'RUNNING', 'COMPENSATING')
               AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
+              AND (wake_at IS NULL OR wake_at <= :now)
               AND (workflow, workflow_version) IN (:workflows)""";
 
     /** Which sagas a claim may take as due; see {@link #claim()}. */
