@@ -4,16 +4,11 @@ import java.lang.reflect.Type;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
-import org.springframework.ai.util.json.schema.JsonSchemaGenerator;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.agentsaga.InvalidActionException;
+import dev.agentsaga.Saga;
 import dev.agentsaga.SagaAction;
 import dev.agentsaga.support.SagaNames;
 import dev.agentsaga.support.SagaTypes;
@@ -23,18 +18,11 @@ import dev.agentsaga.support.SagaTypes;
  * derived from its input type. The model only proposes calls: {@link AgentLoop} runs them as journaled
  * saga steps, so {@link #call(String)} is not how the action runs.
  */
-public final class ActionTool implements ToolCallback {
-
-    /** The property a non-object input is wrapped in, since tools take JSON objects. */
-    static final String WRAPPED = "input";
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+public final class ActionTool implements DurableTool {
 
     private final SagaAction<@Nullable Object, @Nullable Object> action;
 
-    private final Type inputType;
-
-    private final boolean wrapped;
+    private final ToolInput input;
 
     private final ToolDefinition definition;
 
@@ -42,18 +30,15 @@ public final class ActionTool implements ToolCallback {
     private ActionTool(String name, SagaAction<?, ?> action) {
         this.action = (SagaAction<@Nullable Object, @Nullable Object>) Objects.requireNonNull(action,
                 "action must not be null");
-        Type input = SagaTypes.inputOf(action);
-        if (input == null) {
+        Type inputType = SagaTypes.inputOf(action);
+        if (inputType == null) {
             throw new InvalidActionException("The input type of action '" + name + "' cannot be resolved; declare it "
                     + "as a class implementing SagaAction<Input, Output>", null);
         }
-        this.inputType = input;
-        JsonNode schema = JSON.readTree(JsonSchemaGenerator.generateForType(inputType));
-        this.wrapped = !"object".equals(schema.path("type").asString(""));
-        String inputSchema = wrapped ? wrap(schema) : schema.toString();
+        this.input = new ToolInput(inputType);
         String description = action.description() == null || action.description().isBlank()
                 ? "Runs the action " + name : action.description();
-        this.definition = ToolDefinition.builder().name(name).description(description).inputSchema(inputSchema)
+        this.definition = ToolDefinition.builder().name(name).description(description).inputSchema(input.schema())
                 .build();
     }
 
@@ -84,29 +69,14 @@ public final class ActionTool implements ToolCallback {
         return action;
     }
 
-    /**
-     * Reads the model's arguments as the action's input.
-     * @throws IllegalArgumentException with a message for the model when they do not fit the schema
-     */
-    @Nullable Object parse(@Nullable String arguments) {
-        try {
-            JsonNode node = JSON.readTree(arguments == null || arguments.isBlank() ? "{}" : arguments);
-            if (wrapped) {
-                node = node.path(WRAPPED);
-            }
-            return JSON.readValue(JSON.writeValueAsString(node), JSON.getTypeFactory().constructType(inputType));
-        }
-        catch (JacksonException ex) {
-            throw new IllegalArgumentException("the arguments do not match the tool's input schema: "
-                    + ex.getOriginalMessage() + ". Schema: " + definition.inputSchema());
-        }
+    @Override
+    public @Nullable Object parse(@Nullable String arguments) {
+        return input.parse(arguments);
     }
 
-    private static String wrap(JsonNode schema) {
-        ObjectNode object = JSON.createObjectNode();
-        object.put("type", "object");
-        object.putObject("properties").set(WRAPPED, schema);
-        object.putArray("required").add(WRAPPED);
-        return object.toString();
+    /** Runs the action as a journaled step. */
+    @Override
+    public @Nullable Object run(Saga saga, @Nullable Object input) {
+        return saga.step(action, input);
     }
 }

@@ -42,7 +42,7 @@ public final class AgentLoop {
 
     private final String systemPrompt;
 
-    private final Map<String, ActionTool> tools;
+    private final Map<String, DurableTool> tools;
 
     private final ChatOptions options;
 
@@ -124,7 +124,7 @@ public final class AgentLoop {
     }
 
     private String execute(Saga saga, ToolCallRecord call) {
-        ActionTool tool = tools.get(call.name());
+        DurableTool tool = tools.get(call.name());
         if (tool == null) {
             return error("there is no tool named '" + call.name() + "'; the tools are " + tools.keySet());
         }
@@ -145,9 +145,7 @@ public final class AgentLoop {
                         + approval.reason(), saga.id());
             }
         }
-        SagaAction<@Nullable Object, @Nullable Object> action = tool.action();
-        Object output = saga.step(action, input);
-        return JSON.writeValueAsString(output);
+        return JSON.writeValueAsString(tool.run(saga, input));
     }
 
     private static String error(@Nullable String message) {
@@ -184,7 +182,7 @@ public final class AgentLoop {
 
         private String systemPrompt = "";
 
-        private final Map<String, ActionTool> tools = new LinkedHashMap<>();
+        private final Map<String, DurableTool> tools = new LinkedHashMap<>();
 
         private @Nullable ChatOptions options;
 
@@ -217,6 +215,15 @@ public final class AgentLoop {
         /** Offers an action as a tool under the given name. */
         public Builder tool(String name, SagaAction<?, ?> action) {
             tools.put(name, ActionTool.of(name, action));
+            return this;
+        }
+
+        /**
+         * Offers a workflow as a tool, a sub-agent: each call runs it as a child saga and answers with its
+         * output (see {@link AgentTool}).
+         */
+        public Builder agent(AgentTool agent) {
+            tools.put(agent.name(), agent);
             return this;
         }
 

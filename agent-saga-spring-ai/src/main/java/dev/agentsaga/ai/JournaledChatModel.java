@@ -2,7 +2,7 @@ package dev.agentsaga.ai;
 
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -11,6 +11,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 
+import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.Saga;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.spi.JournaledCall;
@@ -37,49 +38,59 @@ public final class JournaledChatModel {
     public RecordedResponse call(Saga saga, Prompt prompt) {
         Objects.requireNonNull(saga, "saga must not be null");
         Objects.requireNonNull(prompt, "prompt must not be null");
-        return journal(saga, prompt, model.getDefaultOptions(), () -> model.call(prompt));
+        return journal(saga, prompt, model.getDefaultOptions(), model::call);
     }
 
     /**
      * Journals a model call made by {@code call} (a chat model's, or the rest of a ChatClient's advisor
      * chain): executed once, answered from the journal ever after; a prompt without options is
-     * fingerprinted with {@code defaults}, the options the model sends it with.
+     * fingerprinted with {@code defaults}, the options the model sends it with. In a fork, from its fork step
+     * on, the prompt is sent and fingerprinted with the fork's overrides ({@link ForkedPrompt}).
      */
     static RecordedResponse journal(Saga saga, Prompt prompt, @Nullable ChatOptions defaults,
-            Supplier<ChatResponse> call) {
-        RecordedResponse response = saga.journal(new JournaledCall<>() {
-
-            @Override
-            public String name() {
-                return STEP_NAME;
-            }
-
-            @Override
-            public StepKind kind() {
-                return StepKind.LLM;
-            }
-
-            @Override
-            public Class<RecordedResponse> type() {
-                return RecordedResponse.class;
-            }
-
-            @Override
-            public Map<String, String> fingerprint() {
-                return RequestFingerprint.of(prompt, defaults);
-            }
-
-            @Override
-            public RecordedResponse execute() {
-                return RecordedResponse.of(call.get());
-            }
-
-            @Override
-            public int[] tokens(RecordedResponse result) {
-                return new int[] { result.inputTokens(), result.outputTokens() };
-            }
-        });
+            Function<Prompt, ChatResponse> call) {
+        RecordedResponse response = saga.journal(new ModelCall(prompt, defaults, call));
         return Objects.requireNonNull(response, "the journal holds no response for this model call");
+    }
+
+    /** One model call as the journal sees it: a prompt, the options it is sent with, and how it is sent. */
+    private record ModelCall(Prompt prompt, @Nullable ChatOptions defaults, Function<Prompt, ChatResponse> call)
+            implements JournaledCall<RecordedResponse> {
+
+        @Override
+        public String name() {
+            return STEP_NAME;
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.LLM;
+        }
+
+        @Override
+        public Class<RecordedResponse> type() {
+            return RecordedResponse.class;
+        }
+
+        @Override
+        public Map<String, String> fingerprint() {
+            return RequestFingerprint.of(prompt, defaults);
+        }
+
+        @Override
+        public RecordedResponse execute() {
+            return RecordedResponse.of(call.apply(prompt));
+        }
+
+        @Override
+        public int[] tokens(RecordedResponse result) {
+            return new int[] { result.inputTokens(), result.outputTokens() };
+        }
+
+        @Override
+        public JournaledCall<RecordedResponse> overridden(ForkOverrides overrides) {
+            return new ModelCall(ForkedPrompt.of(prompt, defaults, overrides), defaults, call);
+        }
     }
 
     /** The model this calls. */

@@ -85,6 +85,13 @@ public final class SagaToolCallingManager implements ToolCallingManager {
         List<ToolResponseMessage.ToolResponse> results = new ArrayList<>();
         boolean returnDirect = true;
         for (AssistantMessage.ToolCall call : asked.getToolCalls()) {
+            Optional<AgentTool> agent = tools.findAgent(call.name());
+            if (agent.isPresent()) {
+                results.add(new ToolResponseMessage.ToolResponse(call.id(), call.name(), delegate(saga.get(),
+                        agent.get(), call)));
+                returnDirect = false;
+                continue;
+            }
             ToolAction tool = tools.find(call.name()).orElseThrow(() -> new UndeclaredToolException(call.name(),
                     saga.get().id()));
             results.add(new ToolResponseMessage.ToolResponse(call.id(), call.name(),
@@ -116,6 +123,19 @@ public final class SagaToolCallingManager implements ToolCallingManager {
             }
         }
         return saga.step(tool, arguments);
+    }
+
+    /** Runs a sub-agent's call as a child saga and answers with its output as JSON. */
+    private String delegate(Saga saga, AgentTool agent, AssistantMessage.ToolCall call) {
+        Object input;
+        try {
+            input = agent.parse(call.arguments());
+        }
+        catch (IllegalArgumentException ex) {
+            return error(String.valueOf(ex.getMessage()));
+        }
+        limits.beforeToolCall(saga, call.name(), String.valueOf(call.arguments()));
+        return JSON.writeValueAsString(agent.run(saga, input));
     }
 
     private static String error(String message) {

@@ -44,6 +44,8 @@ public final class SagaTools {
 
     private final Map<String, ToolAction> tools = new LinkedHashMap<>();
 
+    private final Map<String, AgentTool> agents = new LinkedHashMap<>();
+
     private final List<String> undeclared = new ArrayList<>();
 
     private final Map<String, Map<String, Object>> requestContexts = new ConcurrentHashMap<>();
@@ -109,6 +111,25 @@ public final class SagaTools {
         return List.copyOf(undeclared);
     }
 
+    /**
+     * Adds a sub-agent as a tool: a call of it runs its workflow as a child saga of the calling saga (see
+     * {@link AgentTool}). Give the {@code ChatClient} the same {@code AgentTool} as a tool callback, so that the
+     * model sees it.
+     * @throws InvalidActionException when a tool or another sub-agent has its name
+     */
+    public SagaTools addAgent(AgentTool agent) {
+        if (tools.containsKey(agent.name()) || agents.putIfAbsent(agent.name(), agent) != null) {
+            throw new InvalidActionException("Two tools are named '" + agent.name() + "'; give the sub-agent or the "
+                    + "tool another name", null);
+        }
+        return this;
+    }
+
+    /** The sub-agent offered as a tool under that name, if any. */
+    public Optional<AgentTool> findAgent(String name) {
+        return Optional.ofNullable(agents.get(name));
+    }
+
     /** The tool of that name, if it is declared. */
     public Optional<ToolAction> find(String name) {
         return Optional.ofNullable(tools.get(name));
@@ -137,7 +158,7 @@ public final class SagaTools {
 
     private SagaTools add(ToolAction action) {
         ToolAction bound = action.withRequestContext(sagaId -> requestContexts.getOrDefault(sagaId, Map.of()));
-        if (tools.putIfAbsent(bound.name(), bound) != null) {
+        if (agents.containsKey(bound.name()) || tools.putIfAbsent(bound.name(), bound) != null) {
             throw new InvalidActionException("Two tools are named '" + bound.name() + "'; durable agents find a "
                     + "tool's undo by its name after a crash, so give one of them another name (@Tool(name = ...))",
                     null);
@@ -188,6 +209,6 @@ public final class SagaTools {
 
     @Override
     public String toString() {
-        return "SagaTools" + tools.keySet();
+        return "SagaTools" + tools.keySet() + (agents.isEmpty() ? "" : " agents " + agents.keySet());
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.util.ReflectionUtils;
 
 import dev.agentsaga.InvalidActionException;
 import dev.agentsaga.Reversibility;
+import dev.agentsaga.ai.AgentTool;
 import dev.agentsaga.ai.SagaTools;
 import dev.agentsaga.ai.ToolAction;
 
@@ -50,7 +51,11 @@ final class DeclaredTools {
         }
         Map<String, ToolCallback> mcpTools = new LinkedHashMap<>();
         for (ToolCallback callback : callbacks) {
-            if (MCP_PRESENT && McpDeclaredTools.isMcpTool(callback)) {
+            if (callback instanceof AgentTool agent) {
+                // a sub-agent: its calls are child sagas, not tool steps
+                tools.addAgent(agent);
+            }
+            else if (MCP_PRESENT && McpDeclaredTools.isMcpTool(callback)) {
                 mcpTools.putIfAbsent(callback.getToolDefinition().name(), callback);
             }
             else {
