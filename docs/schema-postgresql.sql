@@ -24,12 +24,18 @@ CREATE TABLE agent_saga_instance (
     recovered_from   TEXT,
     recovery_mark    BIGINT,
     erased_at        TIMESTAMP WITH TIME ZONE,
+    parent_id        VARCHAR(200),
+    parent_step      INT,
+    forked_from      VARCHAR(200),
+    fork_step        INT,
+    fork_overrides   TEXT,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
 CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
 CREATE INDEX agent_saga_instance_wake_ix ON agent_saga_instance (status, wake_at);
 CREATE INDEX agent_saga_instance_status_created_ix ON agent_saga_instance (status, created_at, id);
+CREATE INDEX agent_saga_instance_parent_ix ON agent_saga_instance (parent_id);
 -- the claim's runnable sagas in update order; the predicate is the status condition of the claim
 CREATE INDEX agent_saga_instance_runnable_ix ON agent_saga_instance (updated_at)
     WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING');

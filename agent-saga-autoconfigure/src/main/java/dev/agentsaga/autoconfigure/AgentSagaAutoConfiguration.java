@@ -111,6 +111,7 @@ public final class AgentSagaAutoConfiguration {
                 .leaseDuration(properties.getLeaseDuration())
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
                 .maxRecoveryAttempts(properties.getMaxRecoveryAttempts())
+                .childRecheck(properties.getChildren().getRecheckInterval())
                 .retention(properties.getRetention().toRetention())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());

@@ -67,6 +67,8 @@ public class AgentSagaProperties {
 
     private final Encryption encryption = new Encryption();
 
+    private final Children children = new Children();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -179,7 +181,30 @@ public class AgentSagaProperties {
         return encryption;
     }
 
+    public Children getChildren() {
+        return children;
+    }
+
     /** The agent-saga tables. */
+    /** Child sagas ({@code Saga.startChild}). */
+    public static class Children {
+
+        /**
+         * How long a saga waiting on a child (to finish, or to compensate) stays parked before it looks at the
+         * child again unwoken. A child wakes its parent when it rests; this only catches a wake lost to a crash
+         * between the child's last write and the wake.
+         */
+        private Duration recheckInterval = Duration.ofMinutes(5);
+
+        public Duration getRecheckInterval() {
+            return recheckInterval;
+        }
+
+        public void setRecheckInterval(Duration recheckInterval) {
+            this.recheckInterval = recheckInterval;
+        }
+    }
+
     public static class Schema {
 
         /** Whether to apply agent-saga's Liquibase changelog at start-up; switch off to manage the schema yourself. */
