@@ -44,6 +44,64 @@ abstract class EngineSmokeContract {
     }
 
     @Test
+    void runsChildrenAndUndoesThemWithTheirParent() throws InterruptedException {
+        Book book = new Book();
+        AgentWorkflow<String, String> booker = new AgentWorkflow<>() {
+            public String run(String item, Saga saga) {
+                return saga.step(book, item);
+            }
+        };
+        AgentWorkflow<List<String>, String> trip = new AgentWorkflow<>() {
+            public String run(List<String> items, Saga saga) {
+                List<dev.agentsaga.SagaChild<String>> children = new java.util.ArrayList<>();
+                for (String item : items) {
+                    children.add(saga.startChild(booker, item));
+                }
+                StringBuilder out = new StringBuilder();
+                for (dev.agentsaga.SagaChild<String> child : children) {
+                    out.append(child.join()).append(' ');
+                }
+                return saga.step(book, out.toString().trim());
+            }
+        };
+        try (SagaEngine engine = AgentSaga.builder(dataSource()).action(book).workflow("booker", booker)
+                .workflow("familyTrip", trip).pollInterval(Duration.ofMillis(50))
+                .defaultPolicy(dev.agentsaga.ActionPolicy.defaults().withBackoff(Duration.ofMillis(1),
+                        Duration.ofMillis(5), 1))
+                .build()) {
+            engine.startup();
+
+            String ok = engine.start("familyTrip", List.of("e", "f")).id();
+            String failed = engine.start("familyTrip", List.of("g", "fail")).id();
+            String another = engine.start("familyTrip", List.of("h", "i")).id();
+
+            assertThat(awaitRest(engine, ok).output()).isEqualTo("\"booked-booked-e booked-f\"");
+            assertThat(awaitRest(engine, failed).status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThat(awaitRest(engine, failed + ":2").status()).isEqualTo(SagaStatus.FAILED);
+            assertThat(awaitRest(engine, failed + ":1").status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThat(log).contains("cancel booked-g");
+            assertThat(awaitRest(engine, another).status()).isEqualTo(SagaStatus.COMPLETED);
+            assertThat(engine.find(ok).orElseThrow().children()).extracting(SagaView.Child::id)
+                    .containsExactly(ok + ":1", ok + ":2");
+        }
+    }
+
+    /** Waits until the saga rests in a status other than PENDING, RUNNING, WAITING or COMPENSATING. */
+    private static SagaView awaitRest(SagaEngine engine, String sagaId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        SagaView view = null;
+        while (System.nanoTime() < deadline) {
+            view = engine.find(sagaId).orElse(null);
+            if (view != null && view.status() != SagaStatus.PENDING && view.status() != SagaStatus.RUNNING
+                    && view.status() != SagaStatus.WAITING && view.status() != SagaStatus.COMPENSATING) {
+                return view;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("saga " + sagaId + " did not rest within 20 s: " + view);
+    }
+
+    @Test
     void runsAndCompensates() {
         Book book = new Book();
         AgentWorkflow<List<String>, String> trip = new AgentWorkflow<>() {
