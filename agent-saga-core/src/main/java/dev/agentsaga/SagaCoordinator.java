@@ -129,7 +129,8 @@ public interface SagaCoordinator {
      * @return when the saga was erased: now, or when it was first erased
      * @throws SagaNotFoundException when no saga has this id
      * @throws InvalidSagaStateException when the saga is not COMPLETED, COMPENSATED or FAILED (nothing is
-     *     changed): let it finish, or cancel it and erase it once it is COMPENSATED or FAILED
+     *     changed): let it finish, or cancel it and erase it once it is COMPENSATED or FAILED; or when it is a
+     *     COMPLETED child saga whose parent has not finished (its parent's compensation may still undo it)
      */
     Instant erase(String sagaId);
 }

@@ -112,6 +112,13 @@ final class Operations {
                     + "(COMPLETED, COMPENSATED or FAILED) can be erased, so that no run reads its payloads again: "
                     + untilFinished(saga.status()), sagaId);
         }
+        String parentId = saga.parentId();
+        InstanceRecord parent = parentId == null ? null : services.store().findInstance(parentId).orElse(null);
+        if (saga.status() == SagaStatus.COMPLETED && parent != null && !parent.status().isTerminal()) {
+            throw new InvalidSagaStateException("Saga " + sagaId + " is a child of saga " + parentId + ", which is "
+                    + parent.status() + ": its compensation may still have to undo this child with the payloads it "
+                    + "recorded; erase it once its parent finished", sagaId);
+        }
         // a finished saga's journal no longer changes: what is read here is what the store overwrites
         List<StepRecord> journal = erasure.steps(services.store().loadJournal(sagaId));
         if (!services.store().erase(sagaId, Erasure.error(saga.error()), journal, services.now())) {

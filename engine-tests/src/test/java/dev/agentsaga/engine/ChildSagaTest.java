@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.agentsaga.ChildSagaFailedException;
+import dev.agentsaga.InvalidSagaStateException;
 import dev.agentsaga.SagaChild;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaStatus;
@@ -17,6 +19,7 @@ import dev.agentsaga.SagaView;
 import dev.agentsaga.StepFailedException;
 import dev.agentsaga.StepKind;
 import dev.agentsaga.StepStatus;
+import dev.agentsaga.StepView;
 import dev.agentsaga.testing.CompensableAction;
 import dev.agentsaga.testing.EffectLedger.Effect;
 import dev.agentsaga.testing.EffectLedger.Kind;
@@ -177,6 +180,42 @@ class ChildSagaTest extends EngineTestSupport {
         assertThat(view.status()).isEqualTo(SagaStatus.FAILED);
         assertThat(view.error()).contains("No workflow is registered under the name 'nowhere'");
         assertThat(view.children()).isEmpty();
+    }
+
+    @Test
+    void aCompletedChildIsNeitherDeletedNorErasedWhileItsParentMayStillUndoIt() throws Exception {
+        ScriptedWorkflow quick = new ScriptedWorkflow((input, saga) -> saga.step(seat(), input));
+        ScriptedWorkflow trip = new ScriptedWorkflow((input, saga) -> {
+            String seat = saga.child("quick", input, String.class);
+            return seat + saga.awaitSignal("go", String.class, Duration.ofHours(1));
+        });
+        SagaEngine engine = started(engineBuilder().action(seat()).workflow("quick", quick).workflow("trip", trip)
+                .retention(dev.agentsaga.SagaRetention.KEEP_ALL.keepFinished(Duration.ofMillis(1))
+                        .withInterval(Duration.ofMillis(50))));
+        String lone = engine.start("quick", "alone").id();
+        String id = engine.start("trip", "bern").id();
+        String childId = id + ":1";
+        awaitStatus(engine, childId, SagaStatus.COMPLETED);
+        long joined = System.nanoTime() + WAIT.toNanos();
+        while (view(engine, id).steps().size() < 2 && System.nanoTime() < joined) {
+            Thread.sleep(20);
+        }
+        assertThat(awaitStatus(engine, id, SagaStatus.WAITING).steps()).extracting(StepView::kind)
+                .containsExactly(StepKind.CHILD, StepKind.SIGNAL);
+
+        // retention deleted the lone saga, finished as long ago, but keeps the child of a waiting parent
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (instanceRows(lone) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(instanceRows(lone)).isZero();
+        assertThat(instanceRows(childId)).isEqualTo(1);
+        assertThatThrownBy(() -> engine.erase(childId)).isInstanceOf(InvalidSagaStateException.class)
+                .hasMessageContaining("child of saga " + id);
+
+        engine.cancel(id);
+        awaitStatus(engine, id, SagaStatus.COMPENSATED);
+        assertThat(ledger.compensated(childId)).containsExactly("holdSeat");
     }
 
     private List<String> compensationsInOrder(String... sagaIds) {

@@ -62,14 +62,17 @@ final class HousekeepingStatements {
      * Locks up to {@code :limit} sagas of status {@code :status} created before {@code :before}, oldest first,
      * skipping rows other transactions hold: of workflow {@code :workflow} when {@code oneWorkflow}, else of
      * any workflow but {@code :excluded} when {@code excluding}. One status per statement, so that the
-     * {@code (status, created_at, id)} index answers it in order and the scan stops at the limit.
+     * {@code (status, created_at, id)} index answers it in order and the scan stops at the limit. A child
+     * saga is kept while its parent is unfinished: the parent's compensation may still have to undo it.
      */
     String lockExpired(boolean oneWorkflow, boolean excluding) {
         String workflow = oneWorkflow ? "\n  AND workflow = :workflow"
                 : excluding ? "\n  AND workflow NOT IN (:excluded)" : "";
         return """
-                SELECT id FROM %s
-                WHERE status = :status AND created_at < :before%s
+                SELECT id FROM %1$s saga
+                WHERE status = :status AND created_at < :before%2$s
+                  AND (parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM %1$s parent WHERE parent.id = saga.parent_id
+                       AND parent.status NOT IN ('COMPLETED', 'COMPENSATED', 'FAILED')))
                 ORDER BY created_at
                 LIMIT :limit
                 FOR UPDATE SKIP LOCKED""".formatted(instance, workflow);
