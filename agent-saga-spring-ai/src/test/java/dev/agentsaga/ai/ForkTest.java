@@ -1,5 +1,6 @@
 package dev.agentsaga.ai;
 
+import static dev.agentsaga.test.SagaAssertions.assertThatSaga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -106,8 +107,7 @@ class ForkTest extends EngineTestSupport {
         assertThat(model.mismatches()).isEmpty();
         assertThat(model.requests().get(3).getSystemMessage().getText()).isEqualTo(FRUGAL);
         assertThat(model.requests().get(3).getUserMessage().getText()).contains("Three days in Rome");
-        assertThat(fork.forkedFrom()).isEqualTo(source.id());
-        assertThat(fork.forkStep()).isEqualTo(3);
+        assertThatSaga(fork).isForkOf(source.id(), 3).isCompensated().compensatedInOrder("holdRoom");
         assertThat(fork.steps().get(0).compensationNote()).contains("inherited from saga " + source.id());
         // compensating the fork undid its own hold of the room and left the source's seat alone
         assertThat(ledger.compensated(forkId)).containsExactly("holdRoom");

@@ -137,6 +137,32 @@ public final class SagaAssert extends AbstractAssert<SagaAssert, SagaView> {
         return this;
     }
 
+    /**
+     * The saga started exactly these children ({@code Saga.startChild}), in the order of their steps, each now
+     * in {@code status}.
+     */
+    public SagaAssert hasChildrenIn(SagaStatus status, String... childIds) {
+        isNotNull();
+        List<String> children = actual.children().stream().map(child -> child.id() + " " + child.status()).toList();
+        List<String> expected = java.util.Arrays.stream(childIds).map(id -> id + " " + status).toList();
+        if (!children.equals(expected)) {
+            failWithMessage("Expected saga %s to have the children%n  %s%nbut it has%n  %s", actual.id(), expected,
+                    children);
+        }
+        return this;
+    }
+
+    /** The saga is a fork of {@code sourceId} that ran from step {@code fromStep} ({@code SagaCoordinator.fork}). */
+    public SagaAssert isForkOf(String sourceId, int fromStep) {
+        isNotNull();
+        if (!Objects.equals(actual.forkedFrom(), sourceId) || !Objects.equals(actual.forkStep(), fromStep)) {
+            failWithMessage("Expected saga %s to be a fork of %s from step %s but it is %s", actual.id(), sourceId,
+                    fromStep, actual.forkedFrom() == null ? "not a fork"
+                            : "a fork of " + actual.forkedFrom() + " from step " + actual.forkStep());
+        }
+        return this;
+    }
+
     private StepView step(int seq) {
         isNotNull();
         return actual.steps().stream().filter(s -> s.seq() == seq).findFirst().orElseThrow(() -> failure(

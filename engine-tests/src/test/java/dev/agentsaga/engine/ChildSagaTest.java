@@ -1,5 +1,6 @@
 package dev.agentsaga.engine;
 
+import static dev.agentsaga.test.SagaAssertions.assertThatSaga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,8 +56,7 @@ class ChildSagaTest extends EngineTestSupport {
         assertThat(view.status()).isEqualTo(SagaStatus.COMPENSATED);
         String flightId = view.id() + ":2";
         String hotelId = view.id() + ":3";
-        assertThat(view.children()).extracting(SagaView.Child::id).containsExactly(flightId, hotelId);
-        assertThat(view.children()).extracting(SagaView.Child::status).containsOnly(SagaStatus.COMPENSATED);
+        assertThatSaga(view).hasChildrenIn(SagaStatus.COMPENSATED, flightId, hotelId);
         assertThat(step(view, 2).kind()).isEqualTo(StepKind.CHILD);
         assertThat(step(view, 2).status()).isEqualTo(StepStatus.COMPENSATED);
         assertThat(step(view, 3).status()).isEqualTo(StepStatus.COMPENSATED);
