@@ -44,8 +44,8 @@ public final class SagaModelCallAdvisor implements CallAdvisor, StreamAdvisor {
         }
         limits.beforeTurn(saga.get());
         RecordedResponse response = JournaledChatModel.journal(saga.get(), request.prompt(), null,
-                prompt -> chain.nextCall(prompt == request.prompt() ? request : request.mutate().prompt(prompt).build())
-                        .chatResponse());
+                prompt -> Objects.requireNonNull(chain.nextCall(prompt == request.prompt() ? request
+                        : request.mutate().prompt(prompt).build()).chatResponse(), "the model answered no response"));
         limits.afterTurn(saga.get(), response);
         return ChatClientResponse.builder().chatResponse(SagaChatModel.chatResponse(response))
                 .context(request.context()).build();
