@@ -75,7 +75,9 @@ final class Forks {
         }
         NewSaga fork = NewSaga.fork(forkId, source.workflow(), version, Objects.requireNonNull(source.input(),
                 "a saga's input is recorded"), sagaId, fromStep, overridesJson, services.now());
-        if (!services.store().createFork(fork, inherited)) {
+        if (!services.store().createFork(fork, inherited) && !services.store().findInstance(forkId)
+                .map(InstanceRecord::forkedFrom).filter(sagaId::equals).isPresent()) {
+            // the id was new, so only this fork's own commit, its answer lost and retried, can have taken it
             throw new SagaIdConflictException("A saga with the id " + forkId + " exists; fork again", forkId);
         }
         return forkId;
