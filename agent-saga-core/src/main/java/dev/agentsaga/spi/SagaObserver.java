@@ -25,7 +25,8 @@ public interface SagaObserver {
 
     /**
      * This engine claimed a saga to go on with it; {@code recovered} when the saga had been running
-     * elsewhere (a crashed or stopped engine) rather than waiting or pending.
+     * elsewhere (a crashed or stopped engine) rather than waiting or pending, or compensating after it was
+     * parked or moved to compensate (waiting for a child, an operator's cancel, a parent undoing its child).
      */
     default void sagaResumed(String sagaId, String workflow, boolean recovered) {
     }

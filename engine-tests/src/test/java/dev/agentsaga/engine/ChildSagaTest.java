@@ -47,9 +47,17 @@ class ChildSagaTest extends EngineTestSupport {
             String plan = flight.join() + " + " + hotel.join();
             return saga.step(confirm, plan);
         });
+        List<String> recovered = new java.util.concurrent.CopyOnWriteArrayList<>();
         SagaEngine engine = started(engineBuilder().action(budget).action(confirm).action(seat()).action(flightDeposit())
                 .action(room()).action(roomDeposit()).workflow("flights", flights()).workflow("hotels", hotels())
-                .workflow("trip", trip));
+                .workflow("trip", trip).observer(new dev.agentsaga.spi.SagaObserver() {
+                    @Override
+                    public void sagaResumed(String sagaId, String workflow, boolean wasRecovered) {
+                        if (wasRecovered) {
+                            recovered.add(sagaId);
+                        }
+                    }
+                }));
 
         SagaView view = awaitStatus(engine, engine.start("trip", "rome").id(), SagaStatus.COMPENSATED);
 
@@ -70,6 +78,8 @@ class ChildSagaTest extends EngineTestSupport {
                 flightId + " holdSeat", view.id() + " reserveBudget");
         assertThat(allEffects(Kind.COMPENSATE, view.id(), flightId, hotelId)).allMatch(e -> e.requests() == 1);
         assertThat(allEffects(Kind.EXECUTE, view.id(), flightId, hotelId)).allMatch(e -> e.requests() == 1);
+        // nothing crashed: parking, waking and undoing children are resumes, not recoveries
+        assertThat(recovered).isEmpty();
     }
 
     @Test

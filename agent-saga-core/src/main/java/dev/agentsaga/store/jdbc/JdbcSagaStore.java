@@ -538,7 +538,9 @@ public final class JdbcSagaStore implements SagaStore {
         return new MapSqlParameterSource("id", sagaId).addValue("to", to.name())
                 .addValue("from", from.stream().map(Enum::name).toList())
                 .addValue("error", payloads.seal(sagaId, error), java.sql.Types.VARCHAR)
-                .addValue("now", rows.time(now));
+                .addValue("now", rows.time(now))
+                // a saga moved to COMPENSATING is due now: its claim is a resume, not a recovery
+                .addValue("wakeAt", to == SagaStatus.COMPENSATING ? rows.time(now) : null, sql.timestampType());
     }
 
     private <T> T inTransaction(Supplier<T> work) {

@@ -79,7 +79,7 @@ final class Leases {
                 (rs, n) -> {
                     // the rows read back are those locked above
                     Previous before = Objects.requireNonNull(previous.get(rs.getString("id")));
-                    return rows.claimed(rs, before.status(), before.owner());
+                    return rows.claimed(rs, before.status(), before.owner(), before.wakeAt());
                 });
     }
 
@@ -94,7 +94,8 @@ final class Leases {
                 continue;
             }
             List<Previous> before = db.jdbc.query(lock, new MapSqlParameterSource(search.getValues()).addValue("id", id),
-                    (rs, n) -> new Previous(rs.getString("previous_status"), rs.getString("previous_owner")));
+                    (rs, n) -> new Previous(rs.getString("previous_status"), rs.getString("previous_owner"),
+                            sql.instant(rs, "previous_wake_at")));
             if (!before.isEmpty()) {
                 previous.put(id, before.get(0));
                 locked++;
@@ -149,6 +150,6 @@ final class Leases {
     }
 
     /** A locked candidate's status and owner before the claim. */
-    private record Previous(String status, @Nullable String owner) {
+    private record Previous(String status, @Nullable String owner, @Nullable Instant wakeAt) {
     }
 }

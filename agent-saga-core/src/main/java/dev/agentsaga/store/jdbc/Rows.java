@@ -63,18 +63,22 @@ final class Rows {
     }
 
     ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
-        return claimed(rs, rs.getString("previous_status"), rs.getString("previous_owner"));
+        return claimed(rs, rs.getString("previous_status"), rs.getString("previous_owner"),
+                instant(rs, "previous_wake_at"));
     }
 
     /**
-     * A claimed saga is recovered when it was running or compensating before: another engine left it. It is
-     * taken from its previous owner when that engine still held it (its lease expired: it crashed, hung or
-     * lost the database) rather than released it. A saga whose payloads cannot be opened is claimed all the
-     * same, with the reason, so that one missing key does not fail the claim of every other saga.
+     * A claimed saga is recovered when it was running or compensating before: another engine left it. A
+     * compensating saga with a wake time was not left but parked (waiting for a child to compensate) or moved
+     * there (an operator's cancel, a parent undoing its child): its claim is no recovery. It is taken from its
+     * previous owner when that engine still held it (its lease expired: it crashed, hung or lost the database)
+     * rather than released it. A saga whose payloads cannot be opened is claimed all the same, with the reason,
+     * so that one missing key does not fail the claim of every other saga.
      */
-    ClaimedSaga claimed(ResultSet rs, @Nullable String previousStatus, @Nullable String previousOwner)
-            throws SQLException {
-        boolean recovered = "RUNNING".equals(previousStatus) || "COMPENSATING".equals(previousStatus);
+    ClaimedSaga claimed(ResultSet rs, @Nullable String previousStatus, @Nullable String previousOwner,
+            @Nullable Instant previousWakeAt) throws SQLException {
+        boolean recovered = "RUNNING".equals(previousStatus)
+                || "COMPENSATING".equals(previousStatus) && previousWakeAt == null;
         String takenFrom = recovered ? previousOwner : null;
         try {
             return new ClaimedSaga(instance(rs, true), recovered, takenFrom);

@@ -294,11 +294,16 @@ public class SqlDialect {
                 WHERE id = :id AND %s""".formatted(instance, FENCE);
     }
 
-    /** An operator's move: the saga's recoveries without progress start again from none. */
+    /**
+     * An operator's move (or a parent's, on its child): the saga's recoveries without progress start again from
+     * none. A saga moved to COMPENSATING is due now ({@code wake_at}), so that its claim is not taken for a
+     * recovery.
+     */
     public String transitionInstance() {
         return """
                 UPDATE %s SET status = :to, error = COALESCE(:error, error), owner = NULL, lease_expires_at = NULL,
-                              wake_at = NULL, recovered_from = NULL, recovery_mark = NULL, updated_at = :now
+                              wake_at = :wakeAt, recovered_from = NULL,
+                              recovery_mark = NULL, updated_at = :now
                 WHERE id = :id AND status IN (:from)""".formatted(instance);
     }
 
@@ -406,7 +411,7 @@ public class SqlDialect {
     public String claim() {
         return """
                 WITH runnable AS (
-                    SELECT id, status AS previous_status, owner AS previous_owner FROM %1$s
+                    SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at FROM %1$s
                     WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING')
                       AND (owner IS NULL OR lease_expires_at < :now OR (owner = :owner AND :includeOwn))
                       AND (wake_at IS NULL OR wake_at <= :now)
@@ -415,7 +420,7 @@ public class SqlDialect {
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED),
                 due AS (
-                    SELECT id, status AS previous_status, owner AS previous_owner FROM %1$s
+                    SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at FROM %1$s
                     WHERE status = 'WAITING' AND wake_at <= :now
                       AND (workflow, workflow_version) IN (:workflows)
                     ORDER BY wake_at
@@ -428,7 +433,7 @@ public class SqlDialect {
                                      ELSE picked.previous_status END,
                        wake_at = NULL, updated_at = :now
                 FROM picked WHERE saga.id = picked.id
-                RETURNING saga.*, picked.previous_status, picked.previous_owner""".formatted(instance);
+                RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at""".formatted(instance);
     }
 
     /** Which sagas a claim may take as runnable; see {@link #claim()}. */
@@ -472,14 +477,14 @@ public class SqlDialect {
      */
     public String lockRunnable() {
         return """
-                SELECT id, status AS previous_status, owner AS previous_owner FROM %s
+                SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at FROM %s
                 WHERE id = :id AND %s FOR UPDATE SKIP LOCKED""".formatted(instance, RUNNABLE);
     }
 
     /** Locks one due candidate {@code :id}, as {@link #lockRunnable()} does. */
     public String lockDue() {
         return """
-                SELECT id, status AS previous_status, owner AS previous_owner FROM %s
+                SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at FROM %s
                 WHERE id = :id AND %s FOR UPDATE SKIP LOCKED""".formatted(instance, DUE);
     }
 
