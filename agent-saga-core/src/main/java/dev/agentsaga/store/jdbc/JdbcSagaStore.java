@@ -72,6 +72,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Retention retention;
 
+    private final Lineage lineage;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -109,6 +111,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.reencryption = new Reencryption(db, dialect, cipher);
         this.erasures = new Erasures(db, dialect, rows, payloads);
         this.retention = new Retention(db, dialect, rows);
+        this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
     }
 
     @Override
@@ -142,92 +145,32 @@ public final class JdbcSagaStore implements SagaStore {
 
     @Override
     public boolean startChild(JournalWrite.AppendStep start, NewSaga child) {
-        Lease lease = start.lease();
-        StepRecord step = start.step();
-        return inTransaction(() -> {
-            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("now", rows.time(child.createdAt())))) != 1) {
-                return false;
-            }
-            if (jdbc.query(sql.selectStep(), Map.of("sagaId", step.sagaId(), "seq", step.seq()), rows::step).isEmpty()) {
-                journal.apply(start);
-            }
-            insertInstance(child);
-            return true;
-        });
+        return lineage.startChild(start, child);
     }
 
     @Override
     public List<InstanceRecord> children(String parentId) {
-        return call(() -> jdbc.query(sql.selectChildren(), Map.of("parentId", parentId), rows::instance));
+        return lineage.children(parentId);
     }
 
     @Override
     public void wakeParent(String parentId, Instant now) {
-        call(() -> jdbc.update(sql.wakeParent(), new MapSqlParameterSource("id", parentId)
-                .addValue("now", rows.time(now))));
+        lineage.wakeParent(parentId, now);
     }
 
     @Override
     public boolean parkOnChild(JournalWrite.StepWrite wait, String childId, Instant wakeAt, Instant now) {
-        Lease lease = wait.lease();
-        return inTransaction(() -> {
-            if (jdbc.update(sql.touchLease(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("now", rows.time(now)))) != 1) {
-                return false;
-            }
-            journal.apply(wait);
-            jdbc.update(sql.parkInstance(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("wakeAt", rows.time(wakeAt)).addValue("now", rows.time(now))));
-            wakeIfChild(lease.sagaId(), childId, FINISHED, now);
-            return true;
-        });
+        return lineage.parkOnChild(wait, childId, wakeAt, now);
     }
 
     @Override
     public boolean parkCompensation(Lease lease, String childId, Instant wakeAt, Instant now) {
-        return inTransaction(() -> {
-            if (jdbc.update(sql.parkCompensation(), Rows.fenced(lease, new MapSqlParameterSource()
-                    .addValue("wakeAt", rows.time(wakeAt)).addValue("now", rows.time(now)))) != 1) {
-                return false;
-            }
-            wakeIfChild(lease.sagaId(), childId, RESTED, now);
-            return true;
-        });
+        return lineage.parkCompensation(lease, childId, wakeAt, now);
     }
-
-    /**
-     * Reads the child's status under its row lock, after the parent's row was parked in this transaction, and
-     * wakes the parent when it is one of {@code statuses}: a child that rested before this read is seen here,
-     * and one that rests after it wakes the parked parent ({@link #wakeParent}, which waits for this
-     * transaction's lock on the parent's row).
-     */
-    private void wakeIfChild(String parentId, String childId, Set<SagaStatus> statuses, Instant now) {
-        List<@Nullable String> status = jdbc.queryForList(sql.lockInstance(), Map.of("id", childId), String.class);
-        String current = status.isEmpty() ? null : status.get(0);
-        if (current != null && statuses.contains(SagaStatus.valueOf(current))) {
-            jdbc.update(sql.wakeParent(), new MapSqlParameterSource("id", parentId).addValue("now", rows.time(now)));
-        }
-    }
-
-    /** The statuses in which a child has an outcome its parent's join records. */
-    private static final Set<SagaStatus> FINISHED = Set.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
-            SagaStatus.FAILED);
-
-    /** The statuses in which a child's compensation waits for its parent's next move. */
-    private static final Set<SagaStatus> RESTED = Set.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
-            SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED);
 
     @Override
     public boolean createFork(NewSaga fork, List<StepRecord> inherited) {
-        return inTransaction(() -> {
-            if (!insertInstance(fork)) {
-                return false;
-            }
-            String insert = sql.insertInheritedStep();
-            inherited.forEach(step -> jdbc.update(insert, rows.stepParams(step)));
-            return true;
-        });
+        return lineage.createFork(fork, inherited);
     }
 
     @Override
