@@ -200,7 +200,7 @@ class ChildSagaTest extends EngineTestSupport {
             return seat + saga.awaitSignal("go", String.class, Duration.ofHours(1));
         });
         SagaEngine engine = started(engineBuilder().action(seat()).workflow("quick", quick).workflow("trip", trip)
-                .retention(dev.agentsaga.SagaRetention.KEEP_ALL.keepFinished(Duration.ofMillis(1))
+                .retention(dev.agentsaga.SagaRetention.KEEP_ALL.keepFinished("quick", Duration.ofMillis(1))
                         .withInterval(Duration.ofMillis(50))));
         String lone = engine.start("quick", "alone").id();
         String id = engine.start("trip", "bern").id();
