@@ -64,6 +64,7 @@ public final class AgentSagaDashboardAutoConfiguration {
                 .GET(base + "/", pages::list)
                 .GET(base + "/inbox", pages::inbox)
                 .GET(base + "/sagas/{id}", pages::saga)
+                .GET(base + "/compare", pages::compare)
                 .POST(base + "/sagas/{id}/{action}", actions::act)
                 .add(RouterFunctions.resources(base + "/assets/**", new ClassPathResource(ASSETS),
                         (resource, headers) -> headers.setCacheControl("max-age=86400")))

@@ -11,9 +11,11 @@ import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 
+import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaStatus;
 
-/** The pages: the list, a saga, the inbox, and the page that says what went wrong. */
+/** The pages: the list, a saga, two sagas compared, the inbox, and the page that says what went wrong. */
 final class DashboardPages {
 
     /** What a page is sent with: never cached (it shows personal data), no script or style from elsewhere, no frames. */
@@ -78,6 +80,28 @@ final class DashboardPages {
         model.put("detail", detail.get());
         model.put("saga", detail.get().saga());
         return html(HttpStatus.OK, templates.render("saga", model));
+    }
+
+    /** Two sagas side by side: {@code ?a=...&b=...}, {@code a} on the left. */
+    ServerResponse compare(ServerRequest request) {
+        String a = param(request, "a");
+        String b = param(request, "b");
+        if (a == null || a.isBlank() || b == null || b.isBlank()) {
+            return error(request, HttpStatus.BAD_REQUEST, "Name the two sagas to compare: ?a=...&b=...");
+        }
+        Comparison comparison;
+        try {
+            comparison = dashboard.compare(a.trim(), b.trim());
+        }
+        catch (SagaNotFoundException ex) {
+            return error(request, HttpStatus.NOT_FOUND, "No saga has the id '" + ex.sagaId() + "'.");
+        }
+        catch (InvalidSagaStateException ex) {
+            return error(request, HttpStatus.BAD_REQUEST, String.valueOf(ex.getMessage()));
+        }
+        Map<String, Object> model = model(request, "compare", dashboard.needsPerson());
+        model.put("comparison", comparison);
+        return html(HttpStatus.OK, templates.render("compare", model));
     }
 
     ServerResponse inbox(ServerRequest request) {

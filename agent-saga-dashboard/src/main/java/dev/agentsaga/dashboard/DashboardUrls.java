@@ -43,6 +43,17 @@ public final class DashboardUrls {
         return base + "/sagas/" + UriUtils.encodePathSegment(id, StandardCharsets.UTF_8);
     }
 
+    /** A step on a saga's page. */
+    public String step(String id, int seq) {
+        return saga(id) + "#step-" + seq;
+    }
+
+    /** The comparison of two sagas, {@code a} on the left. */
+    public String compare(String a, String b) {
+        return base + "/compare?a=" + UriUtils.encodeQueryParam(a, StandardCharsets.UTF_8) + "&b="
+                + UriUtils.encodeQueryParam(b, StandardCharsets.UTF_8);
+    }
+
     /** An action on a saga. */
     public String action(String id, String action) {
         return saga(id) + "/" + action;

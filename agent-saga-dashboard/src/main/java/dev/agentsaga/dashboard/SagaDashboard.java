@@ -25,8 +25,8 @@ import dev.agentsaga.StepView;
 import dev.agentsaga.autoconfigure.actuate.PayloadRedactor;
 
 /**
- * The read side of the dashboard: the list with its counts, one saga, and the inbox, all from the
- * {@link SagaCoordinator} (the store's paged queries and its journal), with payloads masked by the
+ * The read side of the dashboard: the list with its counts, one saga, two sagas compared, and the inbox, all
+ * from the {@link SagaCoordinator} (the store's paged queries and its journal), with payloads masked by the
  * actuator endpoint's {@link PayloadRedactor}.
  */
 public final class SagaDashboard {
@@ -102,15 +102,27 @@ public final class SagaDashboard {
         return coordinator.find(id).map(this::detail);
     }
 
+    /**
+     * Two sagas of one workflow side by side, {@code a} on the left, with their payloads masked.
+     *
+     * @throws dev.agentsaga.SagaNotFoundException when either saga does not exist
+     * @throws dev.agentsaga.InvalidSagaStateException when they run different workflows
+     */
+    public Comparison compare(String a, String b) {
+        return Comparison.of(coordinator.compare(a, b), payloads);
+    }
+
     /** What the saga waits for from a person; empty when no saga has this id. */
     public Optional<PendingDecision> pending(String id) {
         return coordinator.find(id).map(saga -> PendingDecision.of(saga, payloads));
     }
 
     private SagaDetail detail(SagaView saga) {
+        Integer forkStep = saga.forkStep();
         List<SagaDetail.StepRow> steps = saga.steps().stream()
                 .map(step -> new SagaDetail.StepRow(step, payloads.show(step.input()), payloads.show(step.output()),
-                        payloads.show(step.error()), TimelineChart.isInDoubt(saga, step)))
+                        payloads.show(step.error()), TimelineChart.isInDoubt(saga, step),
+                        SagaDetail.childAt(saga, step.seq()), forkStep != null && step.seq() < forkStep))
                 .toList();
         StepView errorStep = saga.errorStep() == null ? null
                 : saga.steps().stream().filter(step -> step.seq() == saga.errorStep()).findFirst().orElse(null);

@@ -41,8 +41,12 @@ public record TimelineChart(int width, int height, List<Row> rows, List<TimeAxis
 
     static final double MIN_BAR = 2;
 
-    /** One step's row: its label and its bars (the step, and its compensation when it was undone). */
-    public record Row(int seq, String label, String kind, int y, List<Bar> bars) {
+    /**
+     * One step's row: its label and its bars (the step, and its compensation when it was undone).
+     *
+     * @param child for a step that started a child saga, the child's id
+     */
+    public record Row(int seq, String label, String kind, int y, List<Bar> bars, @Nullable String child) {
 
         /** Where the row's text sits. */
         public int textY() {
@@ -111,8 +115,9 @@ public record TimelineChart(int width, int height, List<Row> rows, List<TimeAxis
             compensations.stream().filter(compensation -> compensation.step().seq() == step.seq())
                     .forEach(compensation -> bars.add(bar(scale, step.seq(), "compensation", compensation.start(),
                             compensation.end(), compensation.css(), compensation.title())));
+            SagaView.Child child = SagaDetail.childAt(saga, step.seq());
             rows.add(new Row(step.seq(), label(step), step.kind().name().toLowerCase(Locale.ROOT),
-                    TOP + (rows.size() * ROW_HEIGHT), bars));
+                    TOP + (rows.size() * ROW_HEIGHT), bars, child == null ? null : child.id()));
         }
         Marker failure = failureAt == null ? null
                 : new Marker(scale.x(failureAt), saga.cancelRequested() ? "cancelled" : "failure");
@@ -203,8 +208,9 @@ public record TimelineChart(int width, int height, List<Row> rows, List<TimeAxis
         return step.finishedAt() != null ? step.finishedAt() : end;
     }
 
+    /** A sleep, a signal, or a child saga: the saga holds no thread meanwhile, so long stretches may be cut. */
     static boolean isWait(StepView step) {
-        return step.kind() == StepKind.SIGNAL || step.kind() == StepKind.SLEEP;
+        return step.kind() == StepKind.SIGNAL || step.kind() == StepKind.SLEEP || step.kind() == StepKind.CHILD;
     }
 
     static boolean isInDoubt(SagaView saga, StepView step) {

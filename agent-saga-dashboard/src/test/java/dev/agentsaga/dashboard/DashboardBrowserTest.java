@@ -24,10 +24,12 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.StepView;
+import dev.agentsaga.dashboard.app.GroupTripWorkflow;
 import dev.agentsaga.dashboard.app.PayoutWorkflow;
 import dev.agentsaga.dashboard.app.TravelActions.Transfer;
 import dev.agentsaga.dashboard.app.TravelDesk;
@@ -274,6 +276,55 @@ class DashboardBrowserTest {
                 d -> browser.text(".saga-head .status").equals("COMPENSATED"));
         assertThat(browser.script("return window.sameDocument")).isEqualTo(true);
         assertThat(browser.text(".conversation")).contains("rejected by ops");
+    }
+
+    @Test
+    @Order(10)
+    void aForkIsComparedWithItsSourceFromItsPage() {
+        String source = "trip-avalon-0430";
+        sagas.start(TripWorkflow.NAME, "A week in Avalon", source);
+        scenarios.awaitStatus(source, SagaStatus.FAILED);
+        desk.openAirport("Avalon");
+        String fork = sagas.fork(source, 2, ForkOverrides.none()).id();
+        scenarios.awaitStatus(fork, SagaStatus.WAITING);
+        sagas.signal(fork, "approval:sendConfirmation", java.util.Map.of("approved", true, "by", "ana", "reason", "ok"));
+        scenarios.awaitStatus(fork, SagaStatus.COMPLETED);
+        browser.open(url("/sagas/" + fork));
+
+        assertThat(browser.text(".lineage .fork")).contains("Forked from " + source + " at step #2");
+        browser.click(".lineage a.compare");
+
+        browser.await("the comparison", d -> d.getCurrentUrl().contains("/compare?a=" + source));
+        assertThat(browser.attribute("#divergence", "data-diverged-at")).isEqualTo("2");
+        assertThat(browser.text("article[data-side='a'] .status")).isEqualTo("FAILED");
+        assertThat(browser.text("article[data-side='b'] .status")).isEqualTo("COMPLETED");
+        assertThat(browser.text("tr[data-seq='2'] td[data-side='a'] .step-status")).isEqualTo("FAILED");
+        assertThat(browser.text("tr[data-seq='3'] td[data-side='b'] .call-head")).contains("bookFlight");
+        Screenshots.save(browser.screenshot(1280), "dashboard-compare.png");
+        browser.click("article[data-side='a'] h2 a");
+        browser.await("the source's page", d -> d.getCurrentUrl().endsWith("/sagas/" + source));
+    }
+
+    @Test
+    @Order(11)
+    void aChildTripIsReachedFromItsGroupsTreeAndTimelineAndLeadsBackToIt() {
+        String group = "group-0431";
+        sagas.start(GroupTripWorkflow.NAME, "2 nights in Porto at Casa Azul, card visa-4242 + "
+                + "3 nights in Madrid at Hotel Prado, card visa-4242", group);
+        scenarios.awaitStatus(group + ":1", SagaStatus.WAITING);
+        scenarios.awaitStatus(group + ":2", SagaStatus.WAITING);
+        scenarios.awaitStatus(group, SagaStatus.WAITING);
+        browser.open(url("/sagas/" + group));
+        browser.awaitElement("#lineage li[data-id='" + group + ":2']");
+        Screenshots.save(browser.screenshot(1280), "dashboard-children.png");
+
+        browser.click("#lineage li[data-id='" + group + ":2'] > a.mono");
+        browser.await("the second trip's page", d -> d.getCurrentUrl().endsWith("/sagas/" + group + ":2"));
+        assertThat(browser.text(".lineage .parent")).contains("Child saga of " + group + ", started by its step #2");
+        browser.click(".lineage .parent a.mono");
+        browser.await("the group's page", d -> d.getCurrentUrl().endsWith("/sagas/" + group));
+        browser.click("svg.timeline g.row[data-seq='1'] a.child");
+        browser.await("the first trip's page", d -> d.getCurrentUrl().endsWith("/sagas/" + group + ":1"));
     }
 
     private String url(String path) {

@@ -25,6 +25,16 @@ final class Journals {
 
     private @Nullable String input = "\"3 nights in Lisbon\"";
 
+    private @Nullable String parentId;
+
+    private @Nullable Integer parentStep;
+
+    private @Nullable String forkedFrom;
+
+    private @Nullable Integer forkStep;
+
+    private List<SagaView.Child> children = List.of();
+
     private Journals(String id) {
         this.id = id;
     }
@@ -35,6 +45,26 @@ final class Journals {
 
     Journals input(String json) {
         this.input = json;
+        return this;
+    }
+
+    /** The saga a child of step {@code step} of saga {@code parent}. */
+    Journals childOf(String parent, int step) {
+        this.parentId = parent;
+        this.parentStep = step;
+        return this;
+    }
+
+    /** The saga a fork of saga {@code source} from step {@code step}. */
+    Journals forkOf(String source, int step) {
+        this.forkedFrom = source;
+        this.forkStep = step;
+        return this;
+    }
+
+    /** The saga's tree of children. */
+    Journals children(SagaView.Child... children) {
+        this.children = List.of(children);
         return this;
     }
 
@@ -74,7 +104,7 @@ final class Journals {
 
     SagaView as(SagaStatus status, long updatedMillis, @Nullable String error, @Nullable Integer errorStep) {
         return new SagaView(id, "trip", "1", status, input, null, error, errorStep, false, null, T0,
-                at(updatedMillis), steps, 0, 0, List.of(), null, null, null, List.of(), null, null);
+                at(updatedMillis), steps, 0, 0, List.of(), null, parentId, parentStep, children, forkedFrom, forkStep);
     }
 
     /** The saga COMPLETED, its payloads erased at {@code erasedMillis}. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns journaled JSON into plain values for the endpoint, masking the values of fields whose names
- * are listed (compared ignoring case, '-' and '_'), at any depth.
+ * are listed (compared ignoring case, '-' and '_'), at any depth, and inside a text value that holds a JSON
+ * object or array (a model's tool call arguments, which the Spring AI integration journals as JSON text).
  */
 public final class PayloadRedactor {
 
@@ -56,7 +58,27 @@ public final class PayloadRedactor {
             list.forEach(item -> redacted.add(redactValue(item)));
             return redacted;
         }
+        if (value instanceof String text) {
+            return redactText(text);
+        }
         return value;
+    }
+
+    /** Text that holds a JSON object or array, masked inside and kept as text; any other text as it is. */
+    private String redactText(String text) {
+        String trimmed = text.strip();
+        if (!(trimmed.startsWith("{") && trimmed.endsWith("}") || trimmed.startsWith("[") && trimmed.endsWith("]"))) {
+            return text;
+        }
+        Object parsed;
+        try {
+            parsed = JSON.readValue(trimmed, Object.class);
+        }
+        catch (JacksonException ex) {
+            return text;
+        }
+        Object redacted = redactValue(parsed);
+        return Objects.equals(redacted, parsed) ? text : JSON.writeValueAsString(redacted);
     }
 
     private static String normalize(String name) {

@@ -19,7 +19,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.agentsaga.AgentSagaException;
-import dev.agentsaga.InvalidSagaStateException;
+import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.Page;
 import dev.agentsaga.Resolution;
 import dev.agentsaga.SagaCoordinator;
@@ -33,10 +33,10 @@ import dev.agentsaga.StepView;
 import dev.agentsaga.spi.StepRecord;
 
 /**
- * The {@code sagas} endpoint: lists sagas, shows one with its step timeline, and (when access is
- * {@code unrestricted}) retries, cancels, resolves, signals and erases them. Read-only by default: write
- * operations change sagas, so they are exposed only when {@code management.endpoint.sagas.access}
- * is set to {@code unrestricted}.
+ * The {@code sagas} endpoint: lists sagas, shows one with its step timeline, its parent, the saga it was
+ * forked from and its children, compares two, and (when access is {@code unrestricted}) retries, cancels,
+ * resolves, signals, erases and forks them. Read-only by default: write operations change sagas, so they
+ * are exposed only when {@code management.endpoint.sagas.access} is set to {@code unrestricted}.
  */
 @Endpoint(id = "sagas", defaultAccess = Access.READ_ONLY)
 public class SagasEndpoint {
@@ -76,7 +76,10 @@ public class SagasEndpoint {
         return new SagaList(result.items(), result.page(), result.size(), result.total(), result.totalExact());
     }
 
-    /** One saga with its timeline; null (404) when there is none with this id. */
+    /**
+     * One saga with its timeline, the saga and step that started it (a child), the saga and step it was forked
+     * from (a fork) and the tree of its children; null (404) when there is none with this id.
+     */
     @ReadOperation
     public @Nullable SagaDetail saga(@Selector String id) {
         return coordinator.find(id).map(this::detail).orElse(null);
@@ -99,14 +102,42 @@ public class SagasEndpoint {
     }
 
     /**
+     * Two sagas of one workflow side by side ({@code GET /actuator/sagas/{a}/compare/{b}}, see
+     * {@link SagaCoordinator#compare}): where their journals part, the steps that differ with the tool calls
+     * their model turns asked for, and how each ended, with the same payload fields masked as in the detail;
+     * null (404) when either saga does not exist.
+     */
+    @ReadOperation
+    public @Nullable SagaComparisonDetail compare(@Selector String a, @Selector String part, @Selector String b) {
+        if (!"compare".equals(part)) {
+            throw bad("Unknown part '" + part + "' of two sagas; use compare");
+        }
+        try {
+            return SagaComparisonDetail.of(coordinator.compare(a, b), redactor);
+        }
+        catch (SagaNotFoundException ex) {
+            return null;
+        }
+        catch (AgentSagaException ex) {
+            throw bad(ex.getMessage());
+        }
+    }
+
+    /**
      * Operates on a saga: {@code retry}, {@code cancel}, {@code resolve} (with {@code outcome}
      * HAPPENED, RETRY or COMPENSATE, an {@code output} when it happened, and a {@code note}),
-     * {@code signal} (with {@code name} and {@code payload}) or {@code erase} (a finished saga's payloads,
-     * see {@link SagaCoordinator#erase}). Returns the saga as it is afterwards.
+     * {@code signal} (with {@code name} and {@code payload}), {@code erase} (a finished saga's payloads,
+     * see {@link SagaCoordinator#erase}) or {@code fork} (from step {@code fromStep}, optionally in another
+     * {@code workflowVersion}, with another {@code model} and {@code systemPrompt}, see
+     * {@link SagaCoordinator#fork}). Returns the saga as it is afterwards; for {@code fork}, the new fork. A saga
+     * that does not exist is refused like an operation it is not in the status for, with the reason: an empty
+     * answer would read as done.
      */
     @WriteOperation
     public @Nullable SagaDetail operate(@Selector String id, @Selector String operation, @Nullable String outcome,
-            @Nullable Object output, @Nullable String note, @Nullable String name, @Nullable Object payload) {
+            @Nullable Object output, @Nullable String note, @Nullable String name, @Nullable Object payload,
+            @Nullable Integer fromStep, @Nullable String workflowVersion, @Nullable String model,
+            @Nullable String systemPrompt) {
         try {
             switch (operation.toLowerCase(Locale.ROOT)) {
                 case "retry" -> coordinator.retry(id);
@@ -114,17 +145,15 @@ public class SagasEndpoint {
                 case "resolve" -> coordinator.resolve(id, resolution(outcome, output, note));
                 case "signal" -> coordinator.signal(id, required(name, "name"), payload);
                 case "erase" -> coordinator.erase(id);
-                default -> throw bad("Unknown operation '" + operation + "'; use retry, cancel, resolve, signal or "
-                        + "erase");
+                case "fork" -> {
+                    return saga(coordinator.fork(id, required(fromStep, "fromStep"),
+                            overrides(workflowVersion, model, systemPrompt)).id());
+                }
+                default -> throw bad("Unknown operation '" + operation + "'; use retry, cancel, resolve, signal, "
+                        + "erase or fork");
             }
         }
-        catch (SagaNotFoundException ex) {
-            return null;
-        }
-        catch (InvalidSagaStateException | IllegalArgumentException ex) {
-            throw bad(ex.getMessage());
-        }
-        catch (AgentSagaException ex) {
+        catch (AgentSagaException | IllegalArgumentException ex) {
             throw bad(ex.getMessage());
         }
         return saga(id);
@@ -135,7 +164,8 @@ public class SagasEndpoint {
         return new SagaDetail(view.id(), view.workflow(), view.workflowVersion(), view.status(),
                 redactor.redact(view.input()), redactor.redact(view.output()), view.error(), view.errorStep(),
                 view.cancelRequested(), view.wakeAt(), view.createdAt(), view.updatedAt(), view.tokensSpent(),
-                view.tokensSaved(), view.tokensReplayed(), view.recoveredFrom(), view.erasedAt(), steps);
+                view.tokensSaved(), view.tokensReplayed(), view.recoveredFrom(), view.erasedAt(), view.parentId(),
+                view.parentStep(), view.forkedFrom(), view.forkStep(), view.children(), steps);
     }
 
     private SagaExport masked(SagaExport export) {
@@ -174,6 +204,21 @@ public class SagasEndpoint {
         return new Resolution(decided, output, note == null ? "" : note);
     }
 
+    private static ForkOverrides overrides(@Nullable String workflowVersion, @Nullable String model,
+            @Nullable String systemPrompt) {
+        ForkOverrides overrides = ForkOverrides.none();
+        if (workflowVersion != null) {
+            overrides = overrides.withWorkflowVersion(workflowVersion);
+        }
+        if (model != null) {
+            overrides = overrides.withModel(model);
+        }
+        if (systemPrompt != null) {
+            overrides = overrides.withSystemPrompt(systemPrompt);
+        }
+        return overrides;
+    }
+
     private static Set<SagaStatus> statuses(String list) {
         Set<SagaStatus> statuses = EnumSet.noneOf(SagaStatus.class);
         for (String status : list.split(",")) {
@@ -189,6 +234,13 @@ public class SagasEndpoint {
 
     private static String required(@Nullable String value, String what) {
         if (value == null || value.isBlank()) {
+            throw bad("'" + what + "' is required");
+        }
+        return value;
+    }
+
+    private static int required(@Nullable Integer value, String what) {
+        if (value == null) {
             throw bad("'" + what + "' is required");
         }
         return value;
@@ -211,12 +263,19 @@ public class SagasEndpoint {
      * A saga with its timeline; payloads as JSON values with sensitive fields masked.
      *
      * @param erasedAt when the saga's payloads were erased ({@link SagaCoordinator#erase}), or null
+     * @param parentId the saga that started this one as a child, or null
+     * @param parentStep the parent's step that started it, or null
+     * @param forkedFrom the saga this one was forked from, or null
+     * @param forkStep the first step this fork ran itself (the steps before it are the source's), or null
+     * @param children the child sagas this one started, each with the step that started it, its workflow, its
+     *     status and its own children
      */
     public record SagaDetail(String id, String workflow, String workflowVersion, SagaStatus status,
             @Nullable Object input, @Nullable Object output, @Nullable String error, @Nullable Integer errorStep,
             boolean cancelRequested, @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long tokensSpent,
             long tokensSaved, long tokensReplayed, List<String> recoveredFrom, @Nullable Instant erasedAt,
-            List<StepDetail> steps) {
+            @Nullable String parentId, @Nullable Integer parentStep, @Nullable String forkedFrom,
+            @Nullable Integer forkStep, List<SagaView.Child> children, List<StepDetail> steps) {
     }
 
     /** One step of the timeline. */

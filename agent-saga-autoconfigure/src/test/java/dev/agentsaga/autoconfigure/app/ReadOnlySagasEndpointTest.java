@@ -13,6 +13,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.SagaQuery;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.autoconfigure.app.ActuatorHttp.Response;
@@ -79,6 +80,32 @@ class ReadOnlySagasEndpointTest {
         assertThat(response.read("$.input.destination", String.class)).isEqualTo("******");
         assertThat(response.read("$.input.password", String.class)).isEqualTo("******");
         assertThat(response.read("$.steps[0].input.destination", String.class)).isEqualTo("******");
+    }
+
+    @Test
+    void comparesTwoSagasWithTheFieldsOfTheRedactPropertyMasked() {
+        SagaView vienna = coordinator.start("approvalTrip", TripRequest.to("Vienna")).await(WAIT);
+        SagaView graz = coordinator.start("approvalTrip", TripRequest.to("Graz")).await(WAIT);
+
+        Response response = http.get("/actuator/sagas/" + vienna.id() + "/compare/" + graz.id());
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.read("$.divergedAt", Integer.class)).isEqualTo(1);
+        assertThat(response.read("$.differences[0].a.input.destination", String.class)).isEqualTo("******");
+        assertThat(response.read("$.a.status", String.class)).isEqualTo("WAITING");
+        assertThat(response.read("$.differences[0].b.output", String.class)).isEqualTo("FL-Graz");
+        assertThat(response.body()).doesNotContain("hunter2-secret");
+    }
+
+    @Test
+    void refusesToForkASaga() {
+        SagaView waiting = coordinator.start("approvalTrip", TripRequest.to("Linz")).await(WAIT);
+
+        Response response = http.post("/actuator/sagas/" + waiting.id() + "/fork", "{\"fromStep\": 1}");
+
+        assertThat(response.status()).as(response.toString()).isBetween(400, 499);
+        assertThat(coordinator.list(SagaQuery.all().withPage(0, 200)).items()).noneSatisfy(summary ->
+                assertThat(coordinator.find(summary.id()).orElseThrow().forkedFrom()).isEqualTo(waiting.id()));
     }
 
     @Test

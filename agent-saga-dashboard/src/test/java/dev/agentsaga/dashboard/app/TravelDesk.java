@@ -2,6 +2,7 @@ package dev.agentsaga.dashboard.app;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The outside world of the travel agent: flights, hotels, cards and mail, with the troubles a test asks
- * for by name. Searching flights to Atlantis fails; searching flights to Slowtown, and cancelling a room
+ * for by name. Searching flights to Atlantis fails, and to Avalon until its airport {@link #openAirport opens};
+ * searching flights to Slowtown, and cancelling a room
  * at the Slowcancel Inn, block until {@link #open()}; a room at the Nocancel Inn cannot be cancelled while
  * {@link #hotelCancellationsDown()} holds; a declined card is declined.
  */
@@ -28,9 +30,15 @@ public class TravelDesk {
 
     private final Map<String, String> bookings = new ConcurrentHashMap<>();
 
+    private final Set<String> closedAirports = ConcurrentHashMap.newKeySet();
+
+    public TravelDesk() {
+        closedAirports.addAll(List.of("Atlantis", "Avalon"));
+    }
+
     public List<Map<String, Object>> searchFlights(String to) {
-        if (to.equals("Atlantis")) {
-            throw new IllegalStateException("No airport serves Atlantis");
+        if (closedAirports.contains(to)) {
+            throw new IllegalStateException("No airport serves " + to);
         }
         if (to.equals("Slowtown")) {
             await();
@@ -60,6 +68,13 @@ public class TravelDesk {
         }
         bookings.put(key, "charge " + amountEur);
         return "ch_" + Math.abs(key.hashCode() % 1_000_000);
+    }
+
+    /** Opens the airport of a city whose flights could not be searched; Atlantis has none to open. */
+    public void openAirport(String city) {
+        if (!city.equals("Atlantis")) {
+            closedAirports.remove(city);
+        }
     }
 
     /** Lets blocked searches and cancellations go on. */
