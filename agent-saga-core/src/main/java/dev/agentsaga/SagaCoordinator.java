@@ -51,7 +51,8 @@ public interface SagaCoordinator {
      * @return the fork's handle; it is PENDING until a node claims it
      * @throws SagaNotFoundException when no saga has this id
      * @throws InvalidSagaStateException when a step before {@code fromStep} is in doubt (an IRREVERSIBLE step
-     *     whose outcome is unknown) or has not finished, or {@code fromStep} is outside the journal
+     *     whose outcome is unknown), has not finished, or was undone by the source's compensation, or
+     *     {@code fromStep} is outside the journal
      * @throws UnknownWorkflowException when the fork's workflow version is not run by this coordinator
      */
     SagaHandle fork(String sagaId, int fromStep, ForkOverrides overrides);

@@ -83,7 +83,10 @@ final class Forks {
         return forkId;
     }
 
-    /** The fork's copy of a source entry before the fork step; refused when that entry has not finished. */
+    /**
+     * The fork's copy of a source entry before the fork step; refused when that entry has not finished, or
+     * when the source's compensation undid it.
+     */
     private static StepRecord inherited(StepRecord step, String forkId, String sourceId, int fromStep) {
         if (step.status() == StepStatus.STARTED) {
             boolean inDoubt = step.kind() == StepKind.ACTION && step.reversibility() == Reversibility.IRREVERSIBLE;
@@ -93,7 +96,14 @@ final class Forks {
                     + "it first, or fork from step " + step.seq() + " or earlier" : "has not finished; fork from step "
                     + step.seq() + " or earlier, or once it has finished"), sourceId, step.seq(), null);
         }
-        StepStatus status = step.status() == StepStatus.FAILED ? StepStatus.FAILED : StepStatus.SUCCEEDED;
+        if (step.status() == StepStatus.COMPENSATING || step.status() == StepStatus.COMPENSATED
+                || step.status() == StepStatus.COMPENSATION_FAILED) {
+            throw new InvalidSagaStateException("Saga " + sourceId + " cannot be forked from step " + fromStep
+                    + ": step " + step.seq() + " (" + step.name() + ") before it was " + step.status()
+                    + " by the saga's compensation, so its effect is undone and a fork cannot build on it; fork "
+                    + "from step " + step.seq() + " or earlier", sourceId, step.seq(), null);
+        }
+        StepStatus status = step.status();
         return new StepRecord(forkId, step.seq(), step.name(), step.kind(), step.reversibility(), status, step.input(),
                 step.output(), step.error(), step.attempts(), step.startedAt(), step.finishedAt(), 0, null, null,
                 Compensator.FORKED, "inherited from saga " + sourceId + ", which ran it; this fork never undoes it",
@@ -204,8 +214,8 @@ final class Forks {
         for (Object call : calls) {
             if (call instanceof Map<?, ?> c && c.get("name") != null) {
                 Object arguments = c.get("arguments");
-                toolCalls.add(new SagaComparison.ToolCall(String.valueOf(c.get("name")),
-                        arguments == null ? null : String.valueOf(arguments)));
+                toolCalls.add(new SagaComparison.ToolCall(String.valueOf(c.get("name")), arguments == null ? null
+                        : arguments instanceof String text ? text : services.codec().encode(arguments)));
             }
         }
         return toolCalls;

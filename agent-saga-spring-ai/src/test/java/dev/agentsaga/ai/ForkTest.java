@@ -190,4 +190,25 @@ class ForkTest extends EngineTestSupport {
                 .containsExactly("chargeCard");
         assertThat(instanceRows()).isEqualTo(2);
     }
+
+    @Test
+    void aForkCannotBuildOnAStepTheSourcesCompensationUndid() {
+        CompensableAction seat = new CompensableAction("holdSeat", ledger);
+        CompensableAction pay = new CompensableAction("payDeposit", ledger).alwaysFailing()
+                .withPolicy(TestPolicies.fast(1));
+        SagaEngine engine = started(engineBuilder().defaultPolicy(TestPolicies.fast()).action(seat).action(pay)
+                .workflow("payer", new dev.agentsaga.testing.ScriptedWorkflow((input, saga) -> {
+                    saga.step(seat, input);
+                    return saga.step(pay, input);
+                })));
+        String id = engine.start("payer", "x").id();
+        awaitStatus(engine, id, SagaStatus.COMPENSATED);
+
+        assertThatThrownBy(() -> engine.fork(id, 2, ForkOverrides.none()))
+                .isInstanceOf(InvalidSagaStateException.class)
+                .hasMessageContaining("step 1 (holdSeat)").hasMessageContaining("COMPENSATED");
+        String fork = engine.fork(id, 1, ForkOverrides.none()).id();
+        awaitStatus(engine, fork, SagaStatus.COMPENSATED);
+        assertThat(ledger.compensated(fork)).containsExactly("holdSeat");
+    }
 }
