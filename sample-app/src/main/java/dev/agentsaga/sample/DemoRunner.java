@@ -7,20 +7,24 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
+import dev.agentsaga.ForkOverrides;
+import dev.agentsaga.SagaComparison;
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaView;
+import dev.agentsaga.StepView;
 import dev.agentsaga.ai.ToolApproval;
 
 /**
- * {@code --demo} (or {@code sample.demo=true}): plays three scenarios of the trip agent and prints each
+ * {@code --demo} (or {@code sample.demo=true}): plays four scenarios of the trip agent and prints each
  * saga's timeline.
  * <ol>
  * <li>the happy path; the demo approves the confirmation e-mail when the saga waits for it;</li>
@@ -28,7 +32,10 @@ import dev.agentsaga.ai.ToolApproval;
  * cancelled (compensation);</li>
  * <li>a crash mid-trip: with {@code --crash-after=bookFlight} the process halts itself right after the
  * flight was booked; running the same command again resumes the saga (fixed id {@value #CRASH_SAGA_ID})
- * from its journal without booking the flight or asking the model again.</li>
+ * from its journal without booking the flight or asking the model again;</li>
+ * <li>the sold-out trip forked at the model turn that booked its flight, with a system prompt that says the
+ * hotel has no rooms, and the fork compared with the original (played before 3, which may halt the
+ * process).</li>
  * </ol>
  * {@code --demo=concierge} (or {@code sample.demo.agent=concierge}) plays the concierge agent's scenarios
  * instead ({@link ConciergeDemo}). {@code sample.demo.scenarios=1,3} picks scenarios.
@@ -88,7 +95,8 @@ public class DemoRunner implements ApplicationRunner {
         }
         String agent = demo == null || demo.isEmpty() || demo.get(0).equals("true")
                 ? env.getProperty("sample.demo.agent", "trip") : demo.get(0);
-        List<String> scenarios = Arrays.asList(env.getProperty("sample.demo.scenarios", "1,2,3").split("\\s*,\\s*"));
+        List<String> scenarios = Arrays.asList(env.getProperty("sample.demo.scenarios", "1,2,4,3")
+                .split("\\s*,\\s*"));
         if (agent.equals(ConciergeWorkflow.NAME)) {
             banner("agent-saga sample: a hotel concierge agent (ChatClient, @Tool methods and an MCP server)");
             concierge.play(scenarios);
@@ -103,16 +111,59 @@ public class DemoRunner implements ApplicationRunner {
             SagaView view = play(sagas.start(TripWorkflow.NAME, HAPPY_GOAL));
             print("1. Happy path", HAPPY_GOAL, view);
         }
+        SagaView soldOut = null;
         if (scenarios.contains("2")) {
-            SagaView view = play(sagas.start(TripWorkflow.NAME, SOLD_OUT_GOAL));
+            soldOut = play(sagas.start(TripWorkflow.NAME, SOLD_OUT_GOAL));
             print("2. The hotel is sold out after the flight was booked: the flight is cancelled", SOLD_OUT_GOAL,
-                    view);
+                    soldOut);
+        }
+        if (scenarios.contains("4")) {
+            forkScenario(soldOut != null ? soldOut : play(sagas.start(TripWorkflow.NAME, SOLD_OUT_GOAL)));
         }
         if (scenarios.contains("3")) {
             crashScenario();
         }
         System.out.println("Done. The journal is kept in the database (./data by default); the HTTP API runs without "
                 + "--demo, see README.");
+    }
+
+    /**
+     * Forks the sold-out trip at the model turn that booked its flight, with a system prompt that tells the
+     * model the hotel has no rooms, and compares the fork with the original.
+     */
+    private void forkScenario(SagaView soldOut) {
+        int bookFlight = soldOut.steps().stream().filter(step -> step.name().equals("bookFlight"))
+                .mapToInt(StepView::seq).findFirst().orElseThrow();
+        int fromStep = bookFlight - 1;
+        String prompt = TripWorkflow.SYSTEM_PROMPT + "\n" + TravelProviders.SOLD_OUT_HOTEL + " "
+                + ScriptedTripModel.NO_ROOMS + ": book the cheapest other hotel instead.";
+        SagaHandle fork = sagas.fork(soldOut.id(), fromStep, ForkOverrides.none().withSystemPrompt(prompt));
+        System.out.println(">>> Scenario 4: forked saga " + soldOut.id() + " at step " + fromStep + " (the model turn "
+                + "that booked the flight) as saga " + fork.id() + ", with a system prompt that says the "
+                + TravelProviders.SOLD_OUT_HOTEL + " has no rooms. Steps 1 to " + (fromStep - 1) + " (the searches) "
+                + "are replayed from the original's journal, not run or asked again, and never undone by the fork.");
+        SagaView view = play(fork);
+        print("4. What would the agent have done with another prompt? A fork from step " + fromStep + ", compared",
+                SOLD_OUT_GOAL, view);
+        SagaComparison comparison = sagas.compare(soldOut.id(), fork.id());
+        System.out.println("  compared with the original: the runs part at step " + comparison.divergedAt());
+        for (SagaComparison.StepDifference difference : comparison.differences()) {
+            System.out.println("    step " + difference.seq() + ": " + side(difference.a(), difference.toolCallsA())
+                    + "  |  " + side(difference.b(), difference.toolCallsB()));
+        }
+        System.out.println("  original: " + comparison.a().status() + ", " + comparison.a().tokens() + " tokens;  fork: "
+                + comparison.b().status() + ", " + comparison.b().tokens() + " tokens of its own");
+        System.out.println();
+    }
+
+    private static String side(SagaComparison.@Nullable Entry entry, List<SagaComparison.ToolCall> calls) {
+        if (entry == null) {
+            return "(no step)";
+        }
+        String asked = calls.isEmpty() ? "" : " -> " + String.join(", ", calls.stream()
+                .map(call -> call.name() + " " + call.arguments()).toList());
+        String text = entry.kind() + " " + entry.name() + " " + entry.status() + asked;
+        return text.length() > 110 ? text.substring(0, 107) + "..." : text;
     }
 
     private void crashScenario() {

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -35,6 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class ScriptedTripModel implements ChatModel {
 
     public static final String LABEL = "[scripted model]";
+
+    /** What a system prompt says after a hotel's name when the model must not book it. */
+    public static final String NO_ROOMS = "has no rooms this season";
 
     private static final Logger log = LoggerFactory.getLogger(ScriptedTripModel.class);
 
@@ -62,7 +66,9 @@ public class ScriptedTripModel implements ChatModel {
             }
         }
         int turn = results.size() + 1;
-        AssistantMessage answer = next(goal, results, turn);
+        String system = messages.stream().filter(SystemMessage.class::isInstance).map(Message::getText).findFirst()
+                .orElse("");
+        AssistantMessage answer = next(goal, system, results, turn);
         jdbc.sql("INSERT INTO model_call (goal, turn, reply) VALUES (?, ?, ?)")
                 .params(goal, turn, answer.hasToolCalls() ? answer.getToolCalls().get(0).name() : "answer").update();
         log.info("{} turn {}: {}", LABEL, turn, answer.hasToolCalls()
@@ -72,7 +78,7 @@ public class ScriptedTripModel implements ChatModel {
                 .usage(new DefaultUsage(200 + 60 * turn, 40)).model("scripted-trip-model").build());
     }
 
-    private AssistantMessage next(String goal, Map<String, JsonNode> results, int turn) {
+    private AssistantMessage next(String goal, String system, Map<String, JsonNode> results, int turn) {
         String destination = city(goal);
         int nights = number(goal, "(\\d+)\\s*(?:nights|days)", 3);
         String date = date(goal);
@@ -87,7 +93,7 @@ public class ScriptedTripModel implements ChatModel {
             return call(turn, "bookFlight", Map.of("flightNumber", flight.path("flightNumber").asString(), "date", date,
                     "passenger", "Ana Silva", "priceEur", flight.path("priceEur").asInt()));
         }
-        JsonNode hotel = chosenHotel(goal, results.get("searchHotels"));
+        JsonNode hotel = chosenHotel(goal, system, results.get("searchHotels"));
         if (!results.containsKey("bookHotel")) {
             return call(turn, "bookHotel", Map.of("hotel", hotel.path("hotel").asString(), "city", destination,
                     "checkIn", date, "nights", nights, "pricePerNightEur", hotel.path("pricePerNightEur").asInt()));
@@ -126,10 +132,16 @@ public class ScriptedTripModel implements ChatModel {
         return best == null ? JSON.createObjectNode() : best;
     }
 
-    private static JsonNode chosenHotel(String goal, JsonNode offers) {
+    /**
+     * The hotel the goal names, unless the system prompt says it has no rooms; else the cheapest one that is not
+     * sold out.
+     */
+    private static JsonNode chosenHotel(String goal, String system, JsonNode offers) {
         List<JsonNode> named = new ArrayList<>();
         for (JsonNode offer : offers) {
-            if (goal.toLowerCase(Locale.ROOT).contains(offer.path("hotel").asString().toLowerCase(Locale.ROOT))) {
+            String hotel = offer.path("hotel").asString();
+            boolean noRooms = system.contains(hotel + " " + NO_ROOMS);
+            if (!noRooms && goal.toLowerCase(Locale.ROOT).contains(hotel.toLowerCase(Locale.ROOT))) {
                 named.add(offer);
             }
         }

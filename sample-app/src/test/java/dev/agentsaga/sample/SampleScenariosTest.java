@@ -32,9 +32,10 @@ import dev.agentsaga.test.ChildJvm;
 import dev.agentsaga.test.TestDatabase;
 
 /**
- * The demo's three scenarios against H2 (a file database in a temporary directory) and PostgreSQL (a fresh
+ * The demo's scenarios against H2 (a file database in a temporary directory) and PostgreSQL (a fresh
  * schema). The crash scenario runs first in a child JVM that halts itself after the flight was booked; the
- * app is then started again in this JVM, plays scenarios 1 and 2, and resumes the crashed trip.
+ * app is then started again in this JVM, plays scenarios 1 and 2, and resumes the crashed trip. Scenario 4, the
+ * fork of the sold-out trip, runs on its own.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SampleScenariosTest {
@@ -50,6 +51,40 @@ class SampleScenariosTest {
     void theScenariosOnPostgreSql(@TempDir Path dir, CapturedOutput output) throws Exception {
         try (TestDatabase database = TestDatabase.emptyPostgresql()) {
             playScenarios(database.jdbcUrl(), dir, output);
+        }
+    }
+
+    @Test
+    void theForkScenarioRunsTheSoldOutTripAgainFromItsFlightWithAnotherPromptAndComparesIt(@TempDir Path dir,
+            CapturedOutput output) {
+        String url = "jdbc:h2:file:" + dir.resolve("forks").toAbsolutePath()
+                + ";MODE=PostgreSQL;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--spring.datasource.url=" + url, "--sample.model=scripted", "--sample.demo=true",
+                        "--sample.demo.scenarios=4", "--logging.level.dev.agentsaga=WARN")) {
+            SagaCoordinator sagas = app.getBean(SagaCoordinator.class);
+            JdbcClient jdbc = app.getBean(JdbcClient.class);
+            List<SagaSummary> trips = sagas.list(SagaQuery.all().withWorkflow(TripWorkflow.NAME)).items();
+            assertThat(trips).hasSize(2);
+            SagaView fork = trips.stream().map(trip -> sagas.find(trip.id()).orElseThrow())
+                    .filter(view -> view.forkedFrom() != null).findFirst().orElseThrow();
+            SagaView source = sagas.find(fork.forkedFrom()).orElseThrow();
+
+            assertThat(source.status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThatSaga(fork).isForkOf(source.id(), 5).isCompleted();
+            assertThat(rows(jdbc, "hotel_booking", fork.id())).containsExactly("CONFIRMED");
+            assertThat(rows(jdbc, "flight_booking", source.id())).containsExactly("CANCELLED");
+            // the inherited searches were neither run again nor asked of the model again
+            String searches = "SELECT COUNT(*) FROM provider_call WHERE idempotency_key IN (?, ?)";
+            assertThat(jdbc.sql(searches).params(source.id() + ":2", source.id() + ":4").query(Integer.class)
+                    .single()).isEqualTo(2);
+            assertThat(jdbc.sql(searches).params(fork.id() + ":2", fork.id() + ":4").query(Integer.class).single())
+                    .isZero();
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM model_call WHERE goal = ?").param(DemoRunner.SOLD_OUT_GOAL)
+                    .query(Integer.class).single()).isEqualTo(4 + 5);
+            assertThat(sagas.compare(source.id(), fork.id()).divergedAt()).isEqualTo(5);
+            assertThat(output).contains("compared with the original: the runs part at step 5");
         }
     }
 
