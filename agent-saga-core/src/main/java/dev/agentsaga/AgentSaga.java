@@ -114,6 +114,8 @@ public final class AgentSaga {
 
         private Duration childRecheck = Duration.ofMinutes(5);
 
+        private final Map<String, SagaQueue> queues = new LinkedHashMap<>();
+
         private SagaRetention retention = SagaRetention.KEEP_ALL;
 
         private @Nullable SagaArchiver archiver;
@@ -309,6 +311,21 @@ public final class AgentSaga {
         }
 
         /**
+         * Configures a queue: its concurrency limits across the fleet, per node and per partition key, and the
+         * aging of its priorities (see {@link SagaQueue}). Every node that runs the queue's sagas should configure
+         * it alike. A queue named after a workflow applies to that workflow's sagas; others are named at the
+         * start ({@link StartOptions#queue()}).
+         * @throws IllegalArgumentException when a queue of that name is configured already
+         */
+        public Builder queue(SagaQueue queue) {
+            Objects.requireNonNull(queue, "queue must not be null");
+            if (queues.putIfAbsent(queue.name(), queue) != null) {
+                throw new IllegalArgumentException("The queue '" + queue.name() + "' is configured twice");
+            }
+            return this;
+        }
+
+        /**
          * How long a saga waiting on a child saga (to finish, or to compensate) stays parked before it looks at
          * the child again unwoken; default 5 minutes. A child wakes its parent when it rests; this only catches
          * a wake lost to a crash between the child's last write and the wake.
@@ -387,7 +404,7 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, clock);
+                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, queues, clock);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

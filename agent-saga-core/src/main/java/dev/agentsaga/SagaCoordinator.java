@@ -66,6 +66,15 @@ public interface SagaCoordinator {
      */
     SagaComparison compare(String sagaIdA, String sagaIdB);
 
+    /**
+     * Starts a saga with options: an id of the caller's (idempotent, as {@link #start(String, Object, String)}),
+     * a queue, a partition key and a priority. A saga on a configured queue ({@link SagaQueue}) is inserted
+     * PENDING and waits for its turn under the queue's limits, on any node; the others start at once.
+     * @throws UnknownWorkflowException when no workflow has that name
+     * @throws SagaIdConflictException as {@link #start(String, Object, String)}
+     */
+    SagaHandle start(String workflow, @Nullable Object input, StartOptions options);
+
     /** The saga and its step timeline, or empty when no saga has this id. */
     Optional<SagaView> find(String sagaId);
 

@@ -29,6 +29,7 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaFleet;
 import dev.agentsaga.SagaHandle;
+import dev.agentsaga.StartOptions;
 import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.SagaComparison;
 import dev.agentsaga.SagaIdConflictException;
@@ -168,20 +169,35 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     @Override
     public SagaHandle start(String workflow, @Nullable Object input, String sagaId) {
+        return start(workflow, input, StartOptions.defaults().withSagaId(sagaId));
+    }
+
+    @Override
+    public SagaHandle start(String workflow, @Nullable Object input, StartOptions options) {
+        Objects.requireNonNull(options, "options must not be null");
+        String sagaId = options.sagaId() != null ? options.sagaId() : UUID.randomUUID().toString();
         checkSagaId(sagaId);
         Registry.WorkflowEntry entry = services.registry().workflow(workflow);
         String json = services.encode(input, () -> "input of saga " + sagaId, sagaId, null);
         Instant now = services.now();
-        boolean local = isRunning();
+        String queue = options.queue() != null ? options.queue() : entry.name();
+        // a saga of a configured queue waits for its turn under the queue's limits, claimed by any node
+        boolean queued = settings.queues().containsKey(queue);
+        boolean local = isRunning() && !queued;
         Instant leaseUntil = now.plus(settings.leaseDuration());
         NewSaga saga = new NewSaga(sagaId, entry.name(), entry.version(), json, local ? settings.nodeId() : null, now,
-                leaseUntil);
+                leaseUntil).queued(options.queue(), options.partitionKey(), options.priority());
         if (services.store().createInstance(saga)) {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
                         null, null, null, false, settings.nodeId(), 1, leaseUntil, null, now, now, 0, 0, null, null,
-                        null, null, null, null, null, null), false, null), true);
+                        null, null, null, null, null, null, options.queue(), options.partitionKey(),
+                        options.priority()), false, null), true);
+            }
+            else if (queued) {
+                services.observer().sagaStarted(sagaId, entry.name());
+                poller.wakeUp();
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }

@@ -27,11 +27,13 @@ import dev.agentsaga.spi.SagaClock;
  * @param childRecheck how long a saga waiting on a child (to finish, or to compensate) stays parked before it
  *        looks at the child again without being woken: the child wakes it when it rests, and this catches a wake
  *        lost to a crash between the child's last write and the wake
+ * @param queues the configured queues by name: their limits and turn order (see {@link dev.agentsaga.SagaQueue})
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
-        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck, SagaClock clock) {
+        int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck,
+        java.util.Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock) {
 
     public EngineSettings {
         Objects.requireNonNull(nodeId, "nodeId must not be null");
@@ -46,6 +48,7 @@ public record EngineSettings(String nodeId, int workerThreads, Duration pollInte
         Objects.requireNonNull(retention, "retention must not be null");
         Objects.requireNonNull(clock, "clock must not be null");
         Objects.requireNonNull(childRecheck, "childRecheck must not be null");
+        queues = java.util.Map.copyOf(queues);
         if (childRecheck.isNegative() || childRecheck.isZero()) {
             throw new IllegalArgumentException("childRecheck must be positive, was " + childRecheck);
         }

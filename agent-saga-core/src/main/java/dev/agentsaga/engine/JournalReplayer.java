@@ -53,7 +53,7 @@ public final class JournalReplayer {
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         EngineSettings replay = new EngineSettings("replay", 1, settings.pollInterval(), settings.leaseDuration(),
                 settings.heartbeatInterval(), Integer.MAX_VALUE, settings.defaultPolicy(), DriftPolicy.FAIL, 0, 0,
-                SagaRetention.KEEP_ALL, settings.childRecheck(), settings.clock());
+                SagaRetention.KEEP_ALL, settings.childRecheck(), java.util.Map.of(), settings.clock());
         this.services = new EngineServices(writesNothing(), codec, registry, replay,
                 // nothing is executed: no attempt ever needs a thread of its own
                 new StepExecutor(Executors.newCachedThreadPool(), settings.clock()), SagaObserver.NONE);

@@ -3,6 +3,7 @@ package dev.agentsaga.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +18,9 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agentsaga.SagaQueue;
 import dev.agentsaga.spi.ClaimedSaga;
+import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.WorkflowKey;
@@ -71,6 +74,7 @@ final class Poller {
     /** Claims once on the caller's thread, then on a fixed delay, with the heartbeat on the same thread. */
     void start() {
         fleet.register();
+        services.store().registerQueues(settings.queues().keySet());
         reportOtherVersions();
         long poll = settings.pollInterval().toMillis();
         long heartbeat = Math.max(1, settings.heartbeatInterval().toMillis());
@@ -126,8 +130,12 @@ final class Poller {
                 return;
             }
             Instant now = services.now();
-            List<ClaimedSaga> claimed = services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
-                    free, reclaimOwn.getAndSet(false), now, now.plus(settings.leaseDuration()));
+            boolean includeOwn = reclaimOwn.getAndSet(false);
+            List<ClaimedSaga> claimed = new ArrayList<>(claimQueues(includeOwn, now));
+            // a configured queue's sagas are claimed within its limits above, the others here
+            claimed.addAll(services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
+                    settings.queues().keySet(), free - claimed.size(), includeOwn, now,
+                    now.plus(settings.leaseDuration())));
             claimedFull = claimed.size() >= free / 2;
             for (ClaimedSaga claim : claimed) {
                 InstanceRecord saga = claim.saga();
@@ -140,6 +148,27 @@ final class Poller {
             log.warn("Looking for runnable sagas failed; trying again in {}: {}", settings.pollInterval(),
                     ex.getMessage());
         }
+    }
+
+    /**
+     * Claims the sagas of each configured queue within its limits, up to the workers free now (no batch ahead:
+     * a saga claimed takes one of the queue's turns until it rests). A queue another node claims at this moment
+     * is left for the next poll.
+     */
+    private List<ClaimedSaga> claimQueues(boolean includeOwn, Instant now) {
+        if (settings.queues().isEmpty()) {
+            return List.of();
+        }
+        List<ClaimedSaga> claimed = new ArrayList<>();
+        for (SagaQueue queue : settings.queues().values()) {
+            int free = settings.workerThreads() - running.size() - claimed.size();
+            if (free <= 0) {
+                break;
+            }
+            claimed.addAll(services.store().claimQueue(new QueueClaim(settings.nodeId(), queue,
+                    services.registry().workflowKeys(), free, includeOwn, now, now.plus(settings.leaseDuration()))));
+        }
+        return claimed;
     }
 
     private void heartbeat() {

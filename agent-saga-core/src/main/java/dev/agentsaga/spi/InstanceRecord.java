@@ -22,6 +22,9 @@ import dev.agentsaga.SagaStatus;
  * @param forkedFrom the saga this one is a fork of, or null
  * @param forkStep the first step the fork runs itself, or null
  * @param forkOverrides the fork's {@link dev.agentsaga.ForkOverrides} as JSON text, or null
+ * @param queue the queue the saga waits on, or null for its workflow's
+ * @param partitionKey its partition within the queue, or null
+ * @param priority its priority within the queue
  */
 public record InstanceRecord(String id, String workflow, String workflowVersion, SagaStatus status,
         @Nullable String input, @Nullable String output, @Nullable String error, @Nullable Integer errorStep,
@@ -29,5 +32,5 @@ public record InstanceRecord(String id, String workflow, String workflowVersion,
         @Nullable Instant wakeAt, Instant createdAt, Instant updatedAt, long replayedTokens, long savedTokens,
         @Nullable String recoveredFrom, @Nullable Long recoveryMark, @Nullable Instant erasedAt,
         @Nullable String parentId, @Nullable Integer parentStep, @Nullable String forkedFrom, @Nullable Integer forkStep,
-        @Nullable String forkOverrides) {
+        @Nullable String forkOverrides, @Nullable String queue, @Nullable String partitionKey, int priority) {
 }

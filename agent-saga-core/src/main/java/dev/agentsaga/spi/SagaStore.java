@@ -176,8 +176,32 @@ public interface SagaStore {
      * {@code includeOwn}), and up to {@code limit} WAITING ones whose time has come. Bumps each claimed saga's lease epoch
      * and makes WAITING and PENDING ones RUNNING.
      */
-    List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
-            Instant now, Instant leaseUntil);
+    default List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
+            Instant now, Instant leaseUntil) {
+        return claim(owner, workflows, List.of(), limit, includeOwn, now, leaseUntil);
+    }
+
+    /**
+     * Claims as {@link #claim(String, Collection, int, boolean, Instant, Instant)} does, leaving out the sagas of
+     * the configured queues {@code excludedQueues} (a saga's queue is its own, or its workflow's), which
+     * {@link #claimQueue} claims under their limits.
+     */
+    List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, Collection<String> excludedQueues,
+            int limit, boolean includeOwn, Instant now, Instant leaseUntil);
+
+    /**
+     * Claims sagas of one configured queue within its limits, in one transaction under the queue's fleet-wide
+     * lock: counts the queue's sagas that hold a live lease (all, this owner's, per partition key), and takes up
+     * to as many runnable and due ones as the limits and {@code claim.limit()} leave, in turn order (see
+     * {@link dev.agentsaga.SagaQueue}), as {@link #claim} takes them. Empty when another engine holds the lock.
+     */
+    List<ClaimedSaga> claimQueue(QueueClaim claim);
+
+    /** Makes sure the lock rows of the configured queues exist; called once when the engine starts. */
+    void registerQueues(Collection<String> queues);
+
+    /** How many sagas of each of the queues run (hold a live lease) and wait for their turn, at {@code now}. */
+    List<QueueCount> queueCounts(Collection<String> queues, Instant now);
 
     /** Extends the lease of the given sagas that {@code owner} still holds; returns how many. */
     int renewLeases(String owner, Collection<String> sagaIds, Instant leaseUntil);
@@ -222,6 +246,10 @@ public interface SagaStore {
      * @return what was deleted, or null when another engine holds the retention lock
      */
     RetentionBatch.@Nullable Deleted deleteFinished(RetentionBatch batch, @Nullable SagaArchiver archiver);
+
+    /** How many sagas of a queue run and wait. */
+    record QueueCount(String queue, long running, long waiting) {
+    }
 
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {

@@ -31,6 +31,7 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.PayloadCipher;
+import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
@@ -74,6 +75,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Lineage lineage;
 
+    private final Queues queues;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -112,6 +115,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.erasures = new Erasures(db, dialect, rows, payloads);
         this.retention = new Retention(db, dialect, rows);
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
+        this.queues = new Queues(db, dialect, rows, leases);
     }
 
     @Override
@@ -135,7 +139,11 @@ public final class JdbcSagaStore implements SagaStore {
                     .addValue("forkedFrom", saga.forkedFrom(), java.sql.Types.VARCHAR)
                     .addValue("forkStep", saga.forkStep(), java.sql.Types.INTEGER)
                     .addValue("forkOverrides", payloads.seal(saga.id(), saga.forkOverrides()),
-                            java.sql.Types.VARCHAR)) == 1;
+                            java.sql.Types.VARCHAR)
+                    .addValue("queue", saga.queue(), java.sql.Types.VARCHAR)
+                    .addValue("partitionKey", saga.partitionKey(), java.sql.Types.VARCHAR)
+                    .addValue("priority", saga.priority() == 0 ? null : saga.priority(), java.sql.Types.INTEGER))
+                    == 1;
         }
         catch (DuplicateKeyException ex) {
             // a dialect without "insert unless it exists"
@@ -396,9 +404,24 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     @Override
-    public List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
-            Instant now, Instant leaseUntil) {
-        return leases.claim(owner, workflows, limit, includeOwn, now, leaseUntil);
+    public List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, Collection<String> excludedQueues,
+            int limit, boolean includeOwn, Instant now, Instant leaseUntil) {
+        return leases.claim(owner, workflows, excludedQueues, limit, includeOwn, now, leaseUntil);
+    }
+
+    @Override
+    public List<ClaimedSaga> claimQueue(QueueClaim claim) {
+        return queues.claim(claim);
+    }
+
+    @Override
+    public void registerQueues(Collection<String> queueNames) {
+        queues.register(queueNames);
+    }
+
+    @Override
+    public List<QueueCount> queueCounts(Collection<String> queueNames, Instant now) {
+        return queues.counts(queueNames, now);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -42,19 +43,21 @@ final class Leases {
     }
 
     /** See {@link dev.agentsaga.spi.SagaStore#claim}. */
-    List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, int limit, boolean includeOwn,
-            Instant now, Instant leaseUntil) {
+    List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, Collection<String> excludedQueues,
+            int limit, boolean includeOwn, Instant now, Instant leaseUntil) {
         if (workflows.isEmpty() || limit < 1) {
             return List.of();
         }
         List<Object[]> pairs = workflows.stream().map(k -> new Object[] { k.workflow(), k.version() }).toList();
         MapSqlParameterSource params = new MapSqlParameterSource("owner", owner)
                 .addValue("workflows", pairs).addValue("limit", limit).addValue("includeOwn", includeOwn)
-                .addValue("now", rows.time(now)).addValue("leaseUntil", rows.time(leaseUntil));
+                .addValue("now", rows.time(now)).addValue("leaseUntil", rows.time(leaseUntil))
+                .addValue("excludedQueues", List.copyOf(excludedQueues));
+        UnaryOperator<String> scope = excludedQueues.isEmpty() ? UnaryOperator.identity() : SqlDialect::outsideQueues;
         if (sql.claimsInOneStatement()) {
-            return db.call(() -> db.jdbc.query(sql.claim(), params, rows::claimed));
+            return db.call(() -> db.jdbc.query(scope.apply(sql.claim()), params, rows::claimed));
         }
-        return db.inTransaction(() -> claimInSteps(params, limit), sql.claimIsolation());
+        return db.inTransaction(() -> claimInSteps(params, limit, scope), sql.claimIsolation());
     }
 
     /**
@@ -63,12 +66,18 @@ final class Leases {
      * The candidate window is larger than the limit so that claims of other engines, holding the first
      * candidates, are skipped rather than waited for.
      */
-    private List<ClaimedSaga> claimInSteps(MapSqlParameterSource params, int limit) {
+    private List<ClaimedSaga> claimInSteps(MapSqlParameterSource params, int limit, UnaryOperator<String> scope) {
         MapSqlParameterSource search = new MapSqlParameterSource(params.getValues())
                 .addValue("window", limit * CANDIDATE_WINDOW);
         Map<String, Previous> previous = new LinkedHashMap<>();
-        lockCandidates(sql.claimRunnableCandidates(), sql.lockRunnable(), search, limit, previous);
-        lockCandidates(sql.claimDueCandidates(), sql.lockDue(), search, limit, previous);
+        lockCandidates(scope.apply(sql.claimRunnableCandidates()), scope.apply(sql.lockRunnable()), search, limit,
+                previous);
+        lockCandidates(scope.apply(sql.claimDueCandidates()), scope.apply(sql.lockDue()), search, limit, previous);
+        return takeLocked(params, previous);
+    }
+
+    /** Takes the sagas locked in {@code previous} (by id, with their status before) and reads them back. */
+    List<ClaimedSaga> takeLocked(MapSqlParameterSource params, Map<String, Previous> previous) {
         if (previous.isEmpty()) {
             return List.of();
         }
@@ -150,6 +159,6 @@ final class Leases {
     }
 
     /** A locked candidate's status and owner before the claim. */
-    private record Previous(String status, @Nullable String owner, @Nullable Instant wakeAt) {
+    record Previous(String status, @Nullable String owner, @Nullable Instant wakeAt) {
     }
 }

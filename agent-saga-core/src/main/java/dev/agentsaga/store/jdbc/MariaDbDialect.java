@@ -118,9 +118,10 @@ public final class MariaDbDialect extends SqlDialect {
         return """
                 INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
                                 lease_expires_at, created_at, updated_at, parent_id, parent_step, forked_from,
-                                fork_step, fork_overrides)
+                                fork_step, fork_overrides, queue, partition_key, priority)
                 VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now,
-                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides)"""
+                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides, :queue, :partitionKey,
+                        :priority)"""
                 .formatted(instance);
     }
 

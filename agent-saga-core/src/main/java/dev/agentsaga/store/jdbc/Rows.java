@@ -59,7 +59,8 @@ final class Rows {
                 (Long) rs.getObject("recovery_mark", Long.class), instant(rs, "erased_at"), rs.getString("parent_id"),
                 (Integer) rs.getObject("parent_step", Integer.class), rs.getString("forked_from"),
                 (Integer) rs.getObject("fork_step", Integer.class),
-                open ? payloads.open(id, rs.getString("fork_overrides")) : null);
+                open ? payloads.open(id, rs.getString("fork_overrides")) : null, rs.getString("queue"),
+                rs.getString("partition_key"), rs.getInt("priority"));
     }
 
     ClaimedSaga claimed(ResultSet rs, int row) throws SQLException {
@@ -156,7 +157,7 @@ final class Rows {
         return Objects.requireNonNull(instant(rs, column), () -> column + " must not be null");
     }
 
-    private @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+    @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
         return sql.instant(rs, column);
     }
 }

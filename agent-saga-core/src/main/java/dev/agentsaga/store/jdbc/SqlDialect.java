@@ -30,6 +30,8 @@ public class SqlDialect {
 
     protected final String signal;
 
+    private final String lock;
+
     private final HousekeepingStatements housekeeping;
 
     /** The condition every write of a running saga carries: the writer still holds the lease it had. */
@@ -43,8 +45,8 @@ public class SqlDialect {
         this.instance = tablePrefix + "instance";
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
-        this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node",
-                tablePrefix + "lock");
+        this.lock = tablePrefix + "lock";
+        this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node", lock);
     }
 
     /**
@@ -149,9 +151,10 @@ public class SqlDialect {
         return """
                 INSERT INTO %s (id, workflow, workflow_version, status, input, cancel_requested, owner, lease_epoch,
                                 lease_expires_at, created_at, updated_at, parent_id, parent_step, forked_from,
-                                fork_step, fork_overrides)
+                                fork_step, fork_overrides, queue, partition_key, priority)
                 VALUES (:id, :workflow, :version, :status, :input, FALSE, :owner, 1, :leaseUntil, :now, :now,
-                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides)
+                        :parentId, :parentStep, :forkedFrom, :forkStep, :forkOverrides, :queue, :partitionKey,
+                        :priority)
                 ON CONFLICT DO NOTHING""".formatted(instance);
     }
 
@@ -436,6 +439,15 @@ public class SqlDialect {
                 RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at""".formatted(instance);
     }
 
+    /**
+     * {@code statement}, a claim's, taking only sagas outside the configured queues {@code :excludedQueues},
+     * which are claimed queue by queue under their limits ({@link QueueStatements}).
+     */
+    public static String outsideQueues(String statement) {
+        return statement.replace("AND (workflow, workflow_version) IN (:workflows)",
+                "AND (workflow, workflow_version) IN (:workflows)\n  AND COALESCE(queue, workflow) NOT IN (:excludedQueues)");
+    }
+
     /** Which sagas a claim may take as runnable; see {@link #claim()}. */
     protected static final String RUNNABLE = """
             status IN ('PENDING', 'RUNNING', 'COMPENSATING')
@@ -535,6 +547,11 @@ public class SqlDialect {
     }
 
     /** The statements of the store's housekeeping, with this dialect's table names. */
+    /** The statements of the claims of configured queues, with this dialect's table names and conditions. */
+    QueueStatements queues() {
+        return new QueueStatements(instance, lock, RUNNABLE, DUE, fromNoTable());
+    }
+
     HousekeepingStatements housekeeping() {
         return housekeeping;
     }

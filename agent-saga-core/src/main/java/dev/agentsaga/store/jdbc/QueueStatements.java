@@ -1,0 +1,89 @@
+package dev.agentsaga.store.jdbc;
+
+/**
+ * The statements of the claims of configured queues ({@link dev.agentsaga.SagaQueue}): the queue's lock row,
+ * its running sagas, and its candidates in turn order. Every supported database writes them alike;
+ * {@link SqlDialect} makes them with its table names and the claim conditions.
+ */
+final class QueueStatements {
+
+    /** A saga of queue {@code :queue}: its own, or its workflow's when it names none (a saga older than queues). */
+    private static final String OF_QUEUE = "(queue = :queue OR (queue IS NULL AND workflow = :queue))";
+
+    /**
+     * The order of turns: a saga that has waited since before {@code :agedBefore} first (oldest first), then by
+     * priority, highest first, then oldest first.
+     */
+    private static final String TURN = """
+            CASE WHEN created_at < :agedBefore THEN 0 ELSE 1 END,
+            CASE WHEN created_at < :agedBefore THEN 0 ELSE COALESCE(priority, 0) END DESC, created_at, id""";
+
+    private final String instance;
+
+    private final String lock;
+
+    private final String runnable;
+
+    private final String fromNoTable;
+
+    QueueStatements(String instance, String lock, String runnable, String due, String fromNoTable) {
+        this.instance = instance;
+        this.lock = lock;
+        this.runnable = "((" + runnable + ") OR (" + due + "))";
+        this.fromNoTable = fromNoTable;
+    }
+
+    /** Inserts the lock row {@code :name} unless it exists. */
+    String insertLock() {
+        return "INSERT INTO %1$s (name) SELECT :name%2$s WHERE NOT EXISTS (SELECT 1 FROM %1$s WHERE name = :name)"
+                .formatted(lock, fromNoTable);
+    }
+
+    /**
+     * The partition keys and owners of the queue's sagas that hold a live lease, leaving out those of
+     * {@code :owner} when it takes its own back ({@code :includeOwn}).
+     */
+    String running() {
+        return """
+                SELECT partition_key, owner FROM %s
+                WHERE %s AND status IN ('RUNNING', 'COMPENSATING') AND owner IS NOT NULL
+                  AND lease_expires_at >= :now AND NOT (owner = :owner AND :includeOwn)""".formatted(instance, OF_QUEUE);
+    }
+
+    /**
+     * The ids of up to {@code :window} sagas the queue may run next, in turn order, at most {@code :perPartition}
+     * of each partition key (sagas without one share a partition); without locks.
+     */
+    String candidates() {
+        return """
+                SELECT id FROM (
+                    SELECT id, created_at, priority,
+                           ROW_NUMBER() OVER (PARTITION BY partition_key ORDER BY %3$s) AS turn
+                    FROM %1$s WHERE %2$s AND %4$s) ranked
+                WHERE turn <= :perPartition
+                ORDER BY %3$s
+                LIMIT :window""".formatted(instance, OF_QUEUE, TURN, runnable);
+    }
+
+    /** Locks those of the candidates {@code :ids} that may still be claimed and no other transaction holds. */
+    String lockCandidates() {
+        return """
+                SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at, partition_key
+                FROM %s WHERE id IN (:ids) AND %s FOR UPDATE SKIP LOCKED""".formatted(instance, runnable);
+    }
+
+    /** How many sagas of each queue of {@code :queues} run (hold a live lease) and wait (PENDING or due). */
+    String counts() {
+        return """
+                SELECT COALESCE(queue, workflow) AS queue_name,
+                       SUM(CASE WHEN status IN ('RUNNING', 'COMPENSATING') AND owner IS NOT NULL
+                                     AND lease_expires_at >= :now THEN 1 ELSE 0 END) AS running,
+                       SUM(CASE WHEN status = 'PENDING' OR status = 'WAITING' AND wake_at <= :now
+                                     OR status IN ('RUNNING', 'COMPENSATING') AND owner IS NULL THEN 1 ELSE 0 END)
+                           AS waiting
+                FROM %s
+                WHERE (queue IN (:queues) OR queue IS NULL AND workflow IN (:queues))
+                  AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
+                GROUP BY COALESCE(queue, workflow)""".formatted(instance);
+    }
+}
