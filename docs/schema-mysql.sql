@@ -34,6 +34,9 @@ CREATE TABLE agent_saga_instance (
     forked_from      VARCHAR(200),
     fork_step        INT,
     fork_overrides   LONGTEXT,
+    queue            VARCHAR(200),
+    partition_key    VARCHAR(200),
+    priority         INT,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
@@ -41,6 +44,7 @@ CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
 CREATE INDEX agent_saga_instance_wake_ix ON agent_saga_instance (status, wake_at);
 CREATE INDEX agent_saga_instance_status_created_ix ON agent_saga_instance (status, created_at, id);
 CREATE INDEX agent_saga_instance_parent_ix ON agent_saga_instance (parent_id);
+CREATE INDEX agent_saga_instance_queue_ix ON agent_saga_instance (queue, status);
 
 CREATE TABLE agent_saga_step (
     saga_id               VARCHAR(200) NOT NULL,

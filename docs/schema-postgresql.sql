@@ -29,6 +29,9 @@ CREATE TABLE agent_saga_instance (
     forked_from      VARCHAR(200),
     fork_step        INT,
     fork_overrides   TEXT,
+    queue            VARCHAR(200),
+    partition_key    VARCHAR(200),
+    priority         INT,
     CONSTRAINT agent_saga_instance_pk PRIMARY KEY (id)
 );
 CREATE INDEX agent_saga_instance_status_ix ON agent_saga_instance (status, workflow);
@@ -36,6 +39,7 @@ CREATE INDEX agent_saga_instance_created_ix ON agent_saga_instance (created_at);
 CREATE INDEX agent_saga_instance_wake_ix ON agent_saga_instance (status, wake_at);
 CREATE INDEX agent_saga_instance_status_created_ix ON agent_saga_instance (status, created_at, id);
 CREATE INDEX agent_saga_instance_parent_ix ON agent_saga_instance (parent_id);
+CREATE INDEX agent_saga_instance_queue_ix ON agent_saga_instance (queue, status);
 -- the claim's runnable sagas in update order; the predicate is the status condition of the claim
 CREATE INDEX agent_saga_instance_runnable_ix ON agent_saga_instance (updated_at)
     WHERE status IN ('PENDING', 'RUNNING', 'COMPENSATING');

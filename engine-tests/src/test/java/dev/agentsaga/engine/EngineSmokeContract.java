@@ -86,6 +86,35 @@ abstract class EngineSmokeContract {
         }
     }
 
+    @Test
+    void runsTheSagasOfAConfiguredQueueOneAtATimeHighestPriorityFirst() throws InterruptedException {
+        Book book = new Book();
+        AgentWorkflow<String, String> errand = new AgentWorkflow<>() {
+            public String run(String item, Saga saga) {
+                return saga.step(book, item);
+            }
+        };
+        dev.agentsaga.SagaQueue queue = dev.agentsaga.SagaQueue.named("errand").withGlobalConcurrency(1)
+                .withPartitionConcurrency(1);
+        try (SagaEngine starter = AgentSaga.builder(dataSource()).action(book).workflow("errand", errand).queue(queue)
+                .build()) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ids.add(starter.start("errand", "q" + i, dev.agentsaga.StartOptions.defaults()
+                        .withPartitionKey("p" + i % 2).withPriority(i)).id());
+            }
+            try (SagaEngine engine = AgentSaga.builder(dataSource()).action(book).workflow("errand", errand)
+                    .queue(queue).pollInterval(Duration.ofMillis(50)).build()) {
+                engine.startup();
+                for (String id : ids) {
+                    assertThat(awaitRest(engine, id).status()).isEqualTo(SagaStatus.COMPLETED);
+                }
+            }
+        }
+        assertThat(log.stream().filter(line -> line.startsWith("book q")).map(line -> line.substring(5, 7)))
+                .containsExactly("q3", "q2", "q1", "q0");
+    }
+
     /** Waits until the saga rests in a status other than PENDING, RUNNING, WAITING or COMPENSATING. */
     private static SagaView awaitRest(SagaEngine engine, String sagaId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
