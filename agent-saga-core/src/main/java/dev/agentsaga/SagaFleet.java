@@ -16,13 +16,30 @@ import java.util.Objects;
  *        heartbeat, and removes itself when it stops; a node that crashed stays until it is forgotten
  * @param versions every workflow version that has unfinished sagas or that a running node runs, by workflow
  *        and version
+ * @param queues the queues the reading node configures ({@link SagaQueue}), with their limits and how many of
+ *        their sagas run and wait
  */
-public record SagaFleet(Instant at, List<Node> nodes, List<Version> versions) {
+public record SagaFleet(Instant at, List<Node> nodes, List<Version> versions, List<Queue> queues) {
 
     public SagaFleet {
         Objects.requireNonNull(at, "at must not be null");
         nodes = List.copyOf(nodes);
         versions = List.copyOf(versions);
+        queues = List.copyOf(queues);
+    }
+
+    /** A fleet without configured queues. */
+    public SagaFleet(Instant at, List<Node> nodes, List<Version> versions) {
+        this(at, nodes, versions, List.of());
+    }
+
+    /**
+     * A configured queue.
+     *
+     * @param running its sagas that hold a live lease (run, or are queued on a node's workers)
+     * @param waiting its sagas that wait for their turn: PENDING, due after a durable wait, or left by a node
+     */
+    public record Queue(SagaQueue limits, long running, long waiting) {
     }
 
     /** The versions with unfinished sagas that no running node runs. */

@@ -115,6 +115,7 @@ public final class AgentSagaAutoConfiguration {
                 .retention(properties.getRetention().toRetention())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());
+        properties.getQueues().forEach((name, queue) -> builder.queue(queue.toQueue(name)));
         Boolean groupCommit = properties.getGroupCommit().getEnabled();
         if (groupCommit != null) {
             builder.groupCommit(groupCommit);

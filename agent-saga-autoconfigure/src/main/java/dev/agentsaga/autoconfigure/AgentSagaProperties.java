@@ -69,6 +69,12 @@ public class AgentSagaProperties {
 
     private final Children children = new Children();
 
+    /**
+     * Queues by name, with their concurrency limits and the aging of their priorities. A queue named after a
+     * workflow applies to its sagas; others are named when a saga starts (StartOptions.queue).
+     */
+    private Map<String, Queue> queues = new LinkedHashMap<>();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -185,7 +191,68 @@ public class AgentSagaProperties {
         return children;
     }
 
+    public Map<String, Queue> getQueues() {
+        return queues;
+    }
+
+    public void setQueues(Map<String, Queue> queues) {
+        this.queues = queues;
+    }
+
     /** The agent-saga tables. */
+    /** A queue: at most so many of its sagas at once, fleet-wide, per node and per partition key (0: no limit). */
+    public static class Queue {
+
+        /** Most of the queue's sagas that run at once across every node that shares the database. */
+        private int globalConcurrency;
+
+        /** Most of the queue's sagas that run at once on one node. */
+        private int nodeConcurrency;
+
+        /** Most of the queue's sagas of one partition key (a tenant, a user) that run at once, fleet-wide. */
+        private int partitionConcurrency;
+
+        /** How long a saga may wait before it goes ahead of any higher priority that waited less. */
+        private Duration aging = dev.agentsaga.SagaQueue.DEFAULT_AGING;
+
+        public int getGlobalConcurrency() {
+            return globalConcurrency;
+        }
+
+        public void setGlobalConcurrency(int globalConcurrency) {
+            this.globalConcurrency = globalConcurrency;
+        }
+
+        public int getNodeConcurrency() {
+            return nodeConcurrency;
+        }
+
+        public void setNodeConcurrency(int nodeConcurrency) {
+            this.nodeConcurrency = nodeConcurrency;
+        }
+
+        public int getPartitionConcurrency() {
+            return partitionConcurrency;
+        }
+
+        public void setPartitionConcurrency(int partitionConcurrency) {
+            this.partitionConcurrency = partitionConcurrency;
+        }
+
+        public Duration getAging() {
+            return aging;
+        }
+
+        public void setAging(Duration aging) {
+            this.aging = aging;
+        }
+
+        /** The queue as the engine takes it. */
+        public dev.agentsaga.SagaQueue toQueue(String name) {
+            return new dev.agentsaga.SagaQueue(name, globalConcurrency, nodeConcurrency, partitionConcurrency, aging);
+        }
+    }
+
     /** Child sagas ({@code Saga.startChild}). */
     public static class Children {
 

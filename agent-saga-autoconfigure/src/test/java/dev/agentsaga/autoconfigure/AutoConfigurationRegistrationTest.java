@@ -37,7 +37,8 @@ class AutoConfigurationRegistrationTest {
             "agent.saga.policy.timeout", "agent.saga.llm.drift-policy", "agent.saga.endpoint.redact",
             "agent.saga.web.problem-details.enabled", "agent.saga.agent.enabled", "agent.saga.agent.max-turns",
             "agent.saga.agent.max-tokens", "agent.saga.agent.loop-guard", "agent.saga.agent.approval-timeout",
-            "agent.saga.tools.default-reversibility", "agent.saga.tools.beans", "agent.saga.tools.callbacks");
+            "agent.saga.tools.default-reversibility", "agent.saga.tools.beans", "agent.saga.tools.callbacks",
+            "agent.saga.children.recheck-interval", "agent.saga.queues");
 
     private final ClassLoader classLoader = getClass().getClassLoader();
 

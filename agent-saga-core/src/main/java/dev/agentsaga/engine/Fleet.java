@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentsaga.SagaFleet;
+import dev.agentsaga.SagaQueue;
 import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.WorkflowKey;
@@ -102,7 +103,16 @@ final class Fleet {
         List<SagaFleet.Version> versions = new ArrayList<>();
         runningOn.forEach((key, on) -> versions.add(new SagaFleet.Version(key.workflow(), key.version(),
                 unfinished.getOrDefault(key, 0L), on)));
-        return new SagaFleet(now, nodes, versions);
+        Map<String, SagaQueue> configured = services.settings().queues();
+        Map<String, SagaStore.QueueCount> counts = new LinkedHashMap<>();
+        store.queueCounts(configured.keySet(), now).forEach(count -> counts.put(count.queue(), count));
+        List<SagaFleet.Queue> queues = new ArrayList<>();
+        new TreeMap<>(configured).forEach((name, queue) -> {
+            SagaStore.QueueCount count = counts.get(name);
+            queues.add(new SagaFleet.Queue(queue, count == null ? 0 : count.running(), count == null ? 0
+                    : count.waiting()));
+        });
+        return new SagaFleet(now, nodes, versions, queues);
     }
 
     private void warnOnce(RuntimeException ex) {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
 import dev.agentsaga.SagaCoordinator;
+import dev.agentsaga.autoconfigure.AgentSagaProperties;
 import dev.agentsaga.autoconfigure.AgentSagaAutoConfiguration;
 
 /**
@@ -34,7 +35,10 @@ public final class AgentSagaMetricsAutoConfiguration {
     /** The gauge of unfinished sagas that no running node resumes, bound once the coordinator exists. */
     @Bean
     @ConditionalOnMissingBean
-    FleetMetrics agentSagaFleetMetrics(ObjectProvider<SagaCoordinator> coordinator) {
-        return new FleetMetrics(coordinator);
+    FleetMetrics agentSagaFleetMetrics(ObjectProvider<SagaCoordinator> coordinator,
+            ObjectProvider<AgentSagaProperties> properties) {
+        AgentSagaProperties configured = properties.getIfAvailable();
+        return new FleetMetrics(coordinator, configured == null ? java.util.List.of()
+                : configured.getQueues().keySet());
     }
 }

@@ -28,11 +28,22 @@ public class SagaFleetEndpoint {
     public FleetDescriptor fleet() {
         SagaFleet fleet = coordinator.fleet();
         return new FleetDescriptor(fleet.at(), fleet.nodes(), fleet.versions(), fleet.unserved(),
-                fleet.unservedSagas());
+                fleet.unservedSagas(), fleet.queues().stream().map(QueueDescriptor::of).toList());
     }
 
     /** The fleet as the endpoint shows it. */
     public record FleetDescriptor(Instant at, List<SagaFleet.Node> nodes, List<SagaFleet.Version> versions,
-            List<SagaFleet.Version> unserved, long unservedSagas) {
+            List<SagaFleet.Version> unserved, long unservedSagas, List<QueueDescriptor> queues) {
+    }
+
+    /** A configured queue: its limits (0: none) and how many of its sagas run and wait. */
+    public record QueueDescriptor(String name, int globalConcurrency, int nodeConcurrency, int partitionConcurrency,
+            String aging, long running, long waiting) {
+
+        static QueueDescriptor of(SagaFleet.Queue queue) {
+            return new QueueDescriptor(queue.limits().name(), queue.limits().globalConcurrency(),
+                    queue.limits().nodeConcurrency(), queue.limits().partitionConcurrency(),
+                    queue.limits().aging().toString(), queue.running(), queue.waiting());
+        }
     }
 }
