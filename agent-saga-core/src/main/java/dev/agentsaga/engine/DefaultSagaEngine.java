@@ -29,6 +29,7 @@ import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaExport;
 import dev.agentsaga.SagaFleet;
 import dev.agentsaga.SagaHandle;
+import dev.agentsaga.SagaQueue;
 import dev.agentsaga.StartOptions;
 import dev.agentsaga.ForkOverrides;
 import dev.agentsaga.SagaComparison;
@@ -180,14 +181,25 @@ public final class DefaultSagaEngine implements SagaEngine {
         Registry.WorkflowEntry entry = services.registry().workflow(workflow);
         String json = services.encode(input, () -> "input of saga " + sagaId, sagaId, null);
         Instant now = services.now();
-        String queue = options.queue() != null ? options.queue() : entry.name();
-        // a saga of a configured queue waits for its turn under the queue's limits, claimed by any node
-        boolean queued = settings.queues().containsKey(queue);
-        boolean local = isRunning() && !queued;
+        SagaQueue queue = settings.queues().get(options.queue() != null ? options.queue() : entry.name());
+        boolean local = isRunning();
         Instant leaseUntil = now.plus(settings.leaseDuration());
         NewSaga saga = new NewSaga(sagaId, entry.name(), entry.version(), json, local ? settings.nodeId() : null, now,
                 leaseUntil).queued(options.queue(), options.partitionKey(), options.priority());
-        if (services.store().createInstance(saga)) {
+        boolean queued = false;
+        boolean created;
+        if (queue != null && local) {
+            // a saga of a configured queue runs here at once when the queue's limits leave it a turn, else waits
+            SagaStatus inserted = services.store().startQueued(saga, queue, now);
+            created = inserted != null;
+            queued = inserted == SagaStatus.PENDING;
+            local = inserted == SagaStatus.RUNNING;
+        }
+        else {
+            created = services.store().createInstance(queue != null ? saga.unowned() : saga);
+            local = local && queue == null;
+        }
+        if (created) {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,

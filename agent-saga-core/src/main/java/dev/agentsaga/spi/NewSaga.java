@@ -49,4 +49,10 @@ public record NewSaga(String id, String workflow, String workflowVersion, String
         return new NewSaga(id, workflow, workflowVersion, input, owner, createdAt, leaseExpiresAt, parentId, parentStep,
                 forkedFrom, forkStep, forkOverrides, queue, partitionKey, priority);
     }
+
+    /** This saga PENDING and unowned. */
+    public NewSaga unowned() {
+        return new NewSaga(id, workflow, workflowVersion, input, null, createdAt, leaseExpiresAt, parentId, parentStep,
+                forkedFrom, forkStep, forkOverrides, queue, partitionKey, priority);
+    }
 }

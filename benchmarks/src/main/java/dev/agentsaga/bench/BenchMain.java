@@ -87,6 +87,9 @@ public final class BenchMain {
             if (options.runs("retention")) {
                 new RetentionBench(db, options, results).run();
             }
+            if (options.runs("queues")) {
+                new QueueBench(db, options, results).run();
+            }
             System.out.println("agent-saga benchmarks, " + LocalDateTime.now().withNano(0));
             System.out.println(machine);
             System.out.println("load average at the end: " + loadAverage());

@@ -16,6 +16,8 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 import dev.agentsaga.SagaQueue;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.SagaStore.QueueCount;
@@ -39,7 +41,11 @@ final class Queues {
 
     private final Leases leases;
 
-    Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases) {
+    /** Inserts a saga unless its id exists; false then. */
+    private final java.util.function.Predicate<NewSaga> insert;
+
+    Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases, java.util.function.Predicate<NewSaga> insert) {
+        this.insert = insert;
         this.db = db;
         this.sql = dialect.queues();
         this.locks = dialect.housekeeping();
@@ -133,6 +139,29 @@ final class Queues {
                 }
             }
             return leases.takeLocked(params, taken);
+        });
+    }
+
+    /** See {@link dev.agentsaga.spi.SagaStore#startQueued}. */
+    @Nullable SagaStatus start(NewSaga saga, SagaQueue queue, Instant now) {
+        String owner = java.util.Objects.requireNonNull(saga.owner(), "a queued start names the node that may run it");
+        NewSaga pending = saga.unowned();
+        MapSqlParameterSource params = new MapSqlParameterSource("owner", owner).addValue("queue", queue.name())
+                .addValue("includeOwn", false).addValue("now", rows.time(now));
+        return db.inTransaction(() -> {
+            boolean turn = false;
+            if (!db.jdbc.queryForList(locks.tryLock(), new MapSqlParameterSource("name", lockName(queue.name())),
+                    String.class).isEmpty()) {
+                Running running = running(params, owner);
+                turn = (queue.globalConcurrency() == 0 || running.all() < queue.globalConcurrency())
+                        && (queue.nodeConcurrency() == 0 || running.mine() < queue.nodeConcurrency())
+                        && (queue.partitionConcurrency() == 0
+                                || running.inPartition(saga.partitionKey()) < queue.partitionConcurrency());
+            }
+            if (!insert.test(turn ? saga : pending)) {
+                return null;
+            }
+            return turn ? SagaStatus.RUNNING : SagaStatus.PENDING;
         });
     }
 
