@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param forkedFrom the saga this one is a fork of, or null
  * @param forkStep the first step the fork runs itself, or null
  * @param forkOverrides the fork's overrides as JSON text, or null
- * @param queue the queue the saga waits on, or null for its workflow's
+ * @param queue the queue the saga waits on; its workflow's name when null is given
  * @param partitionKey its partition within the queue, or null
  * @param priority its priority within the queue
  */
@@ -22,6 +22,10 @@ public record NewSaga(String id, String workflow, String workflowVersion, String
         Instant createdAt, Instant leaseExpiresAt, @Nullable String parentId, @Nullable Integer parentStep,
         @Nullable String forkedFrom, @Nullable Integer forkStep, @Nullable String forkOverrides,
         @Nullable String queue, @Nullable String partitionKey, int priority) {
+
+    public NewSaga {
+        queue = queue != null ? queue : workflow;
+    }
 
     /** A saga started by a caller: no parent, not a fork. */
     public NewSaga(String id, String workflow, String workflowVersion, String input, @Nullable String owner,

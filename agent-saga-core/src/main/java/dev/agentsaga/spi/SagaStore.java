@@ -184,8 +184,7 @@ public interface SagaStore {
 
     /**
      * Claims as {@link #claim(String, Collection, int, boolean, Instant, Instant)} does, leaving out the sagas of
-     * the configured queues {@code excludedQueues} (a saga's queue is its own, or its workflow's), which
-     * {@link #claimQueue} claims under their limits.
+     * the configured queues {@code excludedQueues}, which {@link #claimQueue} claims under their limits.
      */
     List<ClaimedSaga> claim(String owner, Collection<WorkflowKey> workflows, Collection<String> excludedQueues,
             int limit, boolean includeOwn, Instant now, Instant leaseUntil);
@@ -201,7 +200,7 @@ public interface SagaStore {
     /**
      * Inserts a saga of a configured queue: leased to {@code saga.owner()} (RUNNING, to run at once) when the
      * queue's limits leave it a turn now, else PENDING and unowned for a later claim; in one transaction under
-     * the queue's lock (PENDING, without counting, when another engine holds the lock).
+     * the queue's lock (waited for: a claim holds it for milliseconds).
      * @return RUNNING or PENDING as inserted, or null (nothing written) when a saga with that id exists
      */
     @Nullable SagaStatus startQueued(NewSaga saga, SagaQueue queue, Instant now);

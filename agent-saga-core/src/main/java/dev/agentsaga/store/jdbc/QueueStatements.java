@@ -7,8 +7,11 @@ package dev.agentsaga.store.jdbc;
  */
 final class QueueStatements {
 
-    /** A saga of queue {@code :queue}: its own, or its workflow's when it names none (a saga older than queues). */
-    private static final String OF_QUEUE = "(queue = :queue OR (queue IS NULL AND workflow = :queue))";
+    /**
+     * A saga of queue {@code :queue} (every saga records its queue, its workflow's name when it was started on no
+     * other; a saga started before changelog 012 has none and is claimed as any other).
+     */
+    private static final String OF_QUEUE = "queue = :queue";
 
     /**
      * The order of turns: a saga that has waited since before {@code :agedBefore} first (oldest first), then by
@@ -31,6 +34,11 @@ final class QueueStatements {
         this.lock = lock;
         this.runnable = "((" + runnable + ") OR (" + due + "))";
         this.fromNoTable = fromNoTable;
+    }
+
+    /** Takes the lock row {@code :name} for the rest of the transaction, waiting for a transaction that holds it. */
+    String lock() {
+        return "SELECT name FROM %s WHERE name = :name FOR UPDATE".formatted(lock);
     }
 
     /** Inserts the lock row {@code :name} unless it exists. */
@@ -75,15 +83,14 @@ final class QueueStatements {
     /** How many sagas of each queue of {@code :queues} run (hold a live lease) and wait (PENDING or due). */
     String counts() {
         return """
-                SELECT COALESCE(queue, workflow) AS queue_name,
+                SELECT queue AS queue_name,
                        SUM(CASE WHEN status IN ('RUNNING', 'COMPENSATING') AND owner IS NOT NULL
                                      AND lease_expires_at >= :now THEN 1 ELSE 0 END) AS running,
                        SUM(CASE WHEN status = 'PENDING' OR status = 'WAITING' AND wake_at <= :now
                                      OR status IN ('RUNNING', 'COMPENSATING') AND owner IS NULL THEN 1 ELSE 0 END)
                            AS waiting
                 FROM %s
-                WHERE (queue IN (:queues) OR queue IS NULL AND workflow IN (:queues))
-                  AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
-                GROUP BY COALESCE(queue, workflow)""".formatted(instance);
+                WHERE queue IN (:queues) AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
+                GROUP BY queue""".formatted(instance);
     }
 }

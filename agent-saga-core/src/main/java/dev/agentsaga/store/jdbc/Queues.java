@@ -149,15 +149,13 @@ final class Queues {
         MapSqlParameterSource params = new MapSqlParameterSource("owner", owner).addValue("queue", queue.name())
                 .addValue("includeOwn", false).addValue("now", rows.time(now));
         return db.inTransaction(() -> {
-            boolean turn = false;
-            if (!db.jdbc.queryForList(locks.tryLock(), new MapSqlParameterSource("name", lockName(queue.name())),
-                    String.class).isEmpty()) {
-                Running running = running(params, owner);
-                turn = (queue.globalConcurrency() == 0 || running.all() < queue.globalConcurrency())
-                        && (queue.nodeConcurrency() == 0 || running.mine() < queue.nodeConcurrency())
-                        && (queue.partitionConcurrency() == 0
-                                || running.inPartition(saga.partitionKey()) < queue.partitionConcurrency());
-            }
+            // a start waits for the lock (a claim holds it for milliseconds): it then knows whether it has a turn
+            db.jdbc.queryForList(sql.lock(), new MapSqlParameterSource("name", lockName(queue.name())), String.class);
+            Running running = running(params, owner);
+            boolean turn = (queue.globalConcurrency() == 0 || running.all() < queue.globalConcurrency())
+                    && (queue.nodeConcurrency() == 0 || running.mine() < queue.nodeConcurrency())
+                    && (queue.partitionConcurrency() == 0
+                            || running.inPartition(saga.partitionKey()) < queue.partitionConcurrency());
             if (!insert.test(turn ? saga : pending)) {
                 return null;
             }

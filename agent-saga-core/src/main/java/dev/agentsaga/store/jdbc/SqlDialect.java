@@ -445,7 +445,7 @@ public class SqlDialect {
      */
     public static String outsideQueues(String statement) {
         return statement.replace("AND (workflow, workflow_version) IN (:workflows)",
-                "AND (workflow, workflow_version) IN (:workflows)\n  AND COALESCE(queue, workflow) NOT IN (:excludedQueues)");
+                "AND (workflow, workflow_version) IN (:workflows)\n  AND (queue IS NULL OR queue NOT IN (:excludedQueues))");
     }
 
     /** Which sagas a claim may take as runnable; see {@link #claim()}. */
