@@ -7,8 +7,9 @@ import java.util.Objects;
  * A queue whose sagas take turns across every node that shares the database: at most
  * {@code globalConcurrency} of them hold a lease at once in the fleet, at most {@code nodeConcurrency} on one
  * node, at most {@code partitionConcurrency} per partition key; the others wait PENDING (or due, after a
- * durable wait), holding no thread. Among the sagas waiting, the one with the highest priority is claimed
- * first, oldest first among equals; a saga that has waited longer than {@code aging} goes ahead of any that
+ * durable wait), holding no thread; a saga of a queue with a limit always starts PENDING and is claimed within
+ * the limits. Among the sagas waiting, the one with the highest priority is claimed first, oldest first among
+ * equals; a saga that has waited longer than {@code aging} goes ahead of any that
  * waited less, oldest first, so that no priority starves another for longer than that. A queue is named after
  * its workflow, or given at the start ({@link StartOptions#queue()}). 0 is no limit.
  */
@@ -33,7 +34,12 @@ public record SagaQueue(String name, int globalConcurrency, int nodeConcurrency,
         }
     }
 
-    /** A queue without limits (its priority order only), named {@code name}. */
+    /** Whether any of the limits is set. */
+    public boolean limited() {
+        return globalConcurrency > 0 || nodeConcurrency > 0 || partitionConcurrency > 0;
+    }
+
+    /** A queue without limits, named {@code name}: its sagas run at once, as if it were not configured. */
     public static SagaQueue named(String name) {
         return new SagaQueue(name, 0, 0, 0, DEFAULT_AGING);
     }

@@ -186,20 +186,10 @@ public final class DefaultSagaEngine implements SagaEngine {
         Instant leaseUntil = now.plus(settings.leaseDuration());
         NewSaga saga = new NewSaga(sagaId, entry.name(), entry.version(), json, local ? settings.nodeId() : null, now,
                 leaseUntil).queued(options.queue(), options.partitionKey(), options.priority());
-        boolean queued = false;
-        boolean created;
-        if (queue != null && local) {
-            // a saga of a configured queue runs here at once when the queue's limits leave it a turn, else waits
-            SagaStatus inserted = services.store().startQueued(saga, queue, now);
-            created = inserted != null;
-            queued = inserted == SagaStatus.PENDING;
-            local = inserted == SagaStatus.RUNNING;
-        }
-        else {
-            created = services.store().createInstance(queue != null ? saga.unowned() : saga);
-            local = local && queue == null;
-        }
-        if (created) {
+        // a saga of a queue with limits waits PENDING for its turn, claimed within the limits by any node
+        boolean queued = queue != null && queue.limited();
+        local = local && !queued;
+        if (services.store().createInstance(queued ? saga.unowned() : saga)) {
             if (local) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 submit(new ClaimedSaga(new InstanceRecord(sagaId, entry.name(), entry.version(), SagaStatus.RUNNING, json,
@@ -207,7 +197,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                         null, null, null, null, null, null, options.queue(), options.partitionKey(),
                         options.priority()), false, null), true);
             }
-            else if (queued) {
+            else if (queued && isRunning()) {
                 services.observer().sagaStarted(sagaId, entry.name());
                 poller.wakeUp();
             }

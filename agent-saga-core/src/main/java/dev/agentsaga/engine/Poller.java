@@ -51,6 +51,9 @@ final class Poller {
 
     private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
 
+    /** The queues with a limit: their sagas are claimed queue by queue, within the limits. */
+    private final List<String> limitedQueues;
+
     /** Whether the last claim took as many sagas as it could: more may be runnable right away. */
     private volatile boolean claimedFull;
 
@@ -69,6 +72,8 @@ final class Poller {
         this.engineRunning = engineRunning;
         this.submit = submit;
         this.fleet = fleet;
+        this.limitedQueues = settings.queues().values().stream().filter(SagaQueue::limited).map(SagaQueue::name)
+                .toList();
     }
 
     /** Claims once on the caller's thread, then on a fixed delay, with the heartbeat on the same thread. */
@@ -134,7 +139,7 @@ final class Poller {
             List<ClaimedSaga> claimed = new ArrayList<>(claimQueues(includeOwn, now));
             // a configured queue's sagas are claimed within its limits above, the others here
             claimed.addAll(services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
-                    settings.queues().keySet(), free - claimed.size(), includeOwn, now,
+                    limitedQueues, free - claimed.size(), includeOwn, now,
                     now.plus(settings.leaseDuration())));
             claimedFull = claimed.size() >= free / 2;
             for (ClaimedSaga claim : claimed) {
@@ -156,11 +161,11 @@ final class Poller {
      * is left for the next poll.
      */
     private List<ClaimedSaga> claimQueues(boolean includeOwn, Instant now) {
-        if (settings.queues().isEmpty()) {
-            return List.of();
-        }
         List<ClaimedSaga> claimed = new ArrayList<>();
         for (SagaQueue queue : settings.queues().values()) {
+            if (!queue.limited()) {
+                continue;
+            }
             int free = settings.workerThreads() - running.size() - claimed.size();
             if (free <= 0) {
                 break;

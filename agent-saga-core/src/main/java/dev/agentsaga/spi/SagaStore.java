@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 
 import dev.agentsaga.Page;
 import dev.agentsaga.SagaQuery;
-import dev.agentsaga.SagaQueue;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
@@ -196,14 +195,6 @@ public interface SagaStore {
      * {@link dev.agentsaga.SagaQueue}), as {@link #claim} takes them. Empty when another engine holds the lock.
      */
     List<ClaimedSaga> claimQueue(QueueClaim claim);
-
-    /**
-     * Inserts a saga of a configured queue: leased to {@code saga.owner()} (RUNNING, to run at once) when the
-     * queue's limits leave it a turn now, else PENDING and unowned for a later claim; in one transaction under
-     * the queue's lock (waited for: a claim holds it for milliseconds).
-     * @return RUNNING or PENDING as inserted, or null (nothing written) when a saga with that id exists
-     */
-    @Nullable SagaStatus startQueued(NewSaga saga, SagaQueue queue, Instant now);
 
     /** Makes sure the lock rows of the configured queues exist; called once when the engine starts. */
     void registerQueues(Collection<String> queues);

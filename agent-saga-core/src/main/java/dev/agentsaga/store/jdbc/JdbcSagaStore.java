@@ -20,7 +20,6 @@ import dev.agentsaga.EncryptionKeyException;
 import dev.agentsaga.Page;
 import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.SagaQuery;
-import dev.agentsaga.SagaQueue;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.spi.ClaimedSaga;
@@ -116,7 +115,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.erasures = new Erasures(db, dialect, rows, payloads);
         this.retention = new Retention(db, dialect, rows);
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
-        this.queues = new Queues(db, dialect, rows, leases, this::insertInstance);
+        this.queues = new Queues(db, dialect, rows, leases);
     }
 
     @Override
@@ -413,11 +412,6 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public List<ClaimedSaga> claimQueue(QueueClaim claim) {
         return queues.claim(claim);
-    }
-
-    @Override
-    public @Nullable SagaStatus startQueued(NewSaga saga, SagaQueue queue, Instant now) {
-        return queues.start(saga, queue, now);
     }
 
     @Override

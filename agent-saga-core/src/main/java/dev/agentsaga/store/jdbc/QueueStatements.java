@@ -36,11 +36,6 @@ final class QueueStatements {
         this.fromNoTable = fromNoTable;
     }
 
-    /** Takes the lock row {@code :name} for the rest of the transaction, waiting for a transaction that holds it. */
-    String lock() {
-        return "SELECT name FROM %s WHERE name = :name FOR UPDATE".formatted(lock);
-    }
-
     /** Inserts the lock row {@code :name} unless it exists. */
     String insertLock() {
         return "INSERT INTO %1$s (name) SELECT :name%2$s WHERE NOT EXISTS (SELECT 1 FROM %1$s WHERE name = :name)"

@@ -16,8 +16,6 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 import dev.agentsaga.SagaQueue;
-import dev.agentsaga.SagaStatus;
-import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.SagaStore.QueueCount;
@@ -41,11 +39,7 @@ final class Queues {
 
     private final Leases leases;
 
-    /** Inserts a saga unless its id exists; false then. */
-    private final java.util.function.Predicate<NewSaga> insert;
-
-    Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases, java.util.function.Predicate<NewSaga> insert) {
-        this.insert = insert;
+    Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases) {
         this.db = db;
         this.sql = dialect.queues();
         this.locks = dialect.housekeeping();
@@ -139,27 +133,6 @@ final class Queues {
                 }
             }
             return leases.takeLocked(params, taken);
-        });
-    }
-
-    /** See {@link dev.agentsaga.spi.SagaStore#startQueued}. */
-    @Nullable SagaStatus start(NewSaga saga, SagaQueue queue, Instant now) {
-        String owner = java.util.Objects.requireNonNull(saga.owner(), "a queued start names the node that may run it");
-        NewSaga pending = saga.unowned();
-        MapSqlParameterSource params = new MapSqlParameterSource("owner", owner).addValue("queue", queue.name())
-                .addValue("includeOwn", false).addValue("now", rows.time(now));
-        return db.inTransaction(() -> {
-            // a start waits for the lock (a claim holds it for milliseconds): it then knows whether it has a turn
-            db.jdbc.queryForList(sql.lock(), new MapSqlParameterSource("name", lockName(queue.name())), String.class);
-            Running running = running(params, owner);
-            boolean turn = (queue.globalConcurrency() == 0 || running.all() < queue.globalConcurrency())
-                    && (queue.nodeConcurrency() == 0 || running.mine() < queue.nodeConcurrency())
-                    && (queue.partitionConcurrency() == 0
-                            || running.inPartition(saga.partitionKey()) < queue.partitionConcurrency());
-            if (!insert.test(turn ? saga : pending)) {
-                return null;
-            }
-            return turn ? SagaStatus.RUNNING : SagaStatus.PENDING;
         });
     }
 
