@@ -44,7 +44,7 @@ public class SqlDialect {
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
         this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node",
-                tablePrefix + "lock");
+                tablePrefix + "lock", tablePrefix + "schedule");
     }
 
     /**
