@@ -89,8 +89,8 @@ final class Observers implements SagaObserver {
     }
 
     @Override
-    public void scheduleTicksSkipped(String schedule, long ticks) {
-        each(observer -> observer.scheduleTicksSkipped(schedule, ticks));
+    public void scheduleTicksSkipped(String schedule, String workflow, long ticks) {
+        each(observer -> observer.scheduleTicksSkipped(schedule, workflow, ticks));
     }
 
     private void each(java.util.function.Consumer<SagaObserver> call) {

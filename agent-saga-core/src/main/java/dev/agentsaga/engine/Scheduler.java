@@ -170,7 +170,7 @@ final class Scheduler {
                 log.info("Schedule '{}' skipped {}{} missed ticks after {} ({}); it starts {} from {}", name,
                         skipped == MAX_TICKS ? "at least " : "", skipped, last, schedule.missedTicks(), ticks.size(),
                         ticks.get(0));
-                services.observer().scheduleTicksSkipped(name, skipped);
+                services.observer().scheduleTicksSkipped(name, schedule.workflow(), skipped);
             }
         }
         return ticks;

@@ -75,7 +75,7 @@ public interface SagaObserver {
     }
 
     /** This engine skipped {@code ticks} missed ticks of the schedule (its policy is SKIP, or past its catch-up limit). */
-    default void scheduleTicksSkipped(String schedule, long ticks) {
+    default void scheduleTicksSkipped(String schedule, String workflow, long ticks) {
     }
 
     /** What became of a journaled model call's tokens. */
