@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -190,12 +189,8 @@ final class Scheduler {
             Instant from = row == null || row.lastTick().isBefore(now.minus(schedule.grace())) ? now : row.lastTick();
             views.add(new ScheduleView(entry.getKey(), schedule.workflow(), schedule.trigger(), schedule.missedTicks(),
                     row == null ? null : row.lastTick(), row == null ? null : row.firedBy(),
-                    row == null ? null : row.firedAt(), schedule.nextTick(Objects.requireNonNull(from))));
+                    row == null ? null : row.firedAt(), schedule.nextTick(from)));
         });
         return views;
-    }
-
-    boolean isEmpty() {
-        return schedules.isEmpty();
     }
 }
