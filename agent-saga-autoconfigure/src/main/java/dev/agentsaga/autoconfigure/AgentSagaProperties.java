@@ -1,11 +1,14 @@
 package dev.agentsaga.autoconfigure;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -306,12 +309,12 @@ public class AgentSagaProperties {
             }
             try {
                 SagaSchedule schedule = cron != null
-                        ? SagaSchedule.cron(cron, workflow).withZone(java.time.ZoneId.of(zone))
-                        : SagaSchedule.fixedRate(java.util.Objects.requireNonNull(fixedRate), workflow);
+                        ? SagaSchedule.cron(cron, workflow).withZone(ZoneId.of(zone))
+                        : SagaSchedule.fixedRate(Objects.requireNonNull(fixedRate), workflow);
                 schedule = schedule.withMissedTicks(missedTicks).withMaxCatchUp(maxCatchUp).withGrace(grace);
                 return input == null ? schedule : schedule.withInputJson(input);
             }
-            catch (java.time.DateTimeException | IllegalArgumentException ex) {
+            catch (DateTimeException | IllegalArgumentException ex) {
                 throw new IllegalArgumentException("Schedule " + prefix.substring(0, prefix.length() - 1) + ": "
                         + ex.getMessage(), ex);
             }
