@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,14 +19,16 @@ import dev.agentsaga.SagaSchedule.MissedTicks;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.ScheduleView;
 import dev.agentsaga.UnknownWorkflowException;
+import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.test.TestClock;
 import dev.agentsaga.testing.EngineTestSupport;
 import dev.agentsaga.testing.ScriptedWorkflow;
 
 /**
  * Missed ticks: an engine records a schedule, every engine stops, the clock moves half an hour, and the next
- * engine starts only the latest missed tick (SKIP) or the latest ones up to the catch-up limit (CATCH_UP). A tick a
- * minute, so that no tick falls due in real time while the test runs.
+ * engine starts only the latest missed tick (SKIP) or the latest ones up to the catch-up limit (CATCH_UP); a tick
+ * whose saga a node started before it died without recording it is found, not started again. A tick a minute, so
+ * that no tick falls due in real time while the test runs.
  */
 class ScheduleTest extends EngineTestSupport {
 
@@ -96,6 +99,35 @@ class ScheduleTest extends EngineTestSupport {
         Thread.sleep(500);
         assertThat(sagas("short")).hasSize((int) missed).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(missed).isBetween(7L, 8L);
+    }
+
+    @Test
+    void aTickStartedByANodeThatDiedBeforeRecordingItIsFoundNotStartedAgain() throws Exception {
+        TestClock clock = new TestClock();
+        SagaSchedule schedule = SagaSchedule.fixedRate(RATE, "died-report");
+        recordedThenStopped("died", schedule, clock);
+        clock.advance(RATE);
+        Instant tick = latestTickAtOrBefore(clock.now());
+        // what a node that died after starting the tick and before moving the row left behind
+        started(engineBuilder().clock(clock).workflow("died-report", new ScriptedWorkflow((input, saga) -> "done")))
+                .start("died-report", null, SagaSchedule.sagaId("died", tick));
+        List<Boolean> created = new CopyOnWriteArrayList<>();
+
+        started(engine("died", schedule, clock).observer(new SagaObserver() {
+
+            @Override
+            public void scheduleFired(String name, String workflow, Instant fired, boolean createdIt) {
+                created.add(createdIt);
+            }
+        }));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!lastTick("died").equals(tick) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertThat(lastTick("died")).isEqualTo(tick);
+        assertThat(created).containsExactly(false);
+        assertThat(sagas("died")).containsExactly(SagaSchedule.sagaId("died", tick));
     }
 
     @Test
