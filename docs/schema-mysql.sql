@@ -96,3 +96,11 @@ CREATE TABLE agent_saga_lock (
     CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 INSERT INTO agent_saga_lock (name) VALUES ('retention');
+
+CREATE TABLE agent_saga_schedule (
+    name      VARCHAR(150) NOT NULL,
+    last_tick DATETIME(6)  NOT NULL,
+    fired_by  VARCHAR(200),
+    fired_at  DATETIME(6),
+    CONSTRAINT agent_saga_schedule_pk PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -96,3 +96,11 @@ CREATE TABLE agent_saga_lock (
     CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
 );
 INSERT INTO agent_saga_lock (name) VALUES ('retention');
+
+CREATE TABLE agent_saga_schedule (
+    name      VARCHAR(150)             NOT NULL,
+    last_tick TIMESTAMP WITH TIME ZONE NOT NULL,
+    fired_by  VARCHAR(200),
+    fired_at  TIMESTAMP WITH TIME ZONE,
+    CONSTRAINT agent_saga_schedule_pk PRIMARY KEY (name)
+);

@@ -120,6 +120,8 @@ public final class AgentSaga {
 
         private @Nullable SagaArchiver archiver;
 
+        private final Map<String, SagaSchedule> schedules = new LinkedHashMap<>();
+
         private Builder(@Nullable DataSource dataSource) {
             this.dataSource = dataSource;
         }
@@ -355,6 +357,26 @@ public final class AgentSaga {
         }
 
         /**
+         * Starts {@code schedule}'s workflow at each of its ticks, once across every engine that shares the journal
+         * and registers a schedule under this name (see {@link SagaSchedule}); each tick's saga has the id
+         * {@link SagaSchedule#sagaId(String, java.time.Instant)}. The engine checks its schedules at least once a
+         * second; what a restart after missed ticks does is the schedule's {@link SagaSchedule#missedTicks()}.
+         * @throws IllegalArgumentException when the name is blank, longer than 150 characters, or taken
+         */
+        public Builder schedule(String name, SagaSchedule schedule) {
+            Objects.requireNonNull(schedule, "schedule must not be null");
+            if (name == null || name.isBlank() || name.length() > 150) {
+                throw new IllegalArgumentException("A schedule's name must not be blank and at most 150 characters, "
+                        + "was '" + name + "'");
+            }
+            if (schedules.putIfAbsent(name, schedule) != null) {
+                throw new IllegalArgumentException("Two schedules are registered under the name '" + name
+                        + "'; give one of them another name");
+            }
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
          * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
          */
@@ -366,6 +388,7 @@ public final class AgentSaga {
         /**
          * Validates the registrations and builds the engine, not yet started.
          * @throws InvalidActionException when an action or workflow cannot be registered as declared
+         * @throws UnknownWorkflowException when a schedule names a workflow that is not registered
          */
         public SagaEngine build() {
             if (dataSource == null) {
@@ -385,7 +408,7 @@ public final class AgentSaga {
                     : new JdbcSagaStore(dataSource, dialect, cipher != null ? cipher : PayloadCipher.none());
             boolean grouped = groupCommit != null ? groupCommit : dialect == null || dialect.groupsCommits();
             return new DefaultSagaEngine(sagaStore, payloadCodec, settings(grouped), namedActions, actions,
-                    namedWorkflows, workflows, observers, archiver);
+                    namedWorkflows, workflows, observers, archiver, schedules);
         }
 
         /**

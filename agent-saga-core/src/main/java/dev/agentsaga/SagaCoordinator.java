@@ -1,6 +1,7 @@
 package dev.agentsaga;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -92,6 +93,15 @@ public interface SagaCoordinator {
      * @throws SagaStoreUnavailableException when the database stayed unreachable through the store's retries
      */
     SagaFleet fleet();
+
+    /**
+     * The schedules this engine fires ({@link AgentSaga.Builder#schedule}), by name, each with the latest tick
+     * started by any node and the next one; none by default, for a coordinator without schedules.
+     * @throws SagaStoreUnavailableException when the database stayed unreachable through the store's retries
+     */
+    default List<ScheduleView> schedules() {
+        return List.of();
+    }
 
     /**
      * A page of saga summaries, newest first. The total is counted up to a limit (10,000 with the JDBC

@@ -126,6 +126,7 @@ public final class AgentSagaAutoConfiguration {
         if (properties.getNodeId() != null && !properties.getNodeId().isBlank()) {
             builder.nodeId(properties.getNodeId());
         }
+        properties.getSchedules().forEach((name, schedule) -> builder.schedule(name, schedule.toSchedule(name)));
         AgentSagaProperties.Policy policy = properties.getPolicy();
         builder.defaultPolicy(new ActionPolicy(policy.getMaxAttempts(), policy.getInitialBackoff(),
                 policy.getMaxBackoff(), policy.getMultiplier(), policy.getTimeout()));

@@ -1,11 +1,14 @@
 package dev.agentsaga.autoconfigure;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,6 +16,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.agentsaga.DriftPolicy;
 import dev.agentsaga.SagaRetention;
+import dev.agentsaga.SagaSchedule;
 
 /** Configuration of agent-saga. */
 @ConfigurationProperties("agent.saga")
@@ -74,6 +78,12 @@ public class AgentSagaProperties {
      * workflow applies to its sagas; others are named when a saga starts (StartOptions.queue).
      */
     private Map<String, Queue> queues = new LinkedHashMap<>();
+
+    /**
+     * Schedules by name: a workflow started on a cron expression or at a fixed rate, once per tick across the
+     * nodes.
+     */
+    private Map<String, Schedule> schedules = new LinkedHashMap<>();
 
     public boolean isEnabled() {
         return enabled;
@@ -199,7 +209,132 @@ public class AgentSagaProperties {
         this.queues = queues;
     }
 
-    /** The agent-saga tables. */
+    public Map<String, Schedule> getSchedules() {
+        return schedules;
+    }
+
+    public void setSchedules(Map<String, Schedule> schedules) {
+        this.schedules = schedules;
+    }
+
+    /** A schedule: a workflow started at each tick of a cron expression or a fixed rate. */
+    public static class Schedule {
+
+        /** Name of the workflow each tick starts. */
+        private @Nullable String workflow;
+
+        /** Spring cron expression (six fields, seconds first, or a macro such as @hourly); or set fixed-rate. */
+        private @Nullable String cron;
+
+        /** Time zone of the cron expression. */
+        private String zone = "UTC";
+
+        /** Rate of the ticks, at least 1s, counted from the epoch; or set cron. */
+        private @Nullable Duration fixedRate;
+
+        /** Input of each started saga as JSON, decoded to the workflow's input type. Unset: null. */
+        private @Nullable String input;
+
+        /** What the first check after missed ticks does: start the latest only, or each of them. */
+        private SagaSchedule.MissedTicks missedTicks = SagaSchedule.MissedTicks.SKIP;
+
+        /** Most missed ticks started at once under catch-up: the latest ones. */
+        private int maxCatchUp = SagaSchedule.DEFAULT_MAX_CATCH_UP;
+
+        /** How late a tick may start and still not count as missed. */
+        private Duration grace = SagaSchedule.DEFAULT_GRACE;
+
+        public @Nullable String getWorkflow() {
+            return workflow;
+        }
+
+        public void setWorkflow(@Nullable String workflow) {
+            this.workflow = workflow;
+        }
+
+        public @Nullable String getCron() {
+            return cron;
+        }
+
+        public void setCron(@Nullable String cron) {
+            this.cron = cron;
+        }
+
+        public String getZone() {
+            return zone;
+        }
+
+        public void setZone(String zone) {
+            this.zone = zone;
+        }
+
+        public @Nullable Duration getFixedRate() {
+            return fixedRate;
+        }
+
+        public void setFixedRate(@Nullable Duration fixedRate) {
+            this.fixedRate = fixedRate;
+        }
+
+        public @Nullable String getInput() {
+            return input;
+        }
+
+        public void setInput(@Nullable String input) {
+            this.input = input;
+        }
+
+        public SagaSchedule.MissedTicks getMissedTicks() {
+            return missedTicks;
+        }
+
+        public void setMissedTicks(SagaSchedule.MissedTicks missedTicks) {
+            this.missedTicks = missedTicks;
+        }
+
+        public int getMaxCatchUp() {
+            return maxCatchUp;
+        }
+
+        public void setMaxCatchUp(int maxCatchUp) {
+            this.maxCatchUp = maxCatchUp;
+        }
+
+        public Duration getGrace() {
+            return grace;
+        }
+
+        public void setGrace(Duration grace) {
+            this.grace = grace;
+        }
+
+        /**
+         * This schedule as the engine takes it.
+         * @throws IllegalArgumentException when it has no workflow, neither or both of cron and fixed-rate, or a
+         *         value out of range; the message names the property
+         */
+        public SagaSchedule toSchedule(String name) {
+            String prefix = "agent.saga.schedules." + name + ".";
+            if (workflow == null || workflow.isBlank()) {
+                throw new IllegalArgumentException(prefix + "workflow must name the workflow the schedule starts");
+            }
+            if ((cron == null) == (fixedRate == null)) {
+                throw new IllegalArgumentException("Set one of " + prefix + "cron and " + prefix + "fixed-rate");
+            }
+            try {
+                SagaSchedule schedule = cron != null
+                        ? SagaSchedule.cron(cron, workflow).withZone(ZoneId.of(zone))
+                        : SagaSchedule.fixedRate(Objects.requireNonNull(fixedRate), workflow);
+                schedule = schedule.withMissedTicks(missedTicks).withMaxCatchUp(maxCatchUp).withGrace(grace);
+                return input == null ? schedule : schedule.withInputJson(input);
+            }
+            catch (DateTimeException | IllegalArgumentException ex) {
+                throw new IllegalArgumentException("Schedule " + prefix.substring(0, prefix.length() - 1) + ": "
+                        + ex.getMessage(), ex);
+            }
+        }
+    }
+
     /** A queue: at most so many of its sagas at once, fleet-wide, per node and per partition key (0: no limit). */
     public static class Queue {
 
@@ -272,6 +407,7 @@ public class AgentSagaProperties {
         }
     }
 
+    /** The agent-saga tables. */
     public static class Schema {
 
         /** Whether to apply agent-saga's Liquibase changelog at start-up; switch off to manage the schema yourself. */

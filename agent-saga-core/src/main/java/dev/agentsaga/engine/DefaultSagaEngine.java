@@ -36,6 +36,8 @@ import dev.agentsaga.SagaComparison;
 import dev.agentsaga.SagaIdConflictException;
 import dev.agentsaga.SagaNotFoundException;
 import dev.agentsaga.SagaQuery;
+import dev.agentsaga.SagaSchedule;
+import dev.agentsaga.ScheduleView;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.SagaSummary;
 import dev.agentsaga.SagaView;
@@ -71,6 +73,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final @Nullable RetentionSweeper retention;
 
+    private final @Nullable Scheduler scheduler;
+
     private final EngineSettings settings;
 
     private final ThreadPoolExecutor workers;
@@ -89,7 +93,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
             Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
             Map<String, AgentWorkflow<?, ?>> namedWorkflows, List<AgentWorkflow<?, ?>> workflows,
-            List<SagaObserver> observers, @Nullable SagaArchiver archiver) {
+            List<SagaObserver> observers, @Nullable SagaArchiver archiver, Map<String, SagaSchedule> schedules) {
         this.settings = Objects.requireNonNull(settings, "settings must not be null");
         Registry registry = new Registry(namedActions, actions, namedWorkflows, workflows, settings.defaultPolicy());
         this.attemptThreads = Executors.newCachedThreadPool(threads("agent-saga-attempt-"));
@@ -106,6 +110,8 @@ public final class DefaultSagaEngine implements SagaEngine {
                 new LinkedBlockingQueue<>(), threads("agent-saga-worker-"));
         this.poller = new Poller(services, threads("agent-saga-poller-"), running, this::isRunning,
                 claim -> submit(claim, false), fleet);
+        this.scheduler = schedules.isEmpty() ? null : new Scheduler(services, schedules,
+                (workflow, input, sagaId) -> start(workflow, input, sagaId).created(), threads("agent-saga-schedules-"));
     }
 
     @Override
@@ -117,6 +123,11 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (retention != null) {
             retention.start();
         }
+        if (scheduler != null) {
+            // at least once a second, so that a schedule of a tick a second misses none
+            scheduler.start(settings.pollInterval().compareTo(Duration.ofSeconds(1)) < 0 ? settings.pollInterval()
+                    : Duration.ofSeconds(1));
+        }
         log.info("agent-saga engine {} started with {} workers, workflows {}", settings.nodeId(),
                 settings.workerThreads(), services.registry().workflowKeys());
     }
@@ -126,6 +137,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (state.getAndSet(State.STOPPED) != State.RUNNING) {
             shutdownExecutors();
             return;
+        }
+        if (scheduler != null) {
+            scheduler.stop();
         }
         poller.stop(grace);
         if (retention != null) {
@@ -251,6 +265,11 @@ public final class DefaultSagaEngine implements SagaEngine {
     @Override
     public SagaFleet fleet() {
         return fleet.view();
+    }
+
+    @Override
+    public List<ScheduleView> schedules() {
+        return scheduler == null ? List.of() : scheduler.views();
     }
 
     @Override
@@ -427,6 +446,9 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     private void shutdownExecutors() {
+        if (scheduler != null) {
+            scheduler.stop();
+        }
         poller.shutdownNow();
         workers.shutdownNow();
         attemptThreads.shutdownNow();

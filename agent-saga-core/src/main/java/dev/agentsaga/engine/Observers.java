@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import java.util.List;
 
@@ -80,6 +81,16 @@ final class Observers implements SagaObserver {
     @Override
     public void retentionDeleted(int sagas, long rows, Duration took) {
         each(observer -> observer.retentionDeleted(sagas, rows, took));
+    }
+
+    @Override
+    public void scheduleFired(String schedule, String workflow, Instant tick, boolean created) {
+        each(observer -> observer.scheduleFired(schedule, workflow, tick, created));
+    }
+
+    @Override
+    public void scheduleTicksSkipped(String schedule, String workflow, long ticks) {
+        each(observer -> observer.scheduleTicksSkipped(schedule, workflow, ticks));
     }
 
     private void each(java.util.function.Consumer<SagaObserver> call) {

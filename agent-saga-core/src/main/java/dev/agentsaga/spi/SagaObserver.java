@@ -1,6 +1,7 @@
 package dev.agentsaga.spi;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +65,17 @@ public interface SagaObserver {
      * their steps' and signals'), in one transaction that took {@code took}, archiving included.
      */
     default void retentionDeleted(int sagas, long rows, Duration took) {
+    }
+
+    /**
+     * This engine fired a tick of the schedule {@code schedule}: {@code created} when it created the tick's saga,
+     * false when another engine had (the tick is started once across the fleet).
+     */
+    default void scheduleFired(String schedule, String workflow, Instant tick, boolean created) {
+    }
+
+    /** This engine skipped {@code ticks} missed ticks of the schedule (its policy is SKIP, or past its catch-up limit). */
+    default void scheduleTicksSkipped(String schedule, String workflow, long ticks) {
     }
 
     /** What became of a journaled model call's tokens. */

@@ -250,6 +250,22 @@ public interface SagaStore {
     record QueueCount(String queue, long running, long waiting) {
     }
 
+    /**
+     * The schedule's row, recorded first with {@code initialTick} as its last tick when it has none. Of several
+     * engines recording it at once, one inserts and the others read its row.
+     */
+    ScheduleRecord schedule(String name, Instant initialTick);
+
+    /**
+     * Moves the schedule's last tick from {@code expected} to {@code tick}, recording {@code nodeId} and
+     * {@code now}: a compare-and-set.
+     * @return false (nothing written) when the last tick is no longer {@code expected}: another engine moved it
+     */
+    boolean advanceSchedule(String name, Instant expected, Instant tick, String nodeId, Instant now);
+
+    /** The rows of every schedule, by name. */
+    List<ScheduleRecord> schedules();
+
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {
     }

@@ -1,6 +1,7 @@
 package dev.agentsaga.autoconfigure.actuate;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -117,5 +118,20 @@ public class MicrometerSagaObserver implements SagaObserver {
                 .register(meters).increment(rows);
         Timer.builder("agent.saga.retention.batch").description("Retention batches, archiving included")
                 .register(meters).record(took);
+    }
+
+    @Override
+    public void scheduleFired(String schedule, String workflow, Instant tick, boolean created) {
+        Counter.builder("agent.saga.schedule.ticks")
+                .description("Schedule ticks this node fired: started (it created the tick's saga) or "
+                        + "already-started (another node had)")
+                .tag("schedule", schedule).tag("workflow", workflow).tag("outcome", created ? "started" : "already-started")
+                .register(meters).increment();
+    }
+
+    @Override
+    public void scheduleTicksSkipped(String schedule, String workflow, long ticks) {
+        Counter.builder("agent.saga.schedule.ticks").description("Schedule ticks this node skipped as missed")
+                .tag("schedule", schedule).tag("workflow", workflow).tag("outcome", "skipped").register(meters).increment(ticks);
     }
 }

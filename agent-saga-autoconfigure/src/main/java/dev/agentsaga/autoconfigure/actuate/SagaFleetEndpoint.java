@@ -9,11 +9,13 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.agentsaga.SagaCoordinator;
 import dev.agentsaga.SagaFleet;
+import dev.agentsaga.ScheduleView;
 
 /**
  * The {@code sagafleet} endpoint: the nodes that share the journal, the workflow versions each runs, and per
  * version the unfinished sagas and the running nodes that resume them; {@code unserved} lists the versions
- * whose sagas no running node resumes (after a rolling upgrade retired their last node). Read-only.
+ * whose sagas no running node resumes (after a rolling upgrade retired their last node); {@code schedules} the
+ * schedules this node fires, with the latest tick any node started and the next one. Read-only.
  */
 @Endpoint(id = "sagafleet", defaultAccess = Access.READ_ONLY)
 public class SagaFleetEndpoint {
@@ -28,12 +30,14 @@ public class SagaFleetEndpoint {
     public FleetDescriptor fleet() {
         SagaFleet fleet = coordinator.fleet();
         return new FleetDescriptor(fleet.at(), fleet.nodes(), fleet.versions(), fleet.unserved(),
-                fleet.unservedSagas(), fleet.queues().stream().map(QueueDescriptor::of).toList());
+                fleet.unservedSagas(), fleet.queues().stream().map(QueueDescriptor::of).toList(),
+                coordinator.schedules());
     }
 
     /** The fleet as the endpoint shows it. */
     public record FleetDescriptor(Instant at, List<SagaFleet.Node> nodes, List<SagaFleet.Version> versions,
-            List<SagaFleet.Version> unserved, long unservedSagas, List<QueueDescriptor> queues) {
+            List<SagaFleet.Version> unserved, long unservedSagas, List<QueueDescriptor> queues,
+            List<ScheduleView> schedules) {
     }
 
     /** A configured queue: its limits (0: none) and how many of its sagas run and wait. */

@@ -2,7 +2,7 @@ package dev.agentsaga.store.jdbc;
 
 /**
  * The statements of the store's housekeeping, off the hot path: the node table and the fleet-wide locks,
- * retention, erasure and re-encryption. Every supported database writes them alike, so they are not a
+ * schedules, retention, erasure and re-encryption. Every supported database writes them alike, so they are not a
  * dialect's to override; {@link SqlDialect} makes them with its table names.
  */
 final class HousekeepingStatements {
@@ -17,12 +17,15 @@ final class HousekeepingStatements {
 
     private final String lock;
 
-    HousekeepingStatements(String instance, String step, String signal, String node, String lock) {
+    private final String schedule;
+
+    HousekeepingStatements(String instance, String step, String signal, String node, String lock, String schedule) {
         this.instance = instance;
         this.step = step;
         this.signal = signal;
         this.node = node;
         this.lock = lock;
+        this.schedule = schedule;
     }
 
     /**
@@ -134,5 +137,21 @@ final class HousekeepingStatements {
     }
     String reencryptSignal() {
         return "UPDATE %s SET payload = :payload WHERE id = :id".formatted(signal);
+    }
+    String selectSchedule() {
+        return "SELECT * FROM %s WHERE name = :name".formatted(schedule);
+    }
+    /** A schedule's first row; a duplicate key when another engine inserted it first. */
+    String insertSchedule() {
+        return "INSERT INTO %s (name, last_tick) VALUES (:name, :tick)".formatted(schedule);
+    }
+    /** Moves a schedule's last tick on, only from the one the engine read: a compare-and-set. */
+    String advanceSchedule() {
+        return """
+                UPDATE %s SET last_tick = :tick, fired_by = :node, fired_at = :now
+                WHERE name = :name AND last_tick = :expected""".formatted(schedule);
+    }
+    String selectSchedules() {
+        return "SELECT * FROM %s ORDER BY name".formatted(schedule);
     }
 }

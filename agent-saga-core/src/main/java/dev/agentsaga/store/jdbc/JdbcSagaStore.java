@@ -35,6 +35,7 @@ import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.spi.ScheduleRecord;
 import dev.agentsaga.spi.SignalRecord;
 import dev.agentsaga.spi.StepRecord;
 import dev.agentsaga.spi.WorkflowKey;
@@ -64,6 +65,8 @@ public final class JdbcSagaStore implements SagaStore {
     private final Leases leases;
 
     private final Nodes nodes;
+
+    private final Schedules schedules;
 
     private final PayloadColumns payloads;
 
@@ -111,6 +114,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.journal = new JournalWrites(db, dialect, rows);
         this.leases = new Leases(db, dialect, rows);
         this.nodes = new Nodes(db, dialect, rows);
+        this.schedules = new Schedules(db, dialect, rows);
         this.reencryption = new Reencryption(db, dialect, cipher);
         this.erasures = new Erasures(db, dialect, rows, payloads);
         this.retention = new Retention(db, dialect, rows);
@@ -479,6 +483,21 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public List<NodeRecord> nodes() {
         return nodes.all();
+    }
+
+    @Override
+    public ScheduleRecord schedule(String name, Instant initialTick) {
+        return schedules.find(name, initialTick);
+    }
+
+    @Override
+    public boolean advanceSchedule(String name, Instant expected, Instant tick, String nodeId, Instant now) {
+        return schedules.advance(name, expected, tick, nodeId, now);
+    }
+
+    @Override
+    public List<ScheduleRecord> schedules() {
+        return schedules.all();
     }
 
     /**

@@ -46,7 +46,8 @@ public class SqlDialect {
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
         this.lock = tablePrefix + "lock";
-        this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node", lock);
+        this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node", lock,
+                tablePrefix + "schedule");
     }
 
     /**

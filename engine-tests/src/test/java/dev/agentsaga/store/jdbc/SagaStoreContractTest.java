@@ -42,6 +42,7 @@ import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.CompensationResult;
 import dev.agentsaga.spi.CompensationStart;
 import dev.agentsaga.spi.InstanceRecord;
+import dev.agentsaga.spi.ScheduleRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.JournalWrite.AppendStep;
 import dev.agentsaga.spi.JournalWrite.CompleteSaga;
@@ -85,6 +86,37 @@ abstract class SagaStoreContractTest {
         assertThat(store().createInstance(new NewSaga(id, workflow, "1", "{\"to\":\"Lisbon\"}", owner, now,
                 now.plusSeconds(30)))).isTrue();
         return id;
+    }
+
+    @Test
+    void aScheduleIsRecordedOnceAndMovesOnOnlyFromTheTickRead() throws Exception {
+        String name = "schedule-" + UUID.randomUUID();
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        List<Future<ScheduleRecord>> recorded = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        for (int i = 0; i < 8; i++) {
+            Instant initial = now.plusMillis(i);
+            recorded.add(threads.submit(() -> {
+                go.await();
+                return store().schedule(name, initial);
+            }));
+        }
+        go.countDown();
+        Set<Instant> firsts = new java.util.HashSet<>();
+        for (Future<ScheduleRecord> record : recorded) {
+            firsts.add(record.get().lastTick());
+        }
+        threads.shutdown();
+        Instant first = store().schedule(name, now.plusSeconds(99)).lastTick();
+
+        boolean moved = store().advanceSchedule(name, first, now.plusSeconds(60), "node-a", now.plusSeconds(61));
+        boolean stale = store().advanceSchedule(name, first, now.plusSeconds(120), "node-b", now.plusSeconds(121));
+
+        assertThat(firsts).as("every recorder sees the one row").containsExactly(first);
+        assertThat(moved).isTrue();
+        assertThat(stale).as("a compare-and-set from a tick no longer there").isFalse();
+        assertThat(store().schedules()).filteredOn(row -> row.name().equals(name)).singleElement()
+                .isEqualTo(new ScheduleRecord(name, now.plusSeconds(60), "node-a", now.plusSeconds(61)));
     }
 
     /** A journaled call that succeeded. */
