@@ -92,3 +92,11 @@ CREATE TABLE agent_saga_lock (
     CONSTRAINT agent_saga_lock_pk PRIMARY KEY (name)
 );
 INSERT INTO agent_saga_lock (name) VALUES ('retention');
+
+CREATE TABLE agent_saga_rate_window (
+    rate_key     VARCHAR(200)             NOT NULL,
+    window_start TIMESTAMP WITH TIME ZONE NOT NULL,
+    requests     INTEGER                  NOT NULL,
+    tokens       BIGINT                   NOT NULL,
+    CONSTRAINT agent_saga_rate_window_pk PRIMARY KEY (rate_key, window_start)
+);

@@ -1,7 +1,6 @@
 package dev.agentsaga.engine;
 
 import java.time.Duration;
-
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -70,6 +69,11 @@ final class Observers implements SagaObserver {
     @Override
     public void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
         each(observer -> observer.modelTokens(step, inputTokens, outputTokens, use));
+    }
+
+    @Override
+    public void modelCallThrottled(StepEvent step, String rateKey, Duration wait) {
+        each(observer -> observer.modelCallThrottled(step, rateKey, wait));
     }
 
     @Override

@@ -31,6 +31,7 @@ import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.PayloadCipher;
+import dev.agentsaga.spi.RateReservation;
 import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
@@ -74,6 +75,8 @@ public final class JdbcSagaStore implements SagaStore {
 
     private final Lineage lineage;
 
+    private final RateWindows rateWindows;
+
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
      * MariaDB, MySQL or H2, see {@link SqlDialect#forDataSource(DataSource, String)}); connects once to find it.
@@ -112,6 +115,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.erasures = new Erasures(db, dialect, rows, payloads);
         this.retention = new Retention(db, dialect, rows);
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
+        this.rateWindows = new RateWindows(db, dialect, rows);
     }
 
     @Override
@@ -410,6 +414,16 @@ public final class JdbcSagaStore implements SagaStore {
     public void addReplayedTokens(String sagaId, long tokens, boolean recovered) {
         call(() -> jdbc.update(sql.addReplayedTokens(recovered), new MapSqlParameterSource("id", sagaId)
                 .addValue("tokens", tokens)));
+    }
+
+    @Override
+    public boolean reserveRate(RateReservation reservation) {
+        return rateWindows.reserve(reservation);
+    }
+
+    @Override
+    public void addRateTokens(String key, Instant window, long tokens) {
+        rateWindows.addTokens(key, window, tokens);
     }
 
     @Override
