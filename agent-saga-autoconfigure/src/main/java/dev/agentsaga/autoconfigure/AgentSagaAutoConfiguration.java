@@ -125,6 +125,8 @@ public final class AgentSagaAutoConfiguration {
         if (properties.getNodeId() != null && !properties.getNodeId().isBlank()) {
             builder.nodeId(properties.getNodeId());
         }
+        properties.getLlm().getRateLimits().forEach((model, limit) -> builder.modelRateLimit(model,
+                limit.getRequestsPerMinute(), limit.getTokensPerMinute()));
         AgentSagaProperties.Policy policy = properties.getPolicy();
         builder.defaultPolicy(new ActionPolicy(policy.getMaxAttempts(), policy.getInitialBackoff(),
                 policy.getMaxBackoff(), policy.getMultiplier(), policy.getTimeout()));
