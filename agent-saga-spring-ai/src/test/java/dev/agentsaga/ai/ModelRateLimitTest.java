@@ -63,6 +63,23 @@ class ModelRateLimitTest extends EngineTestSupport {
         }
     }
 
+    /** Asks the model twice with a prompt whose options name another model than the chat model's defaults. */
+    static final class OtherModel implements AgentWorkflow<String, String> {
+
+        private final JournaledChatModel model;
+
+        OtherModel(ChatModel model) {
+            this.model = new JournaledChatModel(model);
+        }
+
+        @Override
+        public String run(String other, Saga saga) {
+            ChatOptions options = ChatOptions.builder().model(other).build();
+            model.call(saga, new Prompt(List.of(new UserMessage("one")), options));
+            return model.call(saga, new Prompt(List.of(new UserMessage("two")), options)).text();
+        }
+    }
+
     /** Asks the model twice, waits for a signal, then asks once more. */
     static final class AskWaitAsk implements AgentWorkflow<String, String> {
 
@@ -259,6 +276,21 @@ class ModelRateLimitTest extends EngineTestSupport {
         assertThat(windowTokens(firstMinute.plus(Duration.ofMinutes(1)))).isEqualTo(60);
     }
 
+    @Test
+    void aCallCountsAgainstTheModelItsPromptNames() {
+        TestClock clock = new TestClock();
+        clock.advanceTo(clock.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1)));
+        TimedModel model = new TimedModel(clock, 2, 10, 5);
+        SagaEngine engine = started(engineBuilder().clock(clock).modelRateLimit(MODEL, 1, 0)
+                .modelRateLimit("other-model", 5, 0).workflow("otherModel", new OtherModel(model)));
+
+        String id = engine.start("otherModel", "other-model").id();
+        awaitStatus(engine, id, SagaStatus.COMPLETED);
+
+        assertThat(model.requests).hasSize(2);
+        assertThat(windowRequests(clock.now().truncatedTo(ChronoUnit.MINUTES), "other-model")).isEqualTo(2);
+    }
+
     /** Waits until no saga runs or is due: every one is finished or waits for a later minute. */
     private void awaitQuiet(TestClock clock) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -284,16 +316,20 @@ class ModelRateLimitTest extends EngineTestSupport {
     }
 
     private long windowRequests(Instant window) {
-        return window(window, "requests");
+        return windowRequests(window, MODEL);
+    }
+
+    private long windowRequests(Instant window, String key) {
+        return window(window, "requests", key);
     }
 
     private long windowTokens(Instant window) {
-        return window(window, "tokens");
+        return window(window, "tokens", MODEL);
     }
 
-    private long window(Instant window, String column) {
+    private long window(Instant window, String column, String key) {
         Long value = jdbc().queryForObject("SELECT " + column + " FROM agent_saga_rate_window WHERE rate_key = ? "
-                + "AND window_start = ?", Long.class, MODEL, java.sql.Timestamp.from(window));
+                + "AND window_start = ?", Long.class, key, java.sql.Timestamp.from(window));
         return value == null ? 0 : value;
     }
 }
