@@ -95,6 +95,7 @@ final class JournaledCallStep {
         ModelRateLimits.Decision decision = run.read(() -> rateLimits.reserve(services.store(), call, services.now()));
         if (decision instanceof ModelRateLimits.Throttled wait) {
             run.parkThrottled(step.withNote(wait.note()), wait.key(), wait.until());
+            throw new IllegalStateException("unreachable: parking stops the run");
         }
         RateReservation reservation = ((ModelRateLimits.Granted) decision).reservation();
         ActionPolicy policy = services.settings().defaultPolicy();
