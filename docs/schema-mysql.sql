@@ -104,3 +104,11 @@ CREATE TABLE agent_saga_schedule (
     fired_at  DATETIME(6),
     CONSTRAINT agent_saga_schedule_pk PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE agent_saga_rate_window (
+    rate_key     VARCHAR(200) NOT NULL,
+    window_start DATETIME(6)  NOT NULL,
+    requests     INT          NOT NULL,
+    tokens       BIGINT       NOT NULL,
+    CONSTRAINT agent_saga_rate_window_pk PRIMARY KEY (rate_key, window_start)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -104,3 +104,11 @@ CREATE TABLE agent_saga_schedule (
     fired_at  TIMESTAMP WITH TIME ZONE,
     CONSTRAINT agent_saga_schedule_pk PRIMARY KEY (name)
 );
+
+CREATE TABLE agent_saga_rate_window (
+    rate_key     VARCHAR(200)             NOT NULL,
+    window_start TIMESTAMP WITH TIME ZONE NOT NULL,
+    requests     INTEGER                  NOT NULL,
+    tokens       BIGINT                   NOT NULL,
+    CONSTRAINT agent_saga_rate_window_pk PRIMARY KEY (rate_key, window_start)
+);

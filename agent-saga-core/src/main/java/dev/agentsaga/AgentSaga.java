@@ -122,6 +122,8 @@ public final class AgentSaga {
 
         private final Map<String, SagaSchedule> schedules = new LinkedHashMap<>();
 
+        private final Map<String, ModelRateLimit> rateLimits = new LinkedHashMap<>();
+
         private Builder(@Nullable DataSource dataSource) {
             this.dataSource = dataSource;
         }
@@ -377,6 +379,19 @@ public final class AgentSaga {
         }
 
         /**
+         * Limits the model calls counted against {@code key} (a model's name, as the Spring AI integration names
+         * its calls, or an API key's name of your own) to {@code requestsPerMinute} calls and
+         * {@code tokensPerMinute} tokens in each minute, across every node on the database; 0 leaves that figure
+         * unlimited. A call over the limit parks its saga WAITING until the next minute, holding no thread. A
+         * later call for the same key replaces the limit. See {@code docs/operations.md}.
+         */
+        public Builder modelRateLimit(String key, int requestsPerMinute, long tokensPerMinute) {
+            ModelRateLimit limit = new ModelRateLimit(key, requestsPerMinute, tokensPerMinute);
+            rateLimits.put(limit.key(), limit);
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} applies the Liquibase changelog to the data source (needs
          * {@code liquibase-core} on the class path); default false: the engine applies no DDL unless asked.
          */
@@ -427,7 +442,8 @@ public final class AgentSaga {
             Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
-                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, queues, clock);
+                    groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, queues, clock,
+                    rateLimits);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

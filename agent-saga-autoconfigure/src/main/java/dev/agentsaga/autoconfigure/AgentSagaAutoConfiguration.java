@@ -127,6 +127,8 @@ public final class AgentSagaAutoConfiguration {
             builder.nodeId(properties.getNodeId());
         }
         properties.getSchedules().forEach((name, schedule) -> builder.schedule(name, schedule.toSchedule(name)));
+        properties.getLlm().getRateLimits().forEach((model, limit) -> builder.modelRateLimit(model,
+                limit.getRequestsPerMinute(), limit.getTokensPerMinute()));
         AgentSagaProperties.Policy policy = properties.getPolicy();
         builder.defaultPolicy(new ActionPolicy(policy.getMaxAttempts(), policy.getInitialBackoff(),
                 policy.getMaxBackoff(), policy.getMultiplier(), policy.getTimeout()));

@@ -487,12 +487,48 @@ public class AgentSagaProperties {
         /** What to do when a journaled model call's request fingerprint differs on replay. */
         private DriftPolicy driftPolicy = DriftPolicy.FAIL;
 
+        /**
+         * Rate limits of model calls by model name (or the rate key a call names), shared by every node on the
+         * database: a call over its model's limit waits durably for the next minute.
+         */
+        private final Map<String, RateLimit> rateLimits = new LinkedHashMap<>();
+
         public DriftPolicy getDriftPolicy() {
             return driftPolicy;
         }
 
         public void setDriftPolicy(DriftPolicy driftPolicy) {
             this.driftPolicy = driftPolicy;
+        }
+
+        public Map<String, RateLimit> getRateLimits() {
+            return rateLimits;
+        }
+    }
+
+    /** The rate limit of one model's calls, per minute (UTC), across the fleet. */
+    public static class RateLimit {
+
+        /** The most calls in a minute; 0 for no limit on calls. */
+        private int requestsPerMinute;
+
+        /** The most tokens (input and output, as recorded) in a minute; 0 for no limit on tokens. */
+        private long tokensPerMinute;
+
+        public int getRequestsPerMinute() {
+            return requestsPerMinute;
+        }
+
+        public void setRequestsPerMinute(int requestsPerMinute) {
+            this.requestsPerMinute = requestsPerMinute;
+        }
+
+        public long getTokensPerMinute() {
+            return tokensPerMinute;
+        }
+
+        public void setTokensPerMinute(long tokensPerMinute) {
+            this.tokensPerMinute = tokensPerMinute;
         }
     }
 

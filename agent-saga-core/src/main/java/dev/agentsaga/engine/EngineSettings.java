@@ -1,10 +1,12 @@
 package dev.agentsaga.engine;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.agentsaga.ActionPolicy;
 import dev.agentsaga.DriftPolicy;
+import dev.agentsaga.ModelRateLimit;
 import dev.agentsaga.SagaRetention;
 import dev.agentsaga.spi.SagaClock;
 
@@ -29,13 +31,24 @@ import dev.agentsaga.spi.SagaClock;
  *        lost to a crash between the child's last write and the wake
  * @param queues the configured queues by name: their limits and turn order (see {@link dev.agentsaga.SagaQueue})
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
+ * @param rateLimits the model rate limits by rate key; none when empty
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
         int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck,
-        java.util.Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock) {
+        Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock, Map<String, ModelRateLimit> rateLimits) {
+
+    /** Settings without model rate limits. */
+    public EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
+            Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
+            int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck,
+            Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock) {
+        this(nodeId, workerThreads, pollInterval, leaseDuration, heartbeatInterval, maxPayloadBytes, defaultPolicy,
+                driftPolicy, groupCommitMaxBatch, maxRecoveryAttempts, retention, childRecheck, queues, clock, Map.of());
+    }
 
     public EngineSettings {
+        rateLimits = Map.copyOf(Objects.requireNonNull(rateLimits, "rateLimits must not be null"));
         Objects.requireNonNull(nodeId, "nodeId must not be null");
         Objects.requireNonNull(pollInterval, "pollInterval must not be null");
         Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");

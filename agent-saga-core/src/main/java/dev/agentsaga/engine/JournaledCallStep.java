@@ -16,6 +16,7 @@ import dev.agentsaga.DriftException;
 import dev.agentsaga.DriftPolicy;
 import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.JournaledCall;
+import dev.agentsaga.spi.RateReservation;
 import dev.agentsaga.spi.StepRecord;
 
 /**
@@ -33,9 +34,12 @@ final class JournaledCallStep {
 
     private final RunJournal run;
 
+    private final ModelRateLimits rateLimits;
+
     JournaledCallStep(EngineServices services, RunJournal run) {
         this.services = services;
         this.run = run;
+        this.rateLimits = new ModelRateLimits(services.settings().rateLimits());
     }
 
     <T> @Nullable T run(JournaledCall<T> call) {
@@ -44,7 +48,7 @@ final class JournaledCallStep {
             return replay(made, new TreeMap<>(made.fingerprint()), recorded);
         }, n -> {
             JournaledCall<T> made = run.asMadeAt(call, n);
-            return execute(made, new TreeMap<>(made.fingerprint()), n);
+            return execute(made, new TreeMap<>(made.fingerprint()), n, null);
         });
     }
 
@@ -63,9 +67,12 @@ final class JournaledCallStep {
             run.replayedTokens(recorded);
             return run.recorded(recorded, call.type());
         }
-        if (recorded.status() == StepStatus.STARTED
-                || policy == DriftPolicy.REEXECUTE && !run.worldChangedAfter(n)) {
-            return execute(call, fingerprint, n);
+        if (recorded.status() == StepStatus.STARTED) {
+            // a call throttled by its rate limit: it is asked for again at its own sequence
+            return execute(call, fingerprint, n, recorded);
+        }
+        if (policy == DriftPolicy.REEXECUTE && !run.worldChangedAfter(n)) {
+            return execute(call, fingerprint, n, null);
         }
         throw run.attention(new DriftException("Drift in saga " + run.sagaId() + " at step " + n + " ("
                 + call.name() + "): the request changed since it was recorded (" + String.join(", ", changed)
@@ -74,9 +81,23 @@ final class JournaledCallStep {
                 + "the drift policy REPLAY, then retry the saga", run.sagaId(), n));
     }
 
-    private <T> @Nullable T execute(JournaledCall<T> call, Map<String, String> fingerprint, int n) {
-        StepRecord step = StepRecord.of(run.sagaId(), n, call.name(), call.kind(), null, StepStatus.STARTED, null,
-                null, null, 1, services.now(), null).withCall(services.codec().encode(fingerprint), null, null);
+    /**
+     * Makes the call at {@code n}, once its rate limit allows it: else its entry is journaled STARTED with a note
+     * and the saga parks until the next window. {@code throttled} is the entry of a call throttled before (its
+     * start and note are kept), or null.
+     */
+    private <T> @Nullable T execute(JournaledCall<T> call, Map<String, String> fingerprint, int n,
+            @Nullable StepRecord throttled) {
+        String fingerprintJson = services.codec().encode(fingerprint);
+        StepRecord step = (throttled != null ? throttled : StepRecord.of(run.sagaId(), n, call.name(), call.kind(),
+                null, StepStatus.STARTED, null, null, null, 1, services.now(), null))
+                .withCall(fingerprintJson, null, null);
+        ModelRateLimits.Decision decision = run.read(() -> rateLimits.reserve(services.store(), call, services.now()));
+        if (decision instanceof ModelRateLimits.Throttled wait) {
+            run.parkThrottled(step.withNote(wait.note()), wait.key(), wait.until());
+            throw new IllegalStateException("unreachable: parking stops the run");
+        }
+        RateReservation reservation = ((ModelRateLimits.Granted) decision).reservation();
         ActionPolicy policy = services.settings().defaultPolicy();
         StepExecutor.Outcome outcome = run.execute(step, policy, policy.maxAttempts(), false, attempt -> call.execute());
         T value = call.type().cast(outcome.value());
@@ -86,7 +107,21 @@ final class JournaledCallStep {
         }
         run.record(step, outcome);
         run.spentTokens(step, tokens == null ? 0 : tokens[0], tokens == null ? 0 : tokens[1]);
+        if (reservation != null) {
+            settle(reservation, tokens);
+        }
         return value;
+    }
+
+    /** Corrects the call's window by its recorded tokens; a failure only makes the window's count less exact. */
+    private void settle(RateReservation reservation, int @Nullable [] tokens) {
+        try {
+            rateLimits.settle(services.store(), reservation, tokens);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Saga {}: the tokens of a model call could not be added to the rate window of {} ({}); the "
+                    + "window counts its estimate instead", run.sagaId(), reservation.key(), ex.toString());
+        }
     }
 
     /** The parts of the request whose hashes differ from the recorded ones (none when nothing was recorded). */

@@ -74,6 +74,11 @@ final class Observers implements SagaObserver {
     }
 
     @Override
+    public void modelCallThrottled(StepEvent step, String rateKey, Duration wait) {
+        each(observer -> observer.modelCallThrottled(step, rateKey, wait));
+    }
+
+    @Override
     public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
         each(observer -> observer.compensationEnded(step, succeeded, attempts));
     }

@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,6 +261,16 @@ final class RunJournal {
         journaled(wait);
         halt = new Halt(Halt.Kind.PARKED, null, wait.seq());
         throw new Suspension("parked until " + wakeAt);
+    }
+
+    /**
+     * Parks the saga WAITING until {@code until} on a model call its rate key's window had no room for, its entry
+     * {@code wait} STARTED, and stops the run; the call is asked for again when the saga resumes.
+     */
+    void parkThrottled(StepRecord wait, String rateKey, Instant until) {
+        services.observer().modelCallThrottled(event(wait), rateKey,
+                Duration.between(services.now(), until));
+        park(wait, until, null);
     }
 
     /** Counts the tokens of a model call answered from the journal: saved when the run recovers the saga. */

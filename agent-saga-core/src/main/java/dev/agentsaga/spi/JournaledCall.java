@@ -45,4 +45,20 @@ public interface JournaledCall<T> {
     default JournaledCall<T> overridden(dev.agentsaga.ForkOverrides overrides) {
         return this;
     }
+
+    /**
+     * The rate key this call counts against (for a model call, the model's name), or null when it counts against
+     * none. A call whose key has a {@link dev.agentsaga.ModelRateLimit} waits durably while the key's minute is full.
+     */
+    default @Nullable String rateKey() {
+        return null;
+    }
+
+    /**
+     * The tokens this call is estimated to take, before it is made, or null when unknown: reserved against its
+     * key's tokens-per-minute limit, then corrected by {@link #tokens} once the call answered.
+     */
+    default @Nullable Long estimatedTokens() {
+        return null;
+    }
 }

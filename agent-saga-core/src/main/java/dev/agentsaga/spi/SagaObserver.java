@@ -56,6 +56,13 @@ public interface SagaObserver {
     default void modelTokens(StepEvent step, int inputTokens, int outputTokens, TokenUse use) {
     }
 
+    /**
+     * A model call found its rate key's window full and its saga was parked for {@code wait}, until the next
+     * minute; the call is made when the saga resumes.
+     */
+    default void modelCallThrottled(StepEvent step, String rateKey, Duration wait) {
+    }
+
     /** A compensation of a step ended. */
     default void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
     }

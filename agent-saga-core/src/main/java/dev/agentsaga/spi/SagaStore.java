@@ -266,6 +266,28 @@ public interface SagaStore {
     /** The rows of every schedule, by name. */
     List<ScheduleRecord> schedules();
 
+    /**
+     * Takes a model call's place in its rate key's minute window, shared by every engine on the store: one more
+     * request and {@code reservation.tokens()} more tokens, unless that would pass a limit of the reservation.
+     * The first request of a window is granted whatever its tokens, so that no call waits for ever. Concurrent
+     * reservations of one window take turns; each sees what the others took.
+     * @return true when granted (and counted), false when the window is full (nothing counted)
+     * @throws UnsupportedOperationException by default: a store that keeps no rate windows cannot limit calls
+     */
+    default boolean reserveRate(RateReservation reservation) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no rate windows, so it cannot enforce "
+                + "model rate limits: implement SagaStore.reserveRate and addRateTokens, or configure no limits");
+    }
+
+    /**
+     * Adds {@code tokens} (negative to take back) to the tokens of the window {@code window} of {@code key}: a
+     * granted call's recorded usage minus its estimate. A window that is gone is left so.
+     * @throws UnsupportedOperationException by default, as {@link #reserveRate}
+     */
+    default void addRateTokens(String key, Instant window, long tokens) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no rate windows");
+    }
+
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {
     }

@@ -51,6 +51,13 @@ public record StepRecord(String sagaId, int seq, String name, StepKind kind, @Nu
                 inputTokens, outputTokens);
     }
 
+    /** This step with a note (why it was not compensated, why it waited, or an operator's note). */
+    public StepRecord withNote(@Nullable String note) {
+        return new StepRecord(sagaId, seq, name, kind, reversibility, status, input, output, error, attempts, startedAt,
+                finishedAt, compensationAttempts, compensationError, compensatedAt, resolution, note, fingerprint,
+                inputTokens, outputTokens);
+    }
+
     /** This step with an operator's resolution. */
     public StepRecord resolved(String resolution, @Nullable String note) {
         return new StepRecord(sagaId, seq, name, kind, reversibility, status, input, output, error, attempts, startedAt,

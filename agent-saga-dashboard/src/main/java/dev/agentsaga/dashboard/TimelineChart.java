@@ -208,9 +208,13 @@ public record TimelineChart(int width, int height, List<Row> rows, List<TimeAxis
         return step.finishedAt() != null ? step.finishedAt() : end;
     }
 
-    /** A sleep, a signal, or a child saga: the saga holds no thread meanwhile, so long stretches may be cut. */
+    /**
+     * A sleep, a signal, a child saga, or a model call waiting for its rate limit (the one way a model call is
+     * STARTED): the saga holds no thread meanwhile, so long stretches may be cut.
+     */
     static boolean isWait(StepView step) {
-        return step.kind() == StepKind.SIGNAL || step.kind() == StepKind.SLEEP || step.kind() == StepKind.CHILD;
+        return step.kind() == StepKind.SIGNAL || step.kind() == StepKind.SLEEP || step.kind() == StepKind.CHILD
+                || step.kind() == StepKind.LLM && step.status() == StepStatus.STARTED;
     }
 
     static boolean isInDoubt(SagaView saga, StepView step) {
@@ -252,6 +256,10 @@ public record TimelineChart(int width, int height, List<Row> rows, List<TimeAxis
         if (step.inputTokens() != null || step.outputTokens() != null) {
             title.append(" · ").append(tokens(step.inputTokens())).append(" in / ").append(tokens(step.outputTokens()))
                     .append(" out tokens");
+        }
+        if (step.kind() == StepKind.LLM && step.compensationNote() != null) {
+            // why the call waited: its rate limit's note
+            title.append(" · ").append(step.compensationNote());
         }
         return title.toString();
     }

@@ -92,6 +92,14 @@ final class Journals {
         return this;
     }
 
+    /** A model call waiting for its rate limit since {@code fromMillis}: STARTED, with the throttle's note. */
+    Journals throttledModel(long fromMillis, String note) {
+        int seq = steps.size() + 1;
+        steps.add(new StepView(seq, "model", StepKind.LLM, StepStatus.STARTED, null, 1, null, null, null,
+                at(fromMillis), null, 0, null, null, note, id + ":" + seq, null, null));
+        return this;
+    }
+
     private Journals add(String name, StepKind kind, @Nullable Reversibility reversibility, StepStatus status,
             long fromMillis, @Nullable Long toMillis, @Nullable String input, @Nullable String output,
             @Nullable String error, @Nullable Instant compensatedAt, @Nullable String compensationError) {

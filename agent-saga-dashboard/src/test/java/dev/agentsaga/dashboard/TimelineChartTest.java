@@ -69,6 +69,20 @@ class TimelineChartTest {
     }
 
     @Test
+    void drawsAModelCallWaitingForItsRateLimitAsAWaitWithItsNote() {
+        String note = "throttled: gpt-4.1 is at its limit of 500 requests per minute; waiting until 2026-05-04T10:16:00Z";
+        SagaView saga = Journals.saga("s5")
+                .model(0, 900, "{\"text\":\"ok\"}", 10, 5)
+                .throttledModel(900, note)
+                .as(SagaStatus.WAITING, 950, null, null);
+
+        TimelineChart chart = TimelineChart.of(saga, Journals.at(5_000));
+
+        assertThat(step(chart, 2).css()).contains("kind-llm", "waiting");
+        assertThat(step(chart, 2).title()).contains("STARTED", note);
+    }
+
+    @Test
     void labelsTheAxisFromTheSagasCreation() {
         SagaView saga = Journals.saga("s4")
                 .step("searchFlights", StepKind.ACTION, Reversibility.READ_ONLY, StepStatus.SUCCEEDED, 0, 800L, "{}", "[]")

@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
@@ -53,6 +54,9 @@ public final class JournaledChatModel {
         return Objects.requireNonNull(response, "the journal holds no response for this model call");
     }
 
+    /** How many characters of a prompt's text make a token, for the estimate a rate limit reserves. */
+    static final int CHARACTERS_PER_TOKEN = 4;
+
     /** One model call as the journal sees it: a prompt, the options it is sent with, and how it is sent. */
     private record ModelCall(Prompt prompt, @Nullable ChatOptions defaults, Function<Prompt, ChatResponse> call)
             implements JournaledCall<RecordedResponse> {
@@ -85,6 +89,27 @@ public final class JournaledChatModel {
         @Override
         public int[] tokens(RecordedResponse result) {
             return new int[] { result.inputTokens(), result.outputTokens() };
+        }
+
+        /** The model the prompt is sent to: its options' model, else the chat model's default options' model. */
+        @Override
+        public @Nullable String rateKey() {
+            String model = prompt.getOptions() == null ? null : prompt.getOptions().getModel();
+            if (model == null && defaults != null) {
+                model = defaults.getModel();
+            }
+            return model == null || model.isBlank() ? null : model;
+        }
+
+        /** The prompt's input tokens, estimated as a quarter of its messages' characters, rounded up. */
+        @Override
+        public Long estimatedTokens() {
+            long characters = 0;
+            for (Message message : prompt.getInstructions()) {
+                String text = message.getText();
+                characters += text == null ? 0 : text.length();
+            }
+            return (characters + CHARACTERS_PER_TOKEN - 1) / CHARACTERS_PER_TOKEN;
         }
 
         @Override

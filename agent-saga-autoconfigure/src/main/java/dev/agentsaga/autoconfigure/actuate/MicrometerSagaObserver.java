@@ -95,6 +95,15 @@ public class MicrometerSagaObserver implements SagaObserver {
                 .tag("workflow", workflow).tag("direction", direction).tag("source", source).register(meters);
     }
 
+    /** One timer per rate key: its count the calls throttled, its total the time their sagas were parked for. */
+    @Override
+    public void modelCallThrottled(StepEvent step, String rateKey, Duration wait) {
+        Timer.builder("agent.saga.llm.throttled")
+                .description("Model calls that waited for their rate limit's next window, and how long they were "
+                        + "parked for")
+                .tag("workflow", step.workflow()).tag("key", rateKey).register(meters).record(wait);
+    }
+
     @Override
     public void compensationEnded(StepEvent step, boolean succeeded, int attempts) {
         Counter.builder("agent.saga.compensations").description("Compensations of completed steps")

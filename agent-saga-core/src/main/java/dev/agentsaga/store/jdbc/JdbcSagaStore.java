@@ -32,6 +32,7 @@ import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
 import dev.agentsaga.spi.PayloadCipher;
 import dev.agentsaga.spi.QueueClaim;
+import dev.agentsaga.spi.RateReservation;
 import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaArchiver;
 import dev.agentsaga.spi.SagaStore;
@@ -79,6 +80,7 @@ public final class JdbcSagaStore implements SagaStore {
     private final Lineage lineage;
 
     private final Queues queues;
+    private final RateWindows rateWindows;
 
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
@@ -120,6 +122,7 @@ public final class JdbcSagaStore implements SagaStore {
         this.retention = new Retention(db, dialect, rows);
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
         this.queues = new Queues(db, dialect, rows, leases);
+        this.rateWindows = new RateWindows(db, dialect, rows);
     }
 
     @Override
@@ -437,6 +440,16 @@ public final class JdbcSagaStore implements SagaStore {
     public void addReplayedTokens(String sagaId, long tokens, boolean recovered) {
         call(() -> jdbc.update(sql.addReplayedTokens(recovered), new MapSqlParameterSource("id", sagaId)
                 .addValue("tokens", tokens)));
+    }
+
+    @Override
+    public boolean reserveRate(RateReservation reservation) {
+        return rateWindows.reserve(reservation);
+    }
+
+    @Override
+    public void addRateTokens(String key, Instant window, long tokens) {
+        rateWindows.addTokens(key, window, tokens);
     }
 
     @Override

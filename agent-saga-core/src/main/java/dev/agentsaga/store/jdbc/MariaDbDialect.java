@@ -125,6 +125,17 @@ public final class MariaDbDialect extends SqlDialect {
                 .formatted(instance);
     }
 
+    /**
+     * {@code INSERT IGNORE}: the one way to insert unless the row exists that reports 0 rows when it does. Its
+     * truncation of values too long for a column cannot happen here: a rate key is at most 200 characters.
+     */
+    @Override
+    public String insertRateWindow() {
+        return """
+                INSERT IGNORE INTO %s (rate_key, window_start, requests, tokens)
+                VALUES (:key, :window, 0, 0)""".formatted(rateWindow);
+    }
+
     @Override
     protected String leaseHeld() {
         return "EXISTS (SELECT 1 FROM %s WHERE id = :sagaId AND %s LOCK IN SHARE MODE)".formatted(instance, FENCE);

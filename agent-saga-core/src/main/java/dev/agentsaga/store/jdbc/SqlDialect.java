@@ -32,6 +32,8 @@ public class SqlDialect {
 
     private final String lock;
 
+    protected final String rateWindow;
+
     private final HousekeepingStatements housekeeping;
 
     /** The condition every write of a running saga carries: the writer still holds the lease it had. */
@@ -46,6 +48,7 @@ public class SqlDialect {
         this.step = tablePrefix + "step";
         this.signal = tablePrefix + "signal";
         this.lock = tablePrefix + "lock";
+        this.rateWindow = tablePrefix + "rate_window";
         this.housekeeping = new HousekeepingStatements(instance, step, signal, tablePrefix + "node", lock,
                 tablePrefix + "schedule");
     }
@@ -545,6 +548,37 @@ public class SqlDialect {
                 SELECT workflow, workflow_version, COUNT(*) AS n FROM %s
                 WHERE workflow IN (:workflows) AND status IN ('PENDING', 'RUNNING', 'WAITING', 'COMPENSATING')
                 GROUP BY workflow, workflow_version""".formatted(instance);
+    }
+
+    /** Inserts the window {@code :window} of the rate key {@code :key}, empty, unless it exists. */
+    public String insertRateWindow() {
+        return """
+                INSERT INTO %s (rate_key, window_start, requests, tokens) VALUES (:key, :window, 0, 0)
+                ON CONFLICT DO NOTHING""".formatted(rateWindow);
+    }
+
+    /**
+     * Takes one request and {@code :tokens} tokens of the window, in one statement, unless that passes
+     * {@code :requestLimit} (when {@code requests}) or {@code :tokenLimit} (when {@code tokens}); the first request
+     * of a window passes the token limit whatever it takes. 1 row updated: granted.
+     */
+    public String reserveRate(boolean requests, boolean tokens) {
+        return """
+                UPDATE %s SET requests = requests + 1, tokens = tokens + :tokens
+                WHERE rate_key = :key AND window_start = :window%s%s""".formatted(rateWindow,
+                requests ? "\n  AND requests + 1 <= :requestLimit" : "",
+                tokens ? "\n  AND (requests = 0 OR tokens + :tokens <= :tokenLimit)" : "");
+    }
+
+    /** Adds {@code :tokens} (negative to take back) to a window's tokens. */
+    public String addRateTokens() {
+        return "UPDATE %s SET tokens = tokens + :tokens WHERE rate_key = :key AND window_start = :window"
+                .formatted(rateWindow);
+    }
+
+    /** Forgets the windows of a rate key that started before {@code :before}. */
+    public String deleteRateWindowsBefore() {
+        return "DELETE FROM %s WHERE rate_key = :key AND window_start < :before".formatted(rateWindow);
     }
 
     /** The statements of the store's housekeeping, with this dialect's table names. */

@@ -53,7 +53,7 @@ class MariaDbPlainSqlSchemaTest {
 
     @Test
     void tablesMatchTheChangelog() {
-        assertThat(tables(plain)).hasSize(6).containsExactlyElementsOf(tables(liquibase));
+        assertThat(tables(plain)).hasSize(7).containsExactlyElementsOf(tables(liquibase));
     }
 
     @Test

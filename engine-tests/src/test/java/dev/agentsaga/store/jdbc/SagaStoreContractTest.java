@@ -50,6 +50,7 @@ import dev.agentsaga.spi.JournalWrite.UpdateStep;
 import dev.agentsaga.spi.Lease;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.NodeRecord;
+import dev.agentsaga.spi.RateReservation;
 import dev.agentsaga.spi.RetentionBatch;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.spi.SignalRecord;
@@ -958,6 +959,39 @@ abstract class SagaStoreContractTest {
     }
 
     /** Inserts {@code count} COMPLETED sagas {@code workflow-first} and on, created one second apart, in one batch. */
+    @Test
+    void reserveRateGrantsRequestsOfAWindowUpToTheLimitAndCountsEachWindowApart() {
+        String key = "model-" + UUID.randomUUID();
+        Instant window = now.truncatedTo(ChronoUnit.MINUTES);
+        RateReservation one = new RateReservation(key, window, 2, 0, 10);
+
+        List<Boolean> granted = List.of(store().reserveRate(one), store().reserveRate(one), store().reserveRate(one));
+        boolean nextWindow = store().reserveRate(new RateReservation(key, window.plusSeconds(60), 2, 0, 10));
+
+        assertThat(granted).containsExactly(true, true, false);
+        assertThat(nextWindow).isTrue();
+    }
+
+    @Test
+    void reserveRateGrantsTheFirstRequestOfAWindowWhateverItsTokensThenHoldsToTheTokenLimit() {
+        String key = "model-" + UUID.randomUUID();
+        Instant window = now.truncatedTo(ChronoUnit.MINUTES);
+
+        boolean large = store().reserveRate(new RateReservation(key, window, 0, 100, 500));
+        boolean small = store().reserveRate(new RateReservation(key, window, 0, 100, 1));
+        String other = "model-" + UUID.randomUUID();
+        boolean first = store().reserveRate(new RateReservation(other, window, 0, 100, 60));
+        store().addRateTokens(other, window, -50);
+        boolean afterCorrection = store().reserveRate(new RateReservation(other, window, 0, 100, 80));
+        boolean over = store().reserveRate(new RateReservation(other, window, 0, 100, 11));
+
+        assertThat(large).isTrue();
+        assertThat(small).isFalse();
+        assertThat(first).isTrue();
+        assertThat(afterCorrection).as("10 + 80 of 100").isTrue();
+        assertThat(over).as("90 + 11 of 100").isFalse();
+    }
+
     private void insertCompleted(String workflow, int first, int count) {
         List<String> ids = new ArrayList<>();
         List<Instant> created = new ArrayList<>();
