@@ -184,6 +184,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     @Override
     public SagaHandle start(String workflow, @Nullable Object input, String sagaId) {
+        checkSagaId(sagaId);
         return start(workflow, input, StartOptions.defaults().withSagaId(sagaId));
     }
 

@@ -51,6 +51,9 @@ final class Poller {
 
     private final AtomicBoolean reclaimOwn = new AtomicBoolean(true);
 
+    /** Whether a poll asked for by {@link #wakeUp()} waits to run. */
+    private final AtomicBoolean pollQueued = new AtomicBoolean();
+
     /** The queues with a limit: their sagas are claimed queue by queue, within the limits. */
     private final List<String> limitedQueues;
 
@@ -107,12 +110,14 @@ final class Poller {
 
     /** Claims at once rather than at the next poll. */
     void wakeUp() {
-        if (engineRunning.getAsBoolean()) {
+        // wake-ups that arrive while one poll waits to run share it: it claims what each of them made runnable
+        if (engineRunning.getAsBoolean() && pollQueued.compareAndSet(false, true)) {
             try {
                 scheduler.execute(this::poll);
             }
             catch (RuntimeException ex) {
                 // stopping: the next engine to start will find the saga
+                pollQueued.set(false);
             }
         }
     }
@@ -125,6 +130,8 @@ final class Poller {
     }
 
     private void poll() {
+        // cleared before the claim reads: a wake-up after this point queues a poll of its own
+        pollQueued.set(false);
         if (!engineRunning.getAsBoolean()) {
             return;
         }
