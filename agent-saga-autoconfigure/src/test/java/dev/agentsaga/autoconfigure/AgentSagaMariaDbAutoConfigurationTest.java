@@ -63,7 +63,8 @@ class AgentSagaMariaDbAutoConfigurationTest {
                             WHERE table_schema = ? AND table_name LIKE 'agent\\_saga\\_%' ORDER BY table_name""",
                             String.class, database.name()))
                             .containsExactly("agent_saga_instance", "agent_saga_lock", "agent_saga_node",
-                                    "agent_saga_signal", "agent_saga_step");
+                                    "agent_saga_rate_window", "agent_saga_schedule", "agent_saga_signal",
+                                    "agent_saga_step");
                 });
     }
 }
