@@ -3,11 +3,7 @@ package dev.agentsaga.engine;
 import static dev.agentsaga.engine.RunJournal.label;
 
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -22,6 +18,7 @@ import dev.agentsaga.StepStatus;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.NewSaga;
 import dev.agentsaga.spi.StepRecord;
+import dev.agentsaga.support.Digests;
 
 /**
  * The child kind of step ({@link dev.agentsaga.Saga#startChild}): the step that starts a child saga, and
@@ -47,16 +44,8 @@ final class ChildStep {
      */
     static String childId(String parentId, int step) {
         String id = parentId + ":" + step;
-        if (id.length() <= InvalidSagaIdException.MAX_LENGTH) {
-            return id;
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(parentId.getBytes(StandardCharsets.UTF_8));
-            return "child-" + HexFormat.of().formatHex(digest) + ":" + step;
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-        }
+        return id.length() <= InvalidSagaIdException.MAX_LENGTH ? id
+                : "child-" + Digests.sha256Hex(parentId) + ":" + step;
     }
 
     <T> SagaChild<T> start(Registry.WorkflowEntry workflow, @Nullable Object input, Type outputType) {

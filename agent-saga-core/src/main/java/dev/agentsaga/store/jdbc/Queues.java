@@ -1,12 +1,8 @@
 package dev.agentsaga.store.jdbc;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +15,7 @@ import dev.agentsaga.SagaQueue;
 import dev.agentsaga.spi.ClaimedSaga;
 import dev.agentsaga.spi.QueueClaim;
 import dev.agentsaga.spi.SagaStore.QueueCount;
+import dev.agentsaga.support.Digests;
 
 /**
  * The queues part of {@link JdbcSagaStore}: the claim of a configured queue's sagas within its limits, under
@@ -50,16 +47,7 @@ final class Queues {
     /** The lock row of a queue: {@code queue:} and its name, or a digest of a name too long for the column. */
     static String lockName(String queue) {
         String name = "queue:" + queue;
-        if (name.length() <= 100) {
-            return name;
-        }
-        try {
-            return "queue#" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(queue.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-        }
+        return name.length() <= 100 ? name : "queue#" + Digests.sha256Hex(queue);
     }
 
     void register(Collection<String> queues) {
