@@ -45,8 +45,10 @@ import dev.agentsaga.test.TestDatabase;
  * </ol>
  * A restarted node is a candidate again once it is up and its killed run's leases are over. The first kill
  * must come within {@value #FIRST_KILL_DEADLINE_MS} ms; the others are skipped when everything
- * rests before their moment (the figures say which happened). Nothing sets the engine's child recheck: a
- * parent that a child does not wake stays parked and the test fails on it. The figures are printed on one
+ * rests before their moment (the figures say which happened). The nodes recheck a parked parent's child every
+ * {@link #CHILD_RECHECK}: a kill can fall between a child's last write and the wake of its parent (a run in CI
+ * left a parent parked so until its recheck, five minutes by default), which the recheck catches; a parent
+ * that stays parked longer than the settle timeout fails the test. The figures are printed on one
  * line, for example {@code child sagas crash: trips=30 children=60 kills=4 [...] bookings cut short=4 taken
  * over from a paused node=0 duration=21.3s}: bookings cut short are attempts a kill interrupted inside the
  * action.
@@ -60,6 +62,9 @@ import dev.agentsaga.test.TestDatabase;
  * Node logs are under {@code target/crash-logs/children-<schema>/}; a failed run keeps its schema.
  */
 class ChildSagaCrashTest {
+
+    /** How often the nodes look at a parked parent's child unwoken. */
+    static final Duration CHILD_RECHECK = Duration.ofSeconds(10);
 
     private static final long START_WINDOW_MS = 3000;
 

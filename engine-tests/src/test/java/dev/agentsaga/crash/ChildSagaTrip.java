@@ -100,6 +100,8 @@ final class ChildSagaTrip {
                 .leaseDuration(Duration.ofSeconds(3))
                 .heartbeatInterval(Duration.ofMillis(500))
                 .pollInterval(Duration.ofMillis(200))
+                // a kill between a child's last write and the wake of its parent leaves the parent to its recheck
+                .childRecheck(ChildSagaCrashTest.CHILD_RECHECK)
                 .workerThreads(16)
                 .observer(observer)
                 .action(reserve)
