@@ -43,7 +43,7 @@ final class SagaRunner {
 
     /**
      * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
-     * is not read). A saga recovered too often without progress is parked instead (see {@link Recoveries}),
+     * is not read, as for a claim of a saga's first run). A saga recovered too often without progress is parked instead (see {@link Recoveries}),
      * and so is a saga whose payloads this engine cannot decrypt (a key missing from its configuration): its
      * journal is left as it is, and configuring the key and retrying the saga resumes it.
      * @return the status the saga rests in (RUNNING when it was released because the engine stops)
@@ -58,7 +58,7 @@ final class SagaRunner {
         }
         List<StepRecord> journal;
         try {
-            journal = fresh ? List.of() : services.store().loadJournal(instance.id());
+            journal = fresh || claim.firstRun() ? List.of() : services.store().loadJournal(instance.id());
         }
         catch (EncryptionKeyException ex) {
             return unreadable(lease, String.valueOf(ex.getMessage()));

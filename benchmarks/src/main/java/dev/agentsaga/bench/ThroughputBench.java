@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
+
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.AgentSaga;
@@ -145,12 +147,23 @@ final class ThroughputBench {
      */
     double engine(int inFlight, int steps, boolean truncate, UnaryOperator<AgentSaga.Builder> customize)
             throws Exception {
+        return engine(inFlight, steps, truncate, customize, null);
+    }
+
+    /**
+     * As {@link #engine(int, int, boolean, UnaryOperator)}; with {@code counts}, the engine's database calls go
+     * through a counting proxy, and {@code counts} receives them per completed saga: statements, transactions.
+     */
+    double engine(int inFlight, int steps, boolean truncate, UnaryOperator<AgentSaga.Builder> customize,
+            @Nullable List<double[]> counts) throws Exception {
         try (HikariDataSource pool = db.pool("engine-" + inFlight, poolSize(inFlight))) {
             if (truncate) {
                 db.truncate(pool);
             }
             Rests rests = new Rests();
-            SagaEngine engine = customize.apply(Engines.builder(pool, inFlight, steps, rests)).build();
+            CountingDataSource counting = counts == null ? null : new CountingDataSource(pool);
+            SagaEngine engine = customize.apply(Engines.builder(counting != null ? counting : pool, inFlight, steps,
+                    rests)).build();
             engine.startup();
             Semaphore inFlightPermits = new Semaphore(inFlight);
             AtomicBoolean stop = new AtomicBoolean();
@@ -212,6 +225,14 @@ final class ThroughputBench {
                 }
                 returner.join();
                 Engines.shutdown(engine);
+                if (counting != null && counts != null) {
+                    double sagas = Math.max(1, rests.completed.sum());
+                    counts.add(new double[] { counting.statements.sum() / sagas, counting.commits.sum() / sagas });
+                    Log.info("    per completed saga, by statement: %s", counting.byKind.entrySet().stream()
+                            .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                            .map(e -> f("%s %.2f", e.getKey(), e.getValue().sum() / sagas))
+                            .collect(java.util.stream.Collectors.joining(", ")));
+                }
                 if (rests.other.sum() > 0) {
                     throw new IllegalStateException(rests.other.sum() + " sagas did not complete; see the log");
                 }

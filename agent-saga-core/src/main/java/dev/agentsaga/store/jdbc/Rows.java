@@ -74,18 +74,20 @@ final class Rows {
      * there (an operator's cancel, a parent undoing its child): its claim is no recovery. It is taken from its
      * previous owner when that engine still held it (its lease expired: it crashed, hung or lost the database)
      * rather than released it. A saga whose payloads cannot be opened is claimed all the same, with the reason,
-     * so that one missing key does not fail the claim of every other saga.
+     * so that one missing key does not fail the claim of every other saga. A saga that was PENDING and is no
+     * fork runs for the first time: nothing ever set a saga back to PENDING, so its journal is empty.
      */
     ClaimedSaga claimed(ResultSet rs, @Nullable String previousStatus, @Nullable String previousOwner,
             @Nullable Instant previousWakeAt) throws SQLException {
         boolean recovered = "RUNNING".equals(previousStatus)
                 || "COMPENSATING".equals(previousStatus) && previousWakeAt == null;
         String takenFrom = recovered ? previousOwner : null;
+        boolean firstRun = "PENDING".equals(previousStatus) && rs.getObject("fork_step") == null;
         try {
-            return new ClaimedSaga(instance(rs, true), recovered, takenFrom);
+            return new ClaimedSaga(instance(rs, true), recovered, takenFrom, null, firstRun);
         }
         catch (EncryptionKeyException ex) {
-            return new ClaimedSaga(instance(rs, false), recovered, takenFrom, ex.getMessage());
+            return new ClaimedSaga(instance(rs, false), recovered, takenFrom, ex.getMessage(), firstRun);
         }
     }
 
