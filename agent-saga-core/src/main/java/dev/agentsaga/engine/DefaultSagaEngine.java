@@ -87,7 +87,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
 
-    private final Object restMonitor = new Object();
+    private final RestNotices restNotices = new RestNotices();
 
     /** Use {@link dev.agentsaga.AgentSaga#builder} rather than this constructor. */
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
@@ -161,9 +161,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         attemptThreads.shutdownNow();
         fleet.remove();
-        synchronized (restMonitor) {
-            restMonitor.notifyAll();
-        }
+        restNotices.everyoneLookAgain();
         log.info("agent-saga engine {} stopped", settings.nodeId());
     }
 
@@ -337,11 +335,14 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    /** Waits for a change of any saga on this engine, at most {@code millis}. */
-    void awaitChange(long millis) throws InterruptedException {
-        synchronized (restMonitor) {
-            restMonitor.wait(Math.max(1, millis));
-        }
+    /** Whether {@code sagaId} runs on this engine, or waits on its workers to run. */
+    boolean runsHere(String sagaId) {
+        return running.containsKey(sagaId);
+    }
+
+    /** The callers waiting for sagas to rest, told by the sagas that rest here. */
+    RestNotices restNotices() {
+        return restNotices;
     }
 
     PayloadCodec codec() {
@@ -373,8 +374,10 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private void runSaga(ClaimedSaga claim, boolean fresh, LocalRun run) {
         InstanceRecord saga = claim.saga();
+        SagaRunner.Rested rested = null;
         try {
-            SagaStatus status = runner.run(claim, fresh, run);
+            rested = runner.run(claim, fresh, run);
+            SagaStatus status = rested.status();
             log.debug("Saga {} rests as {}", saga.id(), status);
             wakeParent(saga, status);
             services.observer().sagaRested(saga.id(), saga.workflow(), status);
@@ -394,9 +397,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         finally {
             running.remove(saga.id());
-            synchronized (restMonitor) {
-                restMonitor.notifyAll();
-            }
+            // its own callers only, with its output when it completed; they read it again otherwise
+            restNotices.rested(saga.id(), rested != null ? rested.status() : null,
+                    rested != null ? rested.output() : null);
             if (run.wasClaimedAgain()) {
                 poller.wakeUp();
             }

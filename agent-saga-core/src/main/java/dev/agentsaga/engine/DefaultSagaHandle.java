@@ -1,6 +1,7 @@
 package dev.agentsaga.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -15,13 +16,17 @@ import dev.agentsaga.SagaTimeoutException;
 import dev.agentsaga.SagaView;
 import dev.agentsaga.spi.InstanceRecord;
 
-/** A handle that waits by watching the journal, woken early by sagas that rest on this engine. */
+/** A handle that waits by watching the journal, told at once by its saga when the saga rests on this engine. */
 final class DefaultSagaHandle implements SagaHandle {
 
     private static final Set<SagaStatus> FINAL = EnumSet.of(SagaStatus.COMPLETED, SagaStatus.COMPENSATED,
             SagaStatus.FAILED, SagaStatus.COMPENSATION_FAILED, SagaStatus.NEEDS_ATTENTION);
 
-    private static final long MAX_WAIT_MILLIS = 50;
+    /** How long a caller waits untold before it reads the saga's row again. */
+    private static final long LOOK_AGAIN_MILLIS = 50;
+
+    /** The same for a saga that runs on this engine, which tells its callers when it rests. */
+    private static final long RUNS_HERE_LOOK_AGAIN_MILLIS = 1000;
 
     private final DefaultSagaEngine engine;
 
@@ -55,7 +60,7 @@ final class DefaultSagaHandle implements SagaHandle {
 
     @Override
     public <T> @Nullable T awaitOutput(Class<T> type, Duration timeout) {
-        InstanceRecord saga = awaitAny(FINAL, timeout);
+        Outcome saga = awaitAny(FINAL, timeout);
         if (saga.status() != SagaStatus.COMPLETED) {
             throw new SagaNotCompletedException("Saga " + id + " rests as " + saga.status() + ", not COMPLETED"
                     + (saga.error() == null ? "" : ": " + saga.error()), id);
@@ -67,27 +72,47 @@ final class DefaultSagaHandle implements SagaHandle {
         return type.cast(engine.codec().decode(saga.output(), type));
     }
 
-    /** Reads the saga's row (not its journal) until it is in one of {@code statuses}. */
-    private InstanceRecord awaitAny(Set<SagaStatus> statuses, Duration timeout) {
+    /**
+     * Waits until the saga is in one of {@code statuses}: told at once by a rest on this engine (a completion
+     * hands over its output, so the row is not read again), and reading the saga's row (not its journal) when
+     * told otherwise, or after {@link #LOOK_AGAIN_MILLIS} untold.
+     */
+    private Outcome awaitAny(Set<SagaStatus> statuses, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            InstanceRecord view = engine.instance(id)
-                    .orElseThrow(() -> new SagaNotFoundException("No saga has the id '" + id + "'", id));
-            if (statuses.contains(view.status())) {
-                return view;
+        try (RestNotices.Watch watch = engine.restNotices().watch(id)) {
+            // a saga that runs here now tells the watch when it rests: nothing to read until then
+            InstanceRecord view = engine.runsHere(id) ? null : read();
+            SagaStatus status = view == null ? SagaStatus.RUNNING : view.status();
+            while (view == null || !statuses.contains(status)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SagaTimeoutException("Saga " + id + " did not rest within " + timeout + "; it is "
+                            + status + " and goes on", id);
+                }
+                // null when untold: the saga runs on another engine, or its rest was not told here
+                long untold = engine.runsHere(id) ? RUNS_HERE_LOOK_AGAIN_MILLIS : LOOK_AGAIN_MILLIS;
+                RestNotices.Rest rest = watch.await(Math.min(untold, left / 1_000_000 + 1));
+                if (rest != null && rest.status() == SagaStatus.COMPLETED && rest.output() != null
+                        && statuses.contains(SagaStatus.COMPLETED)) {
+                    return new Outcome(SagaStatus.COMPLETED, rest.output(), null, null);
+                }
+                view = read();
+                status = view.status();
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SagaTimeoutException("Saga " + id + " did not rest within " + timeout + "; it is "
-                        + view.status() + " and goes on", id);
-            }
-            try {
-                engine.awaitChange(Math.min(MAX_WAIT_MILLIS, left / 1_000_000 + 1));
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new SagaTimeoutException("Interrupted while waiting for saga " + id, id);
-            }
+            return new Outcome(status, view.output(), view.error(), view.erasedAt());
         }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SagaTimeoutException("Interrupted while waiting for saga " + id, id);
+        }
+    }
+
+    private InstanceRecord read() {
+        return engine.instance(id).orElseThrow(() -> new SagaNotFoundException("No saga has the id '" + id + "'", id));
+    }
+
+    /** What a caller waiting for the saga learns of its rest. */
+    private record Outcome(SagaStatus status, @Nullable String output, @Nullable String error,
+            @Nullable Instant erasedAt) {
     }
 }

@@ -46,40 +46,41 @@ final class SagaRunner {
      * is not read, as for a claim of a saga's first run). A saga recovered too often without progress is parked instead (see {@link Recoveries}),
      * and so is a saga whose payloads this engine cannot decrypt (a key missing from its configuration): its
      * journal is left as it is, and configuring the key and retrying the saga resumes it.
-     * @return the status the saga rests in (RUNNING when it was released because the engine stops)
+     * @return the status the saga rests in (RUNNING when it was released because the engine stops), with its
+     *         output when it completed
      */
-    SagaStatus run(ClaimedSaga claim, boolean fresh, Interruption interruption) {
+    Rested run(ClaimedSaga claim, boolean fresh, Interruption interruption) {
         InstanceRecord instance = claim.saga();
         Lease lease = new Lease(instance.id(), Objects.requireNonNull(instance.owner(), "a running saga has an owner"),
                 instance.leaseEpoch());
         String unreadable = claim.unreadable();
         if (unreadable != null) {
-            return unreadable(lease, unreadable);
+            return Rested.of(unreadable(lease, unreadable));
         }
         List<StepRecord> journal;
         try {
             journal = fresh || claim.firstRun() ? List.of() : services.store().loadJournal(instance.id());
         }
         catch (EncryptionKeyException ex) {
-            return unreadable(lease, String.valueOf(ex.getMessage()));
+            return Rested.of(unreadable(lease, String.valueOf(ex.getMessage())));
         }
         String takenFrom = claim.takenFrom();
         if (takenFrom != null) {
             Recoveries.Parking parking = recoveries.record(lease, instance, takenFrom, journal);
             if (parking != null) {
                 log.warn("Saga {} is parked as NEEDS_ATTENTION: {}", instance.id(), parking.reason());
-                return rest(lease, SagaStatus.NEEDS_ATTENTION, parking.reason(), parking.step());
+                return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, parking.reason(), parking.step()));
             }
         }
         if (instance.status() == SagaStatus.COMPENSATING) {
-            return compensator.compensate(lease, instance.workflow(), journal, null, null);
+            return Rested.of(compensator.compensate(lease, instance.workflow(), journal, null, null));
         }
         RunJournal.Fork fork;
         try {
             fork = fork(instance);
         }
         catch (PayloadException ex) {
-            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null));
         }
         return runWorkflow(instance, lease, new RunJournal(services, lease, instance.workflow(), journal, interruption,
                 claim.recovered(), fork));
@@ -96,7 +97,7 @@ final class SagaRunner {
         return new RunJournal.Fork(step, overrides == null ? ForkOverrides.none() : overrides);
     }
 
-    private SagaStatus runWorkflow(InstanceRecord instance, Lease lease, RunJournal run) {
+    private Rested runWorkflow(InstanceRecord instance, Lease lease, RunJournal run) {
         String sagaId = instance.id();
         Registry.WorkflowEntry workflow = services.registry().workflow(instance.workflow());
         Object input;
@@ -104,7 +105,7 @@ final class SagaRunner {
             input = services.decode(instance.input(), workflow.inputType(), () -> "input of the saga", sagaId, null);
         }
         catch (PayloadException ex) {
-            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null));
         }
         SagaContext.Verdict verdict = SagaContext.run(services, run, workflow, input);
         Object output = verdict.output();
@@ -112,22 +113,22 @@ final class SagaRunner {
         countReplayedTokens(run);
         Halt halt = run.halt();
         if (halt != null) {
-            return settle(lease, halt);
+            return Rested.of(settle(lease, halt));
         }
         if (run.cancelled()) {
             log.info("Saga {} was cancelled; compensating its completed steps", sagaId);
-            return compensator.compensate(lease, instance.workflow(), run.steps(), CANCELLED, null);
+            return Rested.of(compensator.compensate(lease, instance.workflow(), run.steps(), CANCELLED, null));
         }
         if (failure == null) {
             return complete(lease, run, output);
         }
         if (failure instanceof Suspension) {
             // thrown on by a workflow after the run was halted; nothing more to decide
-            return settle(lease, new Halt(Halt.Kind.RELEASED, null, null));
+            return Rested.of(settle(lease, new Halt(Halt.Kind.RELEASED, null, null)));
         }
         log.info("Saga {} failed, compensating its completed steps: {}", sagaId, failure.toString());
         Integer step = failure instanceof AgentSagaException ex ? ex.step() : null;
-        return compensator.compensate(lease, instance.workflow(), run.steps(), describe(failure), step);
+        return Rested.of(compensator.compensate(lease, instance.workflow(), run.steps(), describe(failure), step));
     }
 
     private void countReplayedTokens(RunJournal run) {
@@ -141,23 +142,23 @@ final class SagaRunner {
         }
     }
 
-    private SagaStatus complete(Lease lease, RunJournal run, @Nullable Object output) {
+    private Rested complete(Lease lease, RunJournal run, @Nullable Object output) {
         String sagaId = lease.sagaId();
         if (run.leftStepsUnvisited()) {
-            return rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
+            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
                     + "returned after step " + run.lastSeq() + " but the journal holds " + run.journaledSteps()
                     + " steps. The workflow's code changed under a running saga: restore the previous code (or give "
-                    + "changed code a new version()), then retry the saga", run.lastSeq() + 1);
+                    + "changed code a new version()), then retry the saga", run.lastSeq() + 1));
         }
         String json;
         try {
             json = services.encode(output, () -> "output of the workflow", sagaId, null);
         }
         catch (PayloadException ex) {
-            return rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null);
+            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null));
         }
         held(services.write(new JournalWrite.CompleteSaga(lease, json, services.now())), sagaId);
-        return SagaStatus.COMPLETED;
+        return new Rested(SagaStatus.COMPLETED, json);
     }
 
     private SagaStatus settle(Lease lease, Halt halt) {
@@ -201,6 +202,17 @@ final class SagaRunner {
     private static void held(boolean held, String sagaId) {
         if (!held) {
             throw new LeaseLost(sagaId);
+        }
+    }
+
+    /**
+     * The status a saga rests in, and its output as journaled when it completed.
+     * @param status RUNNING when it was released because the engine stops
+     */
+    record Rested(SagaStatus status, @Nullable String output) {
+
+        static Rested of(SagaStatus status) {
+            return new Rested(status, null);
         }
     }
 

@@ -79,7 +79,26 @@ class HotPathRoundTripTest {
         }
     }
 
+    /** A read that takes its time: the caller waits for a saga that still runs. */
+    static class SlowLook implements SagaAction<Integer, Integer> {
+        public Integer execute(Integer input, ActionContext ctx) {
+            try {
+                Thread.sleep(300);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return input;
+        }
+
+        public Reversibility reversibility() {
+            return Reversibility.READ_ONLY;
+        }
+    }
+
     static final Reserve reserve = new Reserve();
+
+    static final SlowLook slowLook = new SlowLook();
 
     static final Look look = new Look();
 
@@ -92,6 +111,12 @@ class HotPathRoundTripTest {
                 value = saga.step(reserve, value);
             }
             return value;
+        }
+    }
+
+    static class Slow implements AgentWorkflow<Integer, Integer> {
+        public Integer run(Integer input, Saga saga) {
+            return saga.step(reserve, saga.step(slowLook, input));
         }
     }
 
@@ -110,9 +135,9 @@ class HotPathRoundTripTest {
     }
 
     private SagaEngine engine() {
-        SagaEngine engine = AgentSaga.builder(statements.dataSource()).action(reserve).action(look).action(send)
+        SagaEngine engine = AgentSaga.builder(statements.dataSource()).action(reserve).action(look).action(send).action(slowLook)
                 .workflow("five", new FiveSteps()).workflow("irreversible", new WithIrreversible())
-                .workflow("waits", new Waits()).pollInterval(Duration.ofMillis(50)).build();
+                .workflow("waits", new Waits()).workflow("slow", new Slow()).pollInterval(Duration.ofMillis(50)).build();
         engine.startup();
         return engine;
     }
@@ -131,6 +156,21 @@ class HotPathRoundTripTest {
             assertThat(run).filteredOn(StatementLog.Entry::isCommit).hasSize(5 + 1);
             assertThat(run).filteredOn(entry -> entry.touches("agent_saga_step")).hasSize(5);
             assertThat(run).noneMatch(StatementLog.Entry::isRead);
+        }
+    }
+
+    @Test
+    void aCallerWaitingOnTheEngineThatRunsTheSagaReadsNothing() {
+        try (SagaEngine engine = engine()) {
+            statements.clear();
+
+            var handle = engine.start("slow", 1);
+            assertThat(handle.awaitOutput(Integer.class, Duration.ofSeconds(10))).isEqualTo(2);
+            List<StatementLog.Entry> caller = statements.entries(thread -> thread.equals("main"));
+
+            // the start's one commit; the completion told the caller its output
+            assertThat(caller).hasSize(1).allMatch(StatementLog.Entry::isCommit);
+            assertThat(caller).noneMatch(StatementLog.Entry::isRead);
         }
     }
 
