@@ -110,6 +110,8 @@ public final class AgentSaga {
 
         private int groupCommitMaxBatch = 64;
 
+        private boolean restNotifications = true;
+
         private int maxRecoveryAttempts = 5;
 
         private Duration childRecheck = Duration.ofMinutes(5);
@@ -290,6 +292,18 @@ public final class AgentSaga {
             return this;
         }
 
+        /**
+         * Whether the rests of sagas are told across the engines that share the database, where it can tell them
+         * (PostgreSQL's {@code LISTEN}/{@code NOTIFY}); default on. A caller waiting for a saga that runs on
+         * another engine then learns at once that it rested, rather than at its next read (every 50 ms); the
+         * engine announces its sagas' rests in batches, and listens on a connection of its own from the first
+         * such wait. Turn it off behind a pooler that cannot {@code LISTEN} (PgBouncer in transaction mode).
+         */
+        public Builder restNotifications(boolean restNotifications) {
+            this.restNotifications = restNotifications;
+            return this;
+        }
+
         /** The most writes one shared transaction holds when {@link #groupCommit(boolean) group commit} is on; default 64. */
         public Builder groupCommitMaxBatch(int groupCommitMaxBatch) {
             if (groupCommitMaxBatch < 1) {
@@ -443,7 +457,7 @@ public final class AgentSaga {
             return new EngineSettings(nodeId != null ? nodeId : UUID.randomUUID().toString(), workerThreads,
                     pollInterval, leaseDuration, heartbeat, maxPayloadBytes, defaultPolicy, driftPolicy,
                     groupCommit ? groupCommitMaxBatch : 0, maxRecoveryAttempts, retention, childRecheck, queues, clock,
-                    rateLimits);
+                    rateLimits, restNotifications);
         }
 
         private static <T> void putUnique(Map<String, T> map, String name, T value, String what) {

@@ -89,6 +89,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private final RestNotices restNotices = new RestNotices();
 
+    private final RestAnnouncements restAnnouncements;
+
     /** Use {@link dev.agentsaga.AgentSaga#builder} rather than this constructor. */
     public DefaultSagaEngine(SagaStore store, PayloadCodec codec, EngineSettings settings,
             Map<String, SagaAction<?, ?>> namedActions, List<SagaAction<?, ?>> actions,
@@ -100,6 +102,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.services = new EngineServices(store, codec, registry, settings, new StepExecutor(attemptThreads, settings.clock()),
                 new Observers(observers));
         this.runner = new SagaRunner(services);
+        this.restAnnouncements = new RestAnnouncements(store, restNotices, settings.restNotifications());
         this.operations = new Operations(services);
         this.forks = new Forks(services);
         this.fleet = new Fleet(services);
@@ -119,6 +122,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("The engine was started already; build a new one to start again");
         }
+        restAnnouncements.start();
         poller.start();
         if (retention != null) {
             retention.start();
@@ -136,6 +140,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public void shutdown(Duration grace) {
         if (state.getAndSet(State.STOPPED) != State.RUNNING) {
             shutdownExecutors();
+            restAnnouncements.stop();
             return;
         }
         if (scheduler != null) {
@@ -161,6 +166,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         attemptThreads.shutdownNow();
         fleet.remove();
+        restAnnouncements.stop();
         restNotices.everyoneLookAgain();
         log.info("agent-saga engine {} stopped", settings.nodeId());
     }
@@ -340,6 +346,14 @@ public final class DefaultSagaEngine implements SagaEngine {
         return running.containsKey(sagaId);
     }
 
+    /**
+     * Whether callers here are told of the rests of sagas on other engines (from now on), so that they need not
+     * read a saga often.
+     */
+    boolean toldOfRestsElsewhere() {
+        return restAnnouncements.listening();
+    }
+
     /** The callers waiting for sagas to rest, told by the sagas that rest here. */
     RestNotices restNotices() {
         return restNotices;
@@ -400,6 +414,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             // its own callers only, with its output when it completed; they read it again otherwise
             restNotices.rested(saga.id(), rested != null ? rested.status() : null,
                     rested != null ? rested.output() : null);
+            restAnnouncements.rested(saga.id());
             if (run.wasClaimedAgain()) {
                 poller.wakeUp();
             }

@@ -25,8 +25,11 @@ final class DefaultSagaHandle implements SagaHandle {
     /** How long a caller waits untold before it reads the saga's row again. */
     private static final long LOOK_AGAIN_MILLIS = 50;
 
-    /** The same for a saga that runs on this engine, which tells its callers when it rests. */
-    private static final long RUNS_HERE_LOOK_AGAIN_MILLIS = 1000;
+    /**
+     * The same for a saga whose rest is told: it runs on this engine, or the engines tell each other of rests.
+     * The reads are a safety net then, for a rest that was not told (an operator's cancel of a saga that never ran).
+     */
+    private static final long TOLD_LOOK_AGAIN_MILLIS = 1000;
 
     private final DefaultSagaEngine engine;
 
@@ -90,7 +93,8 @@ final class DefaultSagaHandle implements SagaHandle {
                             + status + " and goes on", id);
                 }
                 // null when untold: the saga runs on another engine, or its rest was not told here
-                long untold = engine.runsHere(id) ? RUNS_HERE_LOOK_AGAIN_MILLIS : LOOK_AGAIN_MILLIS;
+                long untold = engine.runsHere(id) || engine.toldOfRestsElsewhere() ? TOLD_LOOK_AGAIN_MILLIS
+                        : LOOK_AGAIN_MILLIS;
                 RestNotices.Rest rest = watch.await(Math.min(untold, left / 1_000_000 + 1));
                 if (rest != null && rest.status() == SagaStatus.COMPLETED && rest.output() != null
                         && statuses.contains(SagaStatus.COMPLETED)) {

@@ -32,19 +32,24 @@ import dev.agentsaga.spi.SagaClock;
  * @param queues the configured queues by name: their limits and turn order (see {@link dev.agentsaga.SagaQueue})
  * @param clock the engine's time, and its waits for retry backoff and step time-outs
  * @param rateLimits the model rate limits by rate key; none when empty
+ * @param restNotifications whether the rests of sagas are told across engines where the store can
+ *        ({@link dev.agentsaga.spi.SagaStore#announcesRests()}), so that a caller waiting for a saga that runs on
+ *        another engine learns at once that it rested
  */
 public record EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
         Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
         int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck,
-        Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock, Map<String, ModelRateLimit> rateLimits) {
+        Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock, Map<String, ModelRateLimit> rateLimits,
+        boolean restNotifications) {
 
-    /** Settings without model rate limits. */
+    /** Settings without model rate limits, telling rests across engines. */
     public EngineSettings(String nodeId, int workerThreads, Duration pollInterval, Duration leaseDuration,
             Duration heartbeatInterval, int maxPayloadBytes, ActionPolicy defaultPolicy, DriftPolicy driftPolicy,
             int groupCommitMaxBatch, int maxRecoveryAttempts, SagaRetention retention, Duration childRecheck,
             Map<String, dev.agentsaga.SagaQueue> queues, SagaClock clock) {
         this(nodeId, workerThreads, pollInterval, leaseDuration, heartbeatInterval, maxPayloadBytes, defaultPolicy,
-                driftPolicy, groupCommitMaxBatch, maxRecoveryAttempts, retention, childRecheck, queues, clock, Map.of());
+                driftPolicy, groupCommitMaxBatch, maxRecoveryAttempts, retention, childRecheck, queues, clock, Map.of(),
+                true);
     }
 
     public EngineSettings {

@@ -288,6 +288,42 @@ public interface SagaStore {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no rate windows");
     }
 
+    /**
+     * Whether this store can tell the engines that share it that sagas rested ({@link #announceRests},
+     * {@link #listenForRests}); false by default, and callers waiting for a saga on another engine then read its
+     * row from time to time.
+     */
+    default boolean announcesRests() {
+        return false;
+    }
+
+    /**
+     * Tells the engines that share the store that {@code sagaIds} rested, so that callers waiting for them on
+     * other engines learn it without reading their rows. Nothing durable depends on it: a rest that is not told
+     * is found by a caller's next read. Does nothing by default.
+     */
+    default void announceRests(Collection<String> sagaIds) {
+    }
+
+    /**
+     * Listens for the rests that engines announce, on a thread and a connection of the listener's own, until the
+     * returned listener is closed.
+     * @return the listener, or null when the store cannot tell rests (the default)
+     */
+    default @Nullable AutoCloseable listenForRests(RestListener listener) {
+        return null;
+    }
+
+    /** What an engine is told of the rests that engines announce ({@link #listenForRests}). */
+    interface RestListener {
+
+        /** {@code sagaId} rested, on this engine or another. */
+        void rested(String sagaId);
+
+        /** Rests may have gone untold (the listening connection was lost): every caller reads its saga again. */
+        void missed();
+    }
+
     /** A count of unfinished sagas of one workflow version. */
     record VersionCount(String workflow, String version, long count) {
     }

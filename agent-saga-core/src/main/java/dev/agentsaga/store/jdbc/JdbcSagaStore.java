@@ -80,7 +80,11 @@ public final class JdbcSagaStore implements SagaStore {
     private final Lineage lineage;
 
     private final Queues queues;
+
     private final RateWindows rateWindows;
+
+    /** PostgreSQL's notifications, on PostgreSQL with its driver; null elsewhere. */
+    private final @Nullable PostgresRestChannel restChannel;
 
     /**
      * A store with the given table prefix, in the dialect of the data source's database (PostgreSQL,
@@ -123,6 +127,8 @@ public final class JdbcSagaStore implements SagaStore {
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
         this.queues = new Queues(db, dialect, rows, leases);
         this.rateWindows = new RateWindows(db, dialect, rows);
+        this.restChannel = dialect instanceof PostgresDialect postgres && postgresDriverPresent()
+                ? new PostgresRestChannel(dataSource, db, postgres.restChannel()) : null;
     }
 
     @Override
@@ -186,6 +192,34 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public boolean createFork(NewSaga fork, List<StepRecord> inherited) {
         return lineage.createFork(fork, inherited);
+    }
+
+    /** Whether PostgreSQL's JDBC driver, which listens for notifications, is on the class path. */
+    private static boolean postgresDriverPresent() {
+        try {
+            Class.forName("org.postgresql.PGConnection", false, JdbcSagaStore.class.getClassLoader());
+            return true;
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean announcesRests() {
+        return restChannel != null;
+    }
+
+    @Override
+    public void announceRests(Collection<String> sagaIds) {
+        if (restChannel != null && !sagaIds.isEmpty()) {
+            restChannel.announce(sagaIds);
+        }
+    }
+
+    @Override
+    public @Nullable AutoCloseable listenForRests(RestListener listener) {
+        return restChannel == null ? null : restChannel.listen(listener, "agent-saga-rest-listener");
     }
 
     @Override

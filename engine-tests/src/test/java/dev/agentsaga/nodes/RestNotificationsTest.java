@@ -1,0 +1,159 @@
+package dev.agentsaga.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentsaga.ActionContext;
+import dev.agentsaga.AgentSaga;
+import dev.agentsaga.AgentWorkflow;
+import dev.agentsaga.Reversibility;
+import dev.agentsaga.Saga;
+import dev.agentsaga.SagaAction;
+import dev.agentsaga.SagaEngine;
+import dev.agentsaga.SagaHandle;
+import dev.agentsaga.SagaStatus;
+import dev.agentsaga.spi.SagaObserver;
+import dev.agentsaga.spi.SagaStore;
+import dev.agentsaga.store.jdbc.JdbcSagaStore;
+import dev.agentsaga.testing.EngineTestSupport;
+import dev.agentsaga.testing.StatementLog;
+
+/**
+ * A caller waiting on one engine for a saga that runs on another is told when the saga rests (PostgreSQL's
+ * {@code LISTEN}/{@code NOTIFY}), rather than reading the saga's row every 50 ms; with the notifications off it
+ * reads as before.
+ */
+class RestNotificationsTest extends EngineTestSupport {
+
+    /** Takes its time, so that the caller waits. */
+    static final class Slow implements SagaAction<String, String> {
+
+        @Override
+        public String execute(String input, ActionContext ctx) throws InterruptedException {
+            Thread.sleep(1500);
+            return input + "!";
+        }
+
+        @Override
+        public Reversibility reversibility() {
+            return Reversibility.READ_ONLY;
+        }
+    }
+
+    static final class Job implements AgentWorkflow<String, String> {
+
+        private final Slow slow;
+
+        Job(Slow slow) {
+            this.slow = slow;
+        }
+
+        @Override
+        public String run(String input, Saga saga) {
+            return saga.step(slow, input);
+        }
+    }
+
+    /** When each saga rested on the engine that ran it. */
+    static final class RestTimes implements SagaObserver {
+
+        final ConcurrentHashMap<String, Long> nanos = new ConcurrentHashMap<>();
+
+        @Override
+        public void sagaRested(String sagaId, String workflow, SagaStatus status) {
+            nanos.put(sagaId, System.nanoTime());
+        }
+    }
+
+    @Test
+    void aCallerOnAnotherEngineIsToldWhenTheSagaRests() {
+        Slow slow = new Slow();
+        RestTimes rests = new RestTimes();
+        started(engineBuilder().nodeId("worker").action(slow).workflow("job", new Job(slow)).observer(rests));
+        StatementLog callerStatements = new StatementLog(schema.dataSource());
+        // the caller's engine is not started: it starts sagas and waits, the worker runs them
+        try (SagaEngine caller = AgentSaga.builder(callerStatements.dataSource()).nodeId("caller").action(slow)
+                .workflow("job", new Job(slow)).build()) {
+            List<Long> lags = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                callerStatements.clear();
+                SagaHandle handle = caller.start("job", "trip-" + i);
+                assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo("trip-" + i + "!");
+                long returned = System.nanoTime();
+                lags.add(TimeUnit.NANOSECONDS.toMillis(returned - rests.nanos.get(handle.id())));
+
+                // a read when it starts waiting, one when it starts listening, one when told, and a look every
+                // second untold: the same wait read the row every 50 ms before
+                assertThat(callerStatements.entries(thread -> thread.equals("main")))
+                        .filteredOn(StatementLog.Entry::isRead).hasSizeBetween(1, 6);
+            }
+            // told, not found by its look every second
+            assertThat(lags).allMatch(lag -> lag < 500, "each under 500 ms: " + lags);
+        }
+    }
+
+    @Test
+    void withTheNotificationsOffTheCallerReadsTheSagaUntilItRests() {
+        Slow slow = new Slow();
+        started(engineBuilder().nodeId("worker").action(slow).workflow("job", new Job(slow)));
+        StatementLog callerStatements = new StatementLog(schema.dataSource());
+        try (SagaEngine caller = AgentSaga.builder(callerStatements.dataSource()).nodeId("caller").action(slow)
+                .workflow("job", new Job(slow)).restNotifications(false).build()) {
+            SagaHandle handle = caller.start("job", "trip");
+            assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo("trip!");
+
+            assertThat(callerStatements.entries(thread -> thread.equals("main")))
+                    .filteredOn(StatementLog.Entry::isRead).hasSizeGreaterThan(15);
+        }
+    }
+
+    @Test
+    void theStoreTellsEveryAnnouncedRestToItsListenersInPayloadsUnderPostgresLimit() throws Exception {
+        SagaStore store = new JdbcSagaStore(schema.dataSource(), "agent_saga_");
+        assertThat(store.announcesRests()).isTrue();
+        Set<String> told = ConcurrentHashMap.newKeySet();
+        CountDownLatch listening = new CountDownLatch(1);
+        AtomicLong missed = new AtomicLong();
+        // 2,000 ids of 40 characters: 80 KB, more than ten notifications' worth
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            ids.add("saga-%036d".formatted(i));
+        }
+        try (AutoCloseable listener = store.listenForRests(new SagaStore.RestListener() {
+
+            @Override
+            public void rested(String sagaId) {
+                told.add(sagaId);
+            }
+
+            @Override
+            public void missed() {
+                missed.incrementAndGet();
+                listening.countDown();
+            }
+        })) {
+            assertThat(listener).isNotNull();
+            // it says that rests may have gone untold once it listens
+            assertThat(listening.await(10, TimeUnit.SECONDS)).isTrue();
+
+            store.announceRests(ids);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!told.containsAll(ids) && System.nanoTime() < deadline) {
+                pause(Duration.ofMillis(20));
+            }
+            assertThat(told).containsAll(ids);
+            assertThat(missed.get()).isEqualTo(1);
+        }
+    }
+}
