@@ -112,6 +112,7 @@ public final class AgentSagaAutoConfiguration {
                 .maxPayloadBytes(Math.toIntExact(properties.getMaxPayloadSize().toBytes()))
                 .maxRecoveryAttempts(properties.getMaxRecoveryAttempts())
                 .childRecheck(properties.getChildren().getRecheckInterval())
+                .restNotifications(properties.getRestNotifications().isEnabled())
                 .retention(properties.getRetention().toRetention())
                 .driftPolicy(properties.getLlm().getDriftPolicy())
                 .groupCommitMaxBatch(properties.getGroupCommit().getMaxBatch());

@@ -73,6 +73,8 @@ public class AgentSagaProperties {
 
     private final Children children = new Children();
 
+    private final RestNotifications restNotifications = new RestNotifications();
+
     /**
      * Queues by name, with their concurrency limits and the aging of their priorities. A queue named after a
      * workflow applies to its sagas; others are named when a saga starts (StartOptions.queue).
@@ -199,6 +201,10 @@ public class AgentSagaProperties {
 
     public Children getChildren() {
         return children;
+    }
+
+    public RestNotifications getRestNotifications() {
+        return restNotifications;
     }
 
     public Map<String, Queue> getQueues() {
@@ -385,6 +391,26 @@ public class AgentSagaProperties {
         /** The queue as the engine takes it. */
         public dev.agentsaga.SagaQueue toQueue(String name) {
             return new dev.agentsaga.SagaQueue(name, globalConcurrency, nodeConcurrency, partitionConcurrency, aging);
+        }
+    }
+
+    /** How callers waiting for a saga that runs on another node learn that it rested. */
+    public static class RestNotifications {
+
+        /**
+         * Whether the nodes tell each other when their sagas rest, where the database can (PostgreSQL's
+         * LISTEN/NOTIFY): a caller waiting for a saga on another node learns at once, rather than at its next read
+         * of the saga (every 50 ms). A node that waits for such a saga holds one connection to listen. Turn it
+         * off behind a pooler that cannot LISTEN (PgBouncer in transaction mode).
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 

@@ -120,7 +120,7 @@ final class SagaRunner {
             return Rested.of(compensator.compensate(lease, instance.workflow(), run.steps(), CANCELLED, null));
         }
         if (failure == null) {
-            return complete(lease, run, output);
+            return complete(instance, lease, run, output);
         }
         if (failure instanceof Suspension) {
             // thrown on by a workflow after the run was halted; nothing more to decide
@@ -142,7 +142,7 @@ final class SagaRunner {
         }
     }
 
-    private Rested complete(Lease lease, RunJournal run, @Nullable Object output) {
+    private Rested complete(InstanceRecord instance, Lease lease, RunJournal run, @Nullable Object output) {
         String sagaId = lease.sagaId();
         if (run.leftStepsUnvisited()) {
             return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
@@ -157,7 +157,8 @@ final class SagaRunner {
         catch (PayloadException ex) {
             return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, ex.getMessage(), null));
         }
-        held(services.write(new JournalWrite.CompleteSaga(lease, json, services.now())), sagaId);
+        // a child's completion wakes its parked parent in the same transaction
+        held(services.write(new JournalWrite.CompleteSaga(lease, json, services.now(), instance.parentId())), sagaId);
         return new Rested(SagaStatus.COMPLETED, json);
     }
 

@@ -3,6 +3,8 @@ package dev.agentsaga.spi;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One of the writes on a running saga's hot path ({@link SagaStore#write}), which the engine may group
  * with other sagas' writes into one transaction ({@link SagaStore#writeAll}). Each is fenced by its
@@ -42,12 +44,20 @@ public sealed interface JournalWrite permits JournalWrite.StepWrite, JournalWrit
         }
     }
 
-    /** Marks the saga COMPLETED with its output and releases it. */
-    record CompleteSaga(Lease lease, String output, Instant now) implements JournalWrite {
+    /**
+     * Marks the saga COMPLETED with its output and releases it; a child ({@code parentId} set) wakes its parent
+     * in the same transaction when the parent is parked, so that no crash falls between the two.
+     */
+    record CompleteSaga(Lease lease, String output, Instant now, @Nullable String parentId) implements JournalWrite {
 
         public CompleteSaga {
             Objects.requireNonNull(lease, "lease must not be null");
             Objects.requireNonNull(now, "now must not be null");
+        }
+
+        /** The completion of a saga that is no child. */
+        public CompleteSaga(Lease lease, String output, Instant now) {
+            this(lease, output, now, null);
         }
     }
 }

@@ -58,6 +58,18 @@ final class JournalWrites {
      */
     boolean write(JournalWrite write) {
         boolean[] tried = { false };
+        if (parentOf(write) != null) {
+            // a child's completion and its parent's wake commit together
+            return db.inTransaction(() -> {
+                boolean again = tried[0];
+                tried[0] = true;
+                boolean written = again && landed(write) || apply(write);
+                if (written) {
+                    wakeParent(write);
+                }
+                return written;
+            });
+        }
         return db.call(() -> {
             boolean again = tried[0];
             tried[0] = true;
@@ -90,8 +102,35 @@ final class JournalWrites {
             for (HotStatement statement : List.of(append, rewrite, completion)) {
                 batch(statement, bound, written);
             }
+            for (int i = 0; i < writes.size(); i++) {
+                if (written[i]) {
+                    wakeParent(writes.get(i));
+                }
+            }
             return written;
         });
+    }
+
+    private static @Nullable String parentOf(JournalWrite write) {
+        return write instanceof JournalWrite.CompleteSaga completion ? completion.parentId() : null;
+    }
+
+    /**
+     * Wakes the parked parent of a child whose completion {@code write} is, in the completion's transaction. A
+     * parent another transaction holds is left as it is, never waited for (this transaction holds child rows, a
+     * wait could close a cycle): its own park reads the child once this completion commits, and a claim that
+     * holds it is about to run it. The engine wakes the parent again once the completion committed.
+     */
+    private void wakeParent(JournalWrite write) {
+        String parentId = parentOf(write);
+        if (parentId == null) {
+            return;
+        }
+        MapSqlParameterSource params = new MapSqlParameterSource("id", parentId)
+                .addValue("now", rows.time(((JournalWrite.CompleteSaga) write).now()));
+        if (!db.jdbc.queryForList(sql.lockParkedParent(), params, String.class).isEmpty()) {
+            db.jdbc.update(sql.wakeParent(), params);
+        }
     }
 
     /** The write with the statement that makes it: the one place where a write's kind becomes SQL. */

@@ -179,6 +179,17 @@ public class SqlDialect {
                 .formatted(instance);
     }
 
+    /**
+     * Locks parent {@code :id} when it is parked, unless another transaction holds it: its own park, which reads
+     * the child after the child's completion commits, or a claim that takes it now.
+     */
+    public String lockParkedParent() {
+        return """
+                SELECT id FROM %s
+                WHERE id = :id AND wake_at IS NOT NULL AND status IN ('WAITING', 'COMPENSATING')
+                FOR UPDATE SKIP LOCKED""".formatted(instance);
+    }
+
     /** Releases a compensating saga until {@code :wakeAt}: the claim takes it when that time has come. */
     public String parkCompensation() {
         return """

@@ -953,6 +953,47 @@ abstract class SagaStoreContractTest {
         return new Lease(id, saga.owner() == null ? "nobody" : saga.owner(), saga.leaseEpoch());
     }
 
+    /** A parent parked for an hour, and its child running on node-b. */
+    private String[] parkedParentAndRunningChild() {
+        String parent = newSaga("node-a");
+        park(parent, now.plusSeconds(3600));
+        String child = parent + ":2";
+        assertThat(store().createInstance(new NewSaga(child, "trip", "1", "{}", "node-b", now, now.plusSeconds(30),
+                parent, 2, null, null, null, null, null, 0))).isTrue();
+        return new String[] { parent, child };
+    }
+
+    @Test
+    void aChildsCompletionWakesItsParkedParentInTheSameWrite() {
+        String[] alone = parkedParentAndRunningChild();
+        String[] grouped = parkedParentAndRunningChild();
+        String other = newSaga("node-b");
+
+        boolean completed = store().write(new CompleteSaga(lease(alone[1]), "\"ok\"", now.plusSeconds(1), alone[0]));
+        boolean[] written = store().writeAll(List.of(new AppendStep(lease(other), callStep(other, 1)),
+                new CompleteSaga(lease(grouped[1]), "\"ok\"", now.plusSeconds(2), grouped[0])));
+
+        assertThat(completed).isTrue();
+        assertThat(written).containsExactly(true, true);
+        assertThat(store().findInstance(alone[0]).orElseThrow().wakeAt()).isEqualTo(now.plusSeconds(1));
+        assertThat(store().findInstance(grouped[0]).orElseThrow().wakeAt()).isEqualTo(now.plusSeconds(2));
+        assertThat(store().findInstance(alone[0]).orElseThrow().status()).isEqualTo(SagaStatus.WAITING);
+    }
+
+    @Test
+    void aChildsCompletionRefusedForItsLostLeaseLeavesItsParentParked() {
+        String[] sagas = parkedParentAndRunningChild();
+        Lease old = lease(sagas[1]);
+        store().renewLeases("node-b", List.of(sagas[1]), now.minusSeconds(1));
+        store().claim("node-c", List.of(TRIP), 1000, false, now, now.plusSeconds(30));
+
+        boolean completed = store().write(new CompleteSaga(old, "\"ok\"", now.plusSeconds(1), sagas[0]));
+
+        assertThat(completed).isFalse();
+        assertThat(store().findInstance(sagas[0]).orElseThrow().wakeAt()).isEqualTo(now.plusSeconds(3600));
+        assertThat(store().findInstance(sagas[1]).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
+    }
+
     private void park(String id, Instant wakeAt) {
         store().park(new AppendStep(lease(id), StepRecord.of(id, 1, "sleep", StepKind.SLEEP, null, StepStatus.STARTED, "\"x\"", null, null, 1,
                 now, null)), wakeAt, now, null);
