@@ -190,7 +190,7 @@ final class DbosBench {
         try {
             // the first launch creates DBOS's schema and tables (its migrations)
             try (Dbos setup = new Dbos("dbos-setup", 2, false)) {
-                Log.info("  DBOS's tables are in schema %s", dbosSchema);
+                Log.info("  DBOS's tables are in schema %s; a first workflow returned %s", dbosSchema, setup.run());
             }
             db.analyzeAlso(dbosSchema, DBOS_TABLES);
             warmUp();
@@ -245,7 +245,6 @@ final class DbosBench {
     /** 8 threads run the three variants in turn, up to 2,000 workflows of each or 20 s (times --scale). */
     private void warmUp() throws Exception {
         int each = options.count(2000);
-        long deadline = System.nanoTime() + (long) (20e9 * options.scale());
         try (HikariDataSource plainPool = db.pool("dbos-warm-plain", 10);
                 Dbos dbos = new Dbos("dbos-warm-dbos", 10, true);
                 HikariDataSource sagaPool = db.pool("dbos-warm-saga", 10)) {
@@ -253,6 +252,7 @@ final class DbosBench {
             Baseline baseline = new Baseline(plainPool);
             SagaEngine engine = Engines.build(sagaPool, 8, options.steps(), new Rests());
             engine.startup();
+            long deadline = System.nanoTime() + (long) (20e9 * options.scale());
             try {
                 LongAdder done = new LongAdder();
                 List<Thread> threads = new ArrayList<>();
@@ -637,6 +637,7 @@ final class DbosBench {
                 dbos.run();
             }
             dbosCounts = counts(dbosCounting, n);
+            Log.info("  DBOS's statements per workflow: %s", perWorkflow(dbosCounting, n));
         }
         String sagaCounts;
         try (HikariDataSource pool = db.pool("dbos-count-saga", 10)) {
@@ -653,6 +654,7 @@ final class DbosBench {
                     engine.start(Workloads.STEPS, Workloads.ITEM).awaitOutput(Item.class, TIMEOUT);
                 }
                 sagaCounts = counts(counting, n);
+                Log.info("  agent-saga's statements per workflow: %s", perWorkflow(counting, n));
             }
             finally {
                 Engines.shutdown(engine);
@@ -664,6 +666,14 @@ final class DbosBench {
                     f("counted by a JDBC proxy, background pollers included, averaged over %d workflows one at a "
                             + "time", n));
         }
+    }
+
+    /** Statements per workflow by their first words, most frequent first. */
+    private static String perWorkflow(CountingDataSource counting, int n) {
+        return counting.byKind.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                .map(e -> f("%s %.1f", e.getKey(), e.getValue().sum() / (double) n))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String counts(CountingDataSource counting, int n) {
