@@ -51,12 +51,6 @@ final class DbosBench {
     /** The client threads of the closed loops, and the workflows in flight of the open ones. */
     private static final List<Integer> LEVELS = List.of(8, 64);
 
-    /** Threads that start DBOS workflows in the open loop (as {@code ThroughputBench}'s drivers). */
-    private static final int DRIVERS = 4;
-
-    /** Threads that collect the handles of DBOS workflows in the open loop. */
-    private static final int COLLECTORS = 4;
-
     /** DBOS's tables that grow with every workflow: analyzed as autovacuum would (see {@link BenchDatabase}). */
     private static final String[] DBOS_TABLES = { "workflow_status", "operation_outputs" };
 
@@ -84,6 +78,9 @@ final class DbosBench {
     /** {@code steps} durable no-op steps, each a {@code runStep} of DBOS: the same work as {@link Workloads.Steps}. */
     static final class DbosSteps implements DbosWorkflows {
 
+        /** Workflow functions that have returned (their output not yet necessarily committed): a diagnostic. */
+        static final LongAdder RETURNED = new LongAdder();
+
         private final DBOS dbos;
 
         private final int steps;
@@ -101,6 +98,7 @@ final class DbosBench {
                 Item in = item;
                 item = dbos.runStep(() -> noop(in), "noop");
             }
+            RETURNED.increment();
             return item;
         }
 
@@ -172,11 +170,26 @@ final class DbosBench {
 
     /** The figures of one level (client threads or workflows in flight), a value per round. */
     private record Level(int n, List<Closed> plain, List<Closed> dbos, List<Closed> saga, List<Double> dbosOpen,
-            List<Double> sagaOpen) {
+            List<Double> dbosHeld, List<Double> sagaOpen) {
 
         Level(int n) {
-            this(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
         }
+    }
+
+    /** What an open loop of DBOS measured: workflows per second, and the mean number of workflows in flight. */
+    private record Open(double rate, double held) {
+    }
+
+    /**
+     * The threads that start DBOS workflows in the open loop, and as many that collect their handles: 4 (as the
+     * throughput benchmark's drivers) up to 16 in flight, one per 4 in flight above. DBOS's {@code startWorkflow}
+     * commits the workflow's row on the calling thread, in competition for the pool with the workflows running: 4
+     * threads kept only about 28 of 64 workflows in flight, 16 keep 64.
+     */
+    static int dbosThreads(int inFlight) {
+        return Math.max(4, inFlight / 4);
     }
 
     /** One round of one workflow at a time: each variant's time from start to result, in nanoseconds. */
@@ -216,11 +229,13 @@ final class DbosBench {
                 }
                 for (Level level : levels) {
                     int n = level.n();
-                    double dbos = dbosOpen(n);
+                    Open dbos = dbosOpen(n);
                     double saga = throughput.engine(n, steps, true, builder -> builder);
-                    level.dbosOpen().add(dbos);
+                    level.dbosOpen().add(dbos.rate());
+                    level.dbosHeld().add(dbos.held());
                     level.sagaOpen().add(saga);
-                    line.add(f("%d in flight DBOS %.0f/s, agent-saga %.0f/s", n, dbos, saga));
+                    line.add(f("%d in flight DBOS %.0f/s (%.1f in flight on average), agent-saga %.0f/s", n,
+                            dbos.rate(), dbos.held(), saga));
                 }
                 Log.info("  round %d: %s", round, String.join("; ", line));
             }
@@ -444,21 +459,23 @@ final class DbosBench {
     }
 
     /**
-     * DBOS with {@code inFlight} workflows in flight and no caller waiting for each: {@value #DRIVERS} threads start
-     * workflows while fewer than {@code inFlight} are in flight, and {@value #COLLECTORS} threads take their handles
-     * in the order of their start and call {@code getResult()} (for a workflow started in this process, a wait on its
-     * in-memory future, no query), each result giving a permit back. Workflows per second, on a pool of
+     * DBOS with {@code inFlight} workflows in flight and no caller waiting for each: {@link #dbosThreads} threads
+     * start workflows while fewer than {@code inFlight} are in flight, and as many take their handles in the order of
+     * their start and call {@code getResult()} (for a workflow started in this process, a wait on its in-memory
+     * future, no query), each result giving a permit back. Workflows per second, on a pool of
      * {@code min(in flight, 32) + 2} connections.
      */
-    private double dbosOpen(int inFlight) throws Exception {
+    private Open dbosOpen(int inFlight) throws Exception {
+        int threads = dbosThreads(inFlight);
         try (Dbos dbos = new Dbos("dbos-open-" + inFlight, ThroughputBench.poolSize(inFlight), true)) {
+            DbosSteps.RETURNED.reset();
             Semaphore permits = new Semaphore(inFlight);
             LinkedBlockingQueue<WorkflowHandle<Item, RuntimeException>> handles = new LinkedBlockingQueue<>();
             LongAdder completed = new LongAdder();
             LongAdder failed = new LongAdder();
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> collectors = new ArrayList<>();
-            for (int i = 0; i < COLLECTORS; i++) {
+            for (int i = 0; i < threads; i++) {
                 Thread collector = new Thread(() -> {
                     try {
                         while (!stop.get() || !handles.isEmpty() || permits.availablePermits() < inFlight) {
@@ -492,7 +509,7 @@ final class DbosBench {
                 collectors.add(collector);
             }
             List<Thread> drivers = new ArrayList<>();
-            for (int i = 0; i < DRIVERS; i++) {
+            for (int i = 0; i < threads; i++) {
                 Thread driver = new Thread(() -> {
                     try {
                         while (!stop.get()) {
@@ -519,10 +536,25 @@ final class DbosBench {
                 Thread.sleep(Math.max(500, (long) (options.seconds() * 500)));
                 long c0 = completed.sum();
                 long t0 = System.nanoTime();
-                Thread.sleep((long) (options.seconds() * 1000));
+                long end = t0 + (long) (options.seconds() * 1e9);
+                // what the in-flight workflows are doing, sampled every 10 ms (a diagnostic for the log)
+                long samples = 0;
+                long held = 0;
+                long queued = 0;
+                long returned = 0;
+                while (System.nanoTime() < end) {
+                    Thread.sleep(10);
+                    samples++;
+                    held += inFlight - permits.availablePermits();
+                    queued += handles.size();
+                    returned += DbosSteps.RETURNED.sum() - completed.sum() - failed.sum();
+                }
                 long c1 = completed.sum();
                 long t1 = System.nanoTime();
-                return (c1 - c0) / ((t1 - t0) / 1e9);
+                Log.info("    DBOS, %d in flight: on average %.1f permits held, %.1f handles not yet taken by a "
+                        + "collector, %.1f workflow functions returned and not yet collected", inFlight,
+                        held / (double) samples, queued / (double) samples, returned / (double) samples);
+                return new Open((c1 - c0) / ((t1 - t0) / 1e9), held / (double) samples);
             }
             finally {
                 stop.set(true);
@@ -602,9 +634,11 @@ final class DbosBench {
                     rate(median(saga)), "DBOS " + rate(median(dbos)) + "; floor " + rate(median(plain))
                             + f(" (%d threads x plain, as above)", n),
                     "**" + f("%.2fx", medianRatio(saga, dbos)) + "**",
-                    f("of the floor: agent-saga %.2fx, DBOS %.2fx; agent-saga counted by its observer (%d workers, "
-                            + "group commit on), DBOS by %d threads collecting the handles in start order; %s",
-                            medianRatio(saga, plain), medianRatio(dbos, plain), n, COLLECTORS, how));
+                    f("of the floor: agent-saga %.2fx, DBOS %.2fx; agent-saga: 4 drivers, counted by its observer "
+                            + "(%d workers, group commit on); DBOS: %d threads starting, %d collecting the handles in "
+                            + "start order, %.1f in flight on average; %s", medianRatio(saga, plain),
+                            medianRatio(dbos, plain), n, dbosThreads(n), dbosThreads(n), median(level.dbosHeld()),
+                            how));
         }
     }
 
