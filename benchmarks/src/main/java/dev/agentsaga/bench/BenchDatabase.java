@@ -52,6 +52,9 @@ final class BenchDatabase implements AutoCloseable {
 
     private @Nullable Thread analyzer;
 
+    /** Tables of other schemas ({@code schema.table}) that the autovacuum stand-in analyzes too. */
+    private final List<String> alsoAnalyzed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     BenchDatabase(String jdbcUrl, String schema, boolean keep) {
         this.jdbcUrl = jdbcUrl;
         this.schema = schema;
@@ -190,11 +193,13 @@ final class BenchDatabase implements AutoCloseable {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(periodMillis);
                     List<String> due = new ArrayList<>();
-                    try (ResultSet rs = s.executeQuery("SELECT relname FROM pg_stat_user_tables WHERE schemaname = '"
-                            + schema + "' AND relname IN ('" + INSTANCE + "', '" + STEP + "') AND n_live_tup >= 1000 "
-                            + "AND n_mod_since_analyze > 0.1 * n_live_tup")) {
+                    String others = alsoAnalyzed.isEmpty() ? ""
+                            : " OR schemaname || '.' || relname IN ('" + String.join("', '", alsoAnalyzed) + "')";
+                    try (ResultSet rs = s.executeQuery("SELECT schemaname, relname FROM pg_stat_user_tables WHERE "
+                            + "((schemaname = '" + schema + "' AND relname IN ('" + INSTANCE + "', '" + STEP + "'))"
+                            + others + ") AND n_live_tup >= 1000 AND n_mod_since_analyze > 0.1 * n_live_tup")) {
                         while (rs.next()) {
-                            due.add(rs.getString(1));
+                            due.add("\"" + rs.getString(1) + "\"." + rs.getString(2));
                         }
                     }
                     for (String table : due) {
@@ -212,6 +217,16 @@ final class BenchDatabase implements AutoCloseable {
         analyzer.setDaemon(true);
         analyzer.start();
         return true;
+    }
+
+    /**
+     * Has the autovacuum stand-in (when it runs) analyze these tables of another schema too, by the same rule: the
+     * system tables of an engine measured beside agent-saga get what agent-saga's tables get.
+     */
+    void analyzeAlso(String otherSchema, String... tables) {
+        for (String table : tables) {
+            alsoAnalyzed.add(otherSchema + "." + table);
+        }
     }
 
     @Override

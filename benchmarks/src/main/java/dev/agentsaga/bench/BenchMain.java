@@ -52,10 +52,11 @@ public final class BenchMain {
                     options.rounds());
             String machine = machine(db);
             if (db.mariadb()) {
-                for (String postgresOnly : List.of("scale", "dashboard", "retention")) {
+                for (String postgresOnly : List.of("scale", "dashboard", "retention", "dbos")) {
                     if (options.runs(postgresOnly)) {
                         options.only().remove(postgresOnly);
-                        Log.info("%s: PostgreSQL only (its query plans and VACUUM), skipped on MariaDB", postgresOnly);
+                        Log.info("%s: PostgreSQL only (its query plans and VACUUM; DBOS's system database), skipped "
+                                + "on MariaDB", postgresOnly);
                     }
                 }
             }
@@ -89,6 +90,9 @@ public final class BenchMain {
             }
             if (options.runs("queues")) {
                 new QueueBench(db, options, results).run();
+            }
+            if (options.runs("dbos")) {
+                new DbosBench(db, options, results).run();
             }
             System.out.println("agent-saga benchmarks, " + LocalDateTime.now().withNano(0));
             System.out.println(machine);

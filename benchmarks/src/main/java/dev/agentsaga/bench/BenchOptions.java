@@ -21,7 +21,7 @@ record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, 
         int steps, boolean keepSchema) {
 
     static final List<String> ALL = List.of("sequential", "throughput", "recovery", "scale", "memory", "dashboard",
-            "agents", "retention", "queues");
+            "agents", "retention", "queues", "dbos");
 
     static final String USAGE = """
             Usage: java -jar benchmarks/target/benchmarks.jar --jdbc-url URL [options]
@@ -31,9 +31,9 @@ record BenchOptions(String jdbcUrl, Set<String> only, double scale, int rounds, 
                                   'jdbc:mariadb://127.0.0.1:3306/test?user=root'
                                   (or set AGENT_SAGA_BENCH_JDBC_URL). The harness creates a schema
                                   (on MariaDB a database) bench_<time> there and drops it at the end;
-                                  on MariaDB, scale, dashboard and retention are skipped.
+                                  on MariaDB, scale, dashboard, retention and dbos are skipped.
               --only LIST         comma-separated subset of: sequential,throughput,recovery,scale,memory,dashboard,
-                                  agents,retention,queues
+                                  agents,retention,queues,dbos
               --scale F           multiply every count by F (default 1; 0.1 for a quick run)
               --rounds N          repeat each measurement N times and report the median (default 2;
                                   the sequential benchmark uses at least 3)
