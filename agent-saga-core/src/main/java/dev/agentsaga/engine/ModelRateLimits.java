@@ -43,7 +43,7 @@ final class ModelRateLimits {
     Decision reserve(SagaStore store, JournaledCall<?> call, Instant now) {
         String key = limits.isEmpty() ? null : call.rateKey();
         ModelRateLimit limit = key == null ? null : limits.get(key);
-        if (limit == null || !limit.limits()) {
+        if (key == null || limit == null || !limit.limits()) {
             return new Granted(null);
         }
         Long estimate = call.estimatedTokens();

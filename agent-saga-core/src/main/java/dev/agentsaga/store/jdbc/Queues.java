@@ -91,9 +91,9 @@ final class Queues {
                 return List.of();
             }
             int perPartition = queue.partitionConcurrency() > 0 ? queue.partitionConcurrency() : room;
-            List<String> candidates = db.jdbc.queryForList(sql.candidates(), new MapSqlParameterSource(
+            List<String> candidates = db.jdbc.query(sql.candidates(), new MapSqlParameterSource(
                     params.getValues()).addValue("perPartition", perPartition)
-                    .addValue("window", room * CANDIDATE_WINDOW), String.class);
+                    .addValue("window", room * CANDIDATE_WINDOW), (rs, n) -> rs.getString("id"));
             if (candidates.isEmpty()) {
                 return List.of();
             }
