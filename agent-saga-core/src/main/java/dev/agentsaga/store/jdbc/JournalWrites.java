@@ -29,9 +29,10 @@ import dev.agentsaga.spi.StepRecord;
  * <p>
  * A fenced write that finds its lease lost changes no row, so a batch needs the count of each of its
  * writes. A driver that answers a batch without them ({@link java.sql.Statement#SUCCESS_NO_INFO}: MariaDB
- * Connector/J's bulk command for {@code UPDATE}s, PgJDBC for an {@code INSERT ... VALUES} it rewrote) has
- * its group rolled back and run again with that statement executed once per write, which always counts;
- * the store remembers it and runs that statement so from then on.
+ * Connector/J with {@code useBulkStmts=true}, for {@code UPDATE}s; PgJDBC's {@code reWriteBatchedInserts}
+ * rewrites only {@code INSERT ... VALUES}, which no journal write is) has its group rolled back and run
+ * again with that statement executed once per write, which always counts; the store remembers it and
+ * runs that statement so from then on.
  */
 final class JournalWrites {
 
