@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 import dev.agentsaga.SagaStatus;
+import dev.agentsaga.SagaStoreException;
 import dev.agentsaga.spi.InstanceRecord;
 import dev.agentsaga.spi.JournalWrite;
 import dev.agentsaga.spi.StepRecord;
@@ -168,6 +169,11 @@ final class JournalWrites {
             }
         });
         for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 0 && !batches) {
+                throw new SagaStoreException("The JDBC driver reported no row count (" + counts[k] + ") for a "
+                        + "journal write executed alone; the fenced writes need one. Use a driver that reports "
+                        + "row counts", null);
+            }
             if (counts[k] < 0) {
                 // without its count, a write that changed no row (its lease lost) looks like one that landed
                 uncounted.add(statement);
