@@ -5,8 +5,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -23,8 +27,17 @@ import dev.agentsaga.spi.StepRecord;
  * PgJDBC) and one commit for all. A group holds the rows of several sagas until it commits; every other
  * transaction locks one saga's row at most, or skips locked rows (lease renewal and claims, see
  * {@link Leases}), so none can wait in a cycle with it.
+ * <p>
+ * A fenced write that finds its lease lost changes no row, so a batch needs the count of each of its
+ * writes. A driver that answers a batch without them ({@link java.sql.Statement#SUCCESS_NO_INFO}: MariaDB
+ * Connector/J with {@code useBulkStmts=true}, for {@code UPDATE}s; PgJDBC's {@code reWriteBatchedInserts}
+ * rewrites only {@code INSERT ... VALUES}, which no journal write is) has its group rolled back and run
+ * again with that statement executed once per write, which always counts; the store remembers it and
+ * runs that statement so from then on.
  */
 final class JournalWrites {
+
+    private static final Logger log = LoggerFactory.getLogger(JournalWrites.class);
 
     private final JdbcCalls db;
 
@@ -39,6 +52,9 @@ final class JournalWrites {
     private final SqlDialect sql;
 
     private final Rows rows;
+
+    /** The statements whose batches the driver answered without row counts: executed one by one. */
+    private final Set<HotStatement> uncounted = ConcurrentHashMap.newKeySet();
 
     JournalWrites(JdbcCalls db, SqlDialect sql, Rows rows) {
         this.db = db;
@@ -88,6 +104,24 @@ final class JournalWrites {
         if (writes.size() <= 1) {
             return writes.isEmpty() ? new boolean[0] : new boolean[] { write(writes.get(0)) };
         }
+        while (true) {
+            try {
+                return group(writes);
+            }
+            catch (RowCountsUnknown ex) {
+                // rolled back, nothing of it written; each rerun counts one statement more (three at most)
+                log.info("The JDBC driver answered a batch of journal writes without row counts; the statement "
+                        + "'{} ...' runs once per write of a group from now on", ex.statement.sql.lines().findFirst()
+                        .orElse("").strip());
+            }
+        }
+    }
+
+    /**
+     * The writes in one transaction, each kind as one batch, or once per write where the driver cannot count
+     * a batch.
+     */
+    private boolean[] group(List<JournalWrite> writes) {
         boolean[] tried = { false };
         return db.inTransaction(() -> {
             boolean again = tried[0];
@@ -159,7 +193,8 @@ final class JournalWrites {
         if (indices.isEmpty()) {
             return;
         }
-        int[] counts = statement == append && !batchesAppends ? oneByOne(statement, writes, indices)
+        boolean batches = (statement != append || batchesAppends) && !uncounted.contains(statement);
+        int[] counts = !batches ? oneByOne(statement, writes, indices)
                 : db.jdbc.getJdbcTemplate().batchUpdate(statement.sql, new BatchPreparedStatementSetter() {
 
             @Override
@@ -173,11 +208,15 @@ final class JournalWrites {
             }
         });
         for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 0 && !batches) {
+                throw new SagaStoreException("The JDBC driver reported no row count (" + counts[k] + ") for a "
+                        + "journal write executed alone; the fenced writes need one. Use a driver that reports "
+                        + "row counts", null);
+            }
             if (counts[k] < 0) {
-                // a driver that batches without row counts cannot tell a lost lease from a write
-                throw new SagaStoreException("The JDBC driver reported no row count for a batched journal write ("
-                        + counts[k] + "); the fenced writes need one. Turn group commit off "
-                        + "(agent.saga.group-commit.enabled=false) for this driver", null);
+                // without its count, a write that changed no row (its lease lost) looks like one that landed
+                uncounted.add(statement);
+                throw new RowCountsUnknown(statement);
             }
             written[indices.get(k)] = counts[k] == 1;
         }
@@ -221,6 +260,20 @@ final class JournalWrites {
         return found.name().equals(mine.name()) && found.status() == mine.status()
                 && found.attempts() == mine.attempts() && Objects.equals(found.output(), mine.output())
                 && Objects.equals(found.error(), mine.error());
+    }
+
+    /**
+     * A batch answered without row counts ({@code SUCCESS_NO_INFO}): thrown out of the group's transaction to
+     * roll it back.
+     */
+    private static final class RowCountsUnknown extends RuntimeException {
+
+        private final transient HotStatement statement;
+
+        RowCountsUnknown(HotStatement statement) {
+            super(null, null, false, false);
+            this.statement = statement;
+        }
     }
 
     /** A write with the statement that makes it and the binding of its values. */

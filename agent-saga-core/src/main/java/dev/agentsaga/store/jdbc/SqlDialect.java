@@ -251,7 +251,11 @@ public class SqlDialect {
         return "EXISTS (SELECT 1 FROM %s WHERE id = :sagaId AND %s FOR SHARE)".formatted(instance, FENCE);
     }
 
-    /** Appends a journal entry, fenced: nothing is inserted when the lease was lost. */
+    /**
+     * Appends a journal entry, fenced: nothing is inserted when the lease was lost. An {@code INSERT ... SELECT},
+     * which PgJDBC's {@code reWriteBatchedInserts} does not rewrite into a multi-row insert: a batch of appends
+     * keeps the row count of each.
+     */
     public String insertStep() {
         return """
                 INSERT INTO %s (saga_id, seq, name, kind, reversibility, status, input, output, error, attempts,

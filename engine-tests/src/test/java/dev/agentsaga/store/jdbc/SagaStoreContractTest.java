@@ -868,6 +868,78 @@ abstract class SagaStoreContractTest {
     }
 
     @Test
+    void writeAllOfSeveralWritesOfEachKindRefusesExactlyThoseWhoseLeaseWasLost() {
+        // several writes of each kind, so that each kind is a batch of its own with landed and fenced writes
+        String taken = "taken-" + UUID.randomUUID();
+        String appended = newSaga("node-a");
+        String appendLost = newSaga(UUID.randomUUID().toString(), "node-a", taken);
+        String appendedToo = newSaga("node-a");
+        String updated = withStartedStep(newSaga("node-a"));
+        String updateLost = withStartedStep(newSaga(UUID.randomUUID().toString(), "node-a", taken));
+        String updatedToo = withStartedStep(newSaga("node-a"));
+        String completed = newSaga("node-a");
+        String completionLost = newSaga(UUID.randomUUID().toString(), "node-a", taken);
+        String completedToo = newSaga("node-a");
+        Map<String, Lease> lost = takeOver(taken, List.of(appendLost, updateLost, completionLost));
+        // the new owner has already written the entry the fenced append would write
+        StepRecord newOwners = StepRecord.of(appendLost, 1, "call-1", StepKind.CALL, null, StepStatus.SUCCEEDED,
+                null, "\"new owner\"", null, 1, now, now);
+        store().write(new AppendStep(lease(appendLost), newOwners));
+
+        boolean[] written = store().writeAll(List.of(
+                new AppendStep(lease(appended), callStep(appended, 1)),
+                new UpdateStep(lost.get(updateLost), finished(updateLost)),
+                new CompleteSaga(lease(completed), "\"done\"", now),
+                new AppendStep(lost.get(appendLost), callStep(appendLost, 1)),
+                new UpdateStep(lease(updated), finished(updated)),
+                new CompleteSaga(lost.get(completionLost), "\"stolen\"", now),
+                new AppendStep(lease(appendedToo), callStep(appendedToo, 1)),
+                new UpdateStep(lease(updatedToo), finished(updatedToo)),
+                new CompleteSaga(lease(completedToo), "\"done too\"", now)));
+
+        assertThat(written).containsExactly(true, false, true, false, true, false, true, true, true);
+        assertThat(store().loadJournal(appended)).containsExactly(callStep(appended, 1));
+        assertThat(store().loadJournal(appendedToo)).containsExactly(callStep(appendedToo, 1));
+        assertThat(store().loadJournal(appendLost)).as("the journal the new owner wrote").containsExactly(newOwners);
+        assertThat(statuses(updated)).containsExactly(StepStatus.SUCCEEDED);
+        assertThat(statuses(updatedToo)).containsExactly(StepStatus.SUCCEEDED);
+        assertThat(statuses(updateLost)).as("the entry whose rewrite was fenced").containsExactly(StepStatus.STARTED);
+        assertThat(store().findInstance(completed).orElseThrow().output()).isEqualTo("\"done\"");
+        assertThat(store().findInstance(completedToo).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        InstanceRecord notCompleted = store().findInstance(completionLost).orElseThrow();
+        assertThat(notCompleted.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(notCompleted.output()).isNull();
+        assertThat(notCompleted.owner()).isEqualTo("node-b");
+    }
+
+    @Test
+    void writeAllOfWritesThatAllLostTheirLeaseWritesNothing() {
+        String taken = "taken-" + UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(withStartedStep(newSaga(UUID.randomUUID().toString(), "node-a", taken)));
+        }
+        Map<String, Lease> lost = takeOver(taken, ids);
+
+        boolean[] written = store().writeAll(List.of(
+                new AppendStep(lost.get(ids.get(0)), callStep(ids.get(0), 2)),
+                new AppendStep(lost.get(ids.get(1)), callStep(ids.get(1), 2)),
+                new UpdateStep(lost.get(ids.get(2)), finished(ids.get(2))),
+                new UpdateStep(lost.get(ids.get(3)), finished(ids.get(3))),
+                new CompleteSaga(lost.get(ids.get(4)), "\"stolen\"", now),
+                new CompleteSaga(lost.get(ids.get(5)), "\"stolen\"", now)));
+
+        assertThat(written).containsOnly(false).hasSize(6);
+        for (String id : ids) {
+            assertThat(statuses(id)).as("the journal of %s", id).containsExactly(StepStatus.STARTED);
+            InstanceRecord saga = store().findInstance(id).orElseThrow();
+            assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+            assertThat(saga.output()).isNull();
+            assertThat(saga.owner()).isEqualTo("node-b");
+        }
+    }
+
+    @Test
     void writeAllWithAWriteTheDatabaseRefusesFailsAndWritesNothingOfTheBatch() {
         String fresh = newSaga("node-a");
         String duplicated = newSaga("node-a");
@@ -945,6 +1017,33 @@ abstract class SagaStoreContractTest {
     @Test
     void writeAllOfNoWritesAnswersNothing() {
         assertThat(store().writeAll(List.of())).isEmpty();
+    }
+
+    /** The saga with an intent recorded as its first entry (STARTED), for a rewrite to finish. */
+    private String withStartedStep(String id) {
+        store().write(new AppendStep(lease(id), started(id)));
+        return id;
+    }
+
+    private StepRecord started(String id) {
+        return StepRecord.of(id, 1, "sendEmail", StepKind.ACTION, Reversibility.IRREVERSIBLE, StepStatus.STARTED,
+                "\"to\"", null, null, 1, now, null);
+    }
+
+    private StepRecord finished(String id) {
+        return started(id).finished(StepStatus.SUCCEEDED, "\"sent\"", null, 1, now);
+    }
+
+    /**
+     * Lets the leases of {@code ids}, sagas of {@code workflow} that node-a runs, expire and has node-b claim
+     * them; answers the leases node-a held.
+     */
+    private Map<String, Lease> takeOver(String workflow, List<String> ids) {
+        Map<String, Lease> held = ids.stream().collect(Collectors.toMap(id -> id, this::lease));
+        store().renewLeases("node-a", ids, now.minusSeconds(1));
+        assertThat(store().claim("node-b", List.of(new WorkflowKey(workflow, "1")), 100, false, now,
+                now.plusSeconds(30))).extracting(claim -> claim.saga().id()).containsExactlyInAnyOrderElementsOf(ids);
+        return held;
     }
 
     /** The lease the saga's current owner holds. */
