@@ -36,7 +36,7 @@ class ScheduleTest extends EngineTestSupport {
 
     @Test
     void skipStartsOnlyTheLatestMissedTick() throws Exception {
-        TestClock clock = new TestClock();
+        TestClock clock = justAfterATick();
         SagaSchedule schedule = SagaSchedule.fixedRate(RATE, "skip-report").withMissedTicks(MissedTicks.SKIP);
         Instant recorded = recordedThenStopped("skip", schedule, clock);
 
@@ -61,7 +61,7 @@ class ScheduleTest extends EngineTestSupport {
 
     @Test
     void catchUpStartsEveryMissedTickUpToTheLimit() throws Exception {
-        TestClock clock = new TestClock();
+        TestClock clock = justAfterATick();
         SagaSchedule schedule = SagaSchedule.fixedRate(RATE, "catch-up-report").withMissedTicks(MissedTicks.CATCH_UP)
                 .withMaxCatchUp(20);
         Instant recorded = recordedThenStopped("catch-up", schedule, clock);
@@ -85,7 +85,7 @@ class ScheduleTest extends EngineTestSupport {
 
     @Test
     void catchUpAfterAShortOutageStartsEachMissedTickOnceOnTwoEngines() throws Exception {
-        TestClock clock = new TestClock();
+        TestClock clock = justAfterATick();
         SagaSchedule schedule = SagaSchedule.fixedRate(RATE, "short-report").withMissedTicks(MissedTicks.CATCH_UP);
         Instant recorded = recordedThenStopped("short", schedule, clock);
 
@@ -103,7 +103,7 @@ class ScheduleTest extends EngineTestSupport {
 
     @Test
     void aTickStartedByANodeThatDiedBeforeRecordingItIsFoundNotStartedAgain() throws Exception {
-        TestClock clock = new TestClock();
+        TestClock clock = justAfterATick();
         SagaSchedule schedule = SagaSchedule.fixedRate(RATE, "died-report");
         recordedThenStopped("died", schedule, clock);
         clock.advance(RATE);
@@ -148,6 +148,16 @@ class ScheduleTest extends EngineTestSupport {
         assertThat(schedule.ticksBetween(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-04T10:00:00Z"), 3))
                 .containsExactly(Instant.parse("2026-12-02T08:00:00Z"), Instant.parse("2026-12-03T08:00:00Z"),
                         Instant.parse("2026-12-04T08:00:00Z"));
+    }
+
+    /**
+     * A test clock a second past a tick: the clock follows the system's time, and a test that counts the ticks
+     * started must not see the next one come due while it runs (a minute away).
+     */
+    private static TestClock justAfterATick() {
+        TestClock clock = new TestClock();
+        clock.advanceTo(latestTickAtOrBefore(clock.now()).plus(RATE).plusSeconds(1));
+        return clock;
     }
 
     /** An engine that records the schedule's row, then stops: the time it recorded. */
