@@ -218,7 +218,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             }
             else if (queued && isRunning()) {
                 services.observer().sagaStarted(sagaId, entry.name());
-                poller.wakeUp();
+                poller.wakeUpForQueues();
             }
             return new DefaultSagaHandle(this, sagaId, true);
         }

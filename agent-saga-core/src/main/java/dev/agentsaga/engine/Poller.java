@@ -54,6 +54,12 @@ final class Poller {
     /** Whether a poll asked for by {@link #wakeUp()} waits to run. */
     private final AtomicBoolean pollQueued = new AtomicBoolean();
 
+    /**
+     * Whether the next poll claims every kind of runnable saga, not only the limited queues' (a poll asked for by
+     * {@link #wakeUpForQueues()} alone claims those).
+     */
+    private final AtomicBoolean claimAll = new AtomicBoolean(true);
+
     /** The queues with a limit: their sagas are claimed queue by queue, within the limits. */
     private final List<String> limitedQueues;
 
@@ -88,7 +94,10 @@ final class Poller {
         long heartbeat = Math.max(1, settings.heartbeatInterval().toMillis());
         // the first claim, which also takes back this node's own unfinished sagas, runs before any start()
         poll();
-        scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            claimAll.set(true);
+            poll();
+        }, poll, poll, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
     }
 
@@ -110,6 +119,16 @@ final class Poller {
 
     /** Claims at once rather than at the next poll. */
     void wakeUp() {
+        claimAll.set(true);
+        queuePoll();
+    }
+
+    /** Claims the limited queues' sagas at once: a saga started on one waits for its turn. */
+    void wakeUpForQueues() {
+        queuePoll();
+    }
+
+    private void queuePoll() {
         // wake-ups that arrive while one poll waits to run share it: it claims what each of them made runnable
         if (engineRunning.getAsBoolean() && pollQueued.compareAndSet(false, true)) {
             try {
@@ -145,9 +164,11 @@ final class Poller {
             boolean includeOwn = reclaimOwn.getAndSet(false);
             List<ClaimedSaga> claimed = new ArrayList<>(claimQueues(includeOwn, now));
             // a configured queue's sagas are claimed within its limits above, the others here
-            claimed.addAll(services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
-                    limitedQueues, free - claimed.size(), includeOwn, now,
-                    now.plus(settings.leaseDuration())));
+            if (claimAll.getAndSet(false) || includeOwn) {
+                claimed.addAll(services.store().claim(settings.nodeId(), services.registry().workflowKeys(),
+                        limitedQueues, free - claimed.size(), includeOwn, now,
+                        now.plus(settings.leaseDuration())));
+            }
             claimedFull = claimed.size() >= free / 2;
             for (ClaimedSaga claim : claimed) {
                 InstanceRecord saga = claim.saga();

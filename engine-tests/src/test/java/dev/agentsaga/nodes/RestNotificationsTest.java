@@ -103,6 +103,44 @@ class RestNotificationsTest extends EngineTestSupport {
     }
 
     @Test
+    void aStoreAnnouncesNothingWhileNoOtherSessionListens() throws Exception {
+        SagaStore store = new JdbcSagaStore(schema.dataSource(), "agent_saga_quiet_");
+        Set<String> told = ConcurrentHashMap.newKeySet();
+        CountDownLatch listening = new CountDownLatch(1);
+        try (AutoCloseable listener = store.listenForRests(new SagaStore.RestListener() {
+
+            @Override
+            public void rested(String sagaId) {
+                told.add(sagaId);
+            }
+
+            @Override
+            public void missed() {
+                listening.countDown();
+            }
+        })) {
+            assertThat(listening.await(10, TimeUnit.SECONDS)).isTrue();
+            StatementLog announcements = new StatementLog(schema.dataSource());
+            SagaStore announcer = new JdbcSagaStore(announcements.dataSource(), "agent_saga_quiet_");
+
+            // its own listener does not count, and no other session listens on this prefix's channel
+            store.announceRests(List.of("alone-1"));
+            SagaStore alone = new JdbcSagaStore(announcements.dataSource(), "agent_saga_other_");
+            alone.announceRests(List.of("alone-2"));
+            pause(Duration.ofMillis(300));
+            assertThat(announcements.entries(thread -> true)).noneMatch(entry -> entry.sql().contains("pg_notify"));
+
+            // another node's store sees the listener and announces
+            announcer.announceRests(List.of("told-1"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!told.contains("told-1") && System.nanoTime() < deadline) {
+                pause(Duration.ofMillis(20));
+            }
+            assertThat(told).containsExactly("told-1");
+        }
+    }
+
+    @Test
     void withTheNotificationsOffTheCallerReadsTheSagaUntilItRests() {
         Slow slow = new Slow();
         started(engineBuilder().nodeId("worker").action(slow).workflow("job", new Job(slow)));
@@ -119,8 +157,10 @@ class RestNotificationsTest extends EngineTestSupport {
 
     @Test
     void theStoreTellsEveryAnnouncedRestToItsListenersInPayloadsUnderPostgresLimit() throws Exception {
+        // two nodes' stores: one listens, the other announces
         SagaStore store = new JdbcSagaStore(schema.dataSource(), "agent_saga_");
-        assertThat(store.announcesRests()).isTrue();
+        SagaStore announcer = new JdbcSagaStore(schema.dataSource(), "agent_saga_");
+        assertThat(announcer.announcesRests()).isTrue();
         Set<String> told = ConcurrentHashMap.newKeySet();
         CountDownLatch listening = new CountDownLatch(1);
         AtomicLong missed = new AtomicLong();
@@ -146,7 +186,7 @@ class RestNotificationsTest extends EngineTestSupport {
             // it says that rests may have gone untold once it listens
             assertThat(listening.await(10, TimeUnit.SECONDS)).isTrue();
 
-            store.announceRests(ids);
+            announcer.announceRests(ids);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!told.containsAll(ids) && System.nanoTime() < deadline) {

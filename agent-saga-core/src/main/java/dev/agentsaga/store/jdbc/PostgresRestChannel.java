@@ -40,11 +40,21 @@ final class PostgresRestChannel {
 
     private static final long RECONNECT_MILLIS = 1_000;
 
+    /** How often an announcer looks again whether another session listens. */
+    private static final long LISTENERS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final DataSource dataSource;
 
     private final JdbcCalls db;
 
     private final String channel;
+
+    /** The server process of this store's own listening connection, whose announcements it needs not. */
+    private volatile int ownListener = -1;
+
+    private volatile long listenersCheckedAt;
+
+    private volatile boolean listenedElsewhere;
 
     PostgresRestChannel(DataSource dataSource, JdbcCalls db, String channel) {
         this.dataSource = dataSource;
@@ -52,7 +62,26 @@ final class PostgresRestChannel {
         this.channel = channel;
     }
 
+    /**
+     * Announces the rests, while another session listens on the channel (looked up in {@code pg_stat_activity}
+     * at most once a second: a listening session is idle with {@code LISTEN} as its last statement; a session
+     * whose statement this role may not see counts as listening): a fleet where no caller waits for a saga on
+     * another node announces nothing.
+     */
     void announce(Collection<String> sagaIds) {
+        long now = System.nanoTime();
+        if (now - listenersCheckedAt > LISTENERS_CHECK_NANOS || listenersCheckedAt == 0) {
+            listenedElsewhere = Boolean.TRUE.equals(db.jdbc.queryForObject("""
+                    SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                                   WHERE datname = current_database() AND pid <> :own AND pid <> pg_backend_pid()
+                                     AND (query = :listen OR query = '<insufficient privilege>'))""",
+                    new MapSqlParameterSource("own", ownListener).addValue("listen", "LISTEN " + channel),
+                    Boolean.class));
+            listenersCheckedAt = now;
+        }
+        if (!listenedElsewhere) {
+            return;
+        }
         for (String payload : payloads(sagaIds)) {
             db.jdbc.queryForList("SELECT set_config('synchronous_commit', 'off', true), pg_notify(:channel, :payload)",
                     new MapSqlParameterSource("channel", channel).addValue("payload", payload));
@@ -119,6 +148,11 @@ final class PostgresRestChannel {
                 try (Connection connection = dataSource.getConnection()) {
                     connection.setAutoCommit(true);
                     try (Statement statement = connection.createStatement()) {
+                        try (var pid = statement.executeQuery("SELECT pg_backend_pid()")) {
+                            pid.next();
+                            ownListener = pid.getInt(1);
+                        }
+                        // the session's last statement: how announcers find that someone listens
                         statement.execute("LISTEN " + channel);
                     }
                     // what was announced before (or while the connection was lost) went untold here

@@ -68,6 +68,30 @@ final class QueueStatements {
                 LIMIT :window""".formatted(instance, OF_QUEUE, TURN, runnable);
     }
 
+    /**
+     * Takes up to {@code :room} of the queue's runnable sagas in turn order, skipping those another transaction
+     * holds, and returns them with their status, owner and wake time before, in one statement
+     * ({@code UPDATE ... RETURNING}, where the dialect claims in one statement): the claim of a queue without a
+     * partition limit, once its running sagas are counted.
+     */
+    String claimInTurn() {
+        return """
+                WITH picked AS (
+                    SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at
+                    FROM %1$s WHERE %2$s AND %3$s
+                    ORDER BY %4$s
+                    LIMIT :room
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
+                       lease_expires_at = :leaseUntil,
+                       status = CASE WHEN picked.previous_status IN ('PENDING', 'WAITING') THEN 'RUNNING'
+                                     ELSE picked.previous_status END,
+                       wake_at = NULL, updated_at = :now
+                FROM picked WHERE saga.id = picked.id
+                RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at"""
+                .formatted(instance, OF_QUEUE, runnable, TURN);
+    }
+
     /** Locks those of the candidates {@code :ids} that may still be claimed and no other transaction holds. */
     String lockCandidates() {
         return """

@@ -36,8 +36,12 @@ final class Queues {
 
     private final Leases leases;
 
+    /** Whether a queue without a partition limit is claimed in one statement once counted (PostgreSQL). */
+    private final boolean claimsInOneStatement;
+
     Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases) {
         this.db = db;
+        this.claimsInOneStatement = dialect.claimsInOneStatement();
         this.sql = dialect.queues();
         this.locks = dialect.housekeeping();
         this.rows = rows;
@@ -89,6 +93,10 @@ final class Queues {
             }
             if (room <= 0) {
                 return List.of();
+            }
+            if (claimsInOneStatement && queue.partitionConcurrency() == 0) {
+                return db.jdbc.query(sql.claimInTurn(), new MapSqlParameterSource(params.getValues())
+                        .addValue("room", room), rows::claimed);
             }
             int perPartition = queue.partitionConcurrency() > 0 ? queue.partitionConcurrency() : room;
             List<String> candidates = db.jdbc.query(sql.candidates(), new MapSqlParameterSource(
