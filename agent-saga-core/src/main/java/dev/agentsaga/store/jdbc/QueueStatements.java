@@ -69,18 +69,31 @@ final class QueueStatements {
     }
 
     /**
-     * Takes up to {@code :room} of the queue's runnable sagas in turn order, skipping those another transaction
-     * holds, and returns them with their status, owner and wake time before, in one statement
-     * ({@code UPDATE ... RETURNING}, where the dialect claims in one statement): the claim of a queue without a
-     * partition limit, once its running sagas are counted.
+     * Takes the queue's runnable sagas in turn order, as many as {@code :room} and its limits leave, skipping
+     * those another transaction holds, and returns them with their status, owner and wake time before, in one
+     * statement ({@code UPDATE ... RETURNING}, where the dialect claims in one statement): the claim of a queue
+     * without a partition limit, under the queue's lock row. The limits count the live leases in the same
+     * statement, whose snapshot is taken after the lock row was: {@code :globalLimit} across the fleet when
+     * {@code global}, {@code :nodeLimit} of {@code :owner} when {@code node}.
      */
-    String claimInTurn() {
+    String claimInTurn(boolean global, boolean node) {
+        String live = """
+                (SELECT COUNT(*) FROM %s WHERE %s AND status IN ('RUNNING', 'COMPENSATING') AND owner IS NOT NULL
+                   AND lease_expires_at >= :now AND NOT (owner = :owner AND :includeOwn)%%s)"""
+                .formatted(instance, OF_QUEUE);
+        String room = ":room";
+        if (global) {
+            room = "LEAST(" + room + ", :globalLimit - " + live.formatted("") + ")";
+        }
+        if (node) {
+            room = "LEAST(" + room + ", :nodeLimit - " + live.formatted(" AND owner = :owner") + ")";
+        }
         return """
                 WITH picked AS (
                     SELECT id, status AS previous_status, owner AS previous_owner, wake_at AS previous_wake_at
                     FROM %1$s WHERE %2$s AND %3$s
                     ORDER BY %4$s
-                    LIMIT :room
+                    LIMIT GREATEST(0, %5$s)
                     FOR UPDATE SKIP LOCKED)
                 UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
                        lease_expires_at = :leaseUntil,
@@ -89,7 +102,7 @@ final class QueueStatements {
                        wake_at = NULL, updated_at = :now
                 FROM picked WHERE saga.id = picked.id
                 RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at"""
-                .formatted(instance, OF_QUEUE, runnable, TURN);
+                .formatted(instance, OF_QUEUE, runnable, TURN, room);
     }
 
     /** Locks those of the candidates {@code :ids} that may still be claimed and no other transaction holds. */

@@ -83,6 +83,13 @@ final class Queues {
                     String.class).isEmpty()) {
                 return List.of();
             }
+            if (claimsInOneStatement && queue.partitionConcurrency() == 0) {
+                // counted and claimed in one statement
+                return db.jdbc.query(sql.claimInTurn(queue.globalConcurrency() > 0, queue.nodeConcurrency() > 0),
+                        new MapSqlParameterSource(params.getValues()).addValue("room", claim.limit())
+                                .addValue("globalLimit", queue.globalConcurrency())
+                                .addValue("nodeLimit", queue.nodeConcurrency()), rows::claimed);
+            }
             Running running = running(params, claim.owner());
             int room = claim.limit();
             if (queue.globalConcurrency() > 0) {
@@ -93,10 +100,6 @@ final class Queues {
             }
             if (room <= 0) {
                 return List.of();
-            }
-            if (claimsInOneStatement && queue.partitionConcurrency() == 0) {
-                return db.jdbc.query(sql.claimInTurn(), new MapSqlParameterSource(params.getValues())
-                        .addValue("room", room), rows::claimed);
             }
             int perPartition = queue.partitionConcurrency() > 0 ? queue.partitionConcurrency() : room;
             List<String> candidates = db.jdbc.query(sql.candidates(), new MapSqlParameterSource(
