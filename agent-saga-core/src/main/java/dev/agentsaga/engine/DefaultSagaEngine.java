@@ -437,8 +437,10 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     /**
-     * A child that rested wakes its parent (parked waiting for it, to finish or to compensate); a wake lost to a
-     * crash here is caught by the parent's recheck ({@link EngineSettings#childRecheck()}).
+     * A child that rested wakes its parent (parked waiting for it, to finish or to compensate). A completed child
+     * woke it in its completion's transaction ({@link dev.agentsaga.spi.JournalWrite.CompleteSaga#parentId()}): only this engine's
+     * poller is woken then, to claim the parent at once. A child that ended otherwise wakes it here; a wake lost
+     * to a crash before it is caught by the parent's recheck ({@link EngineSettings#childRecheck()}).
      */
     private void wakeParent(InstanceRecord saga, SagaStatus status) {
         String parentId = saga.parentId();
@@ -446,7 +448,9 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         try {
-            services.store().wakeParent(parentId, services.now());
+            if (status != SagaStatus.COMPLETED) {
+                services.store().wakeParent(parentId, services.now());
+            }
             poller.wakeUp();
         }
         catch (RuntimeException ex) {
