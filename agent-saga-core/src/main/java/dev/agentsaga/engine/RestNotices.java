@@ -34,16 +34,6 @@ final class RestNotices {
         return new Watch(sagaId, watched);
     }
 
-    /** Whether any caller on this engine waits for {@code sagaId}. */
-    boolean watched(String sagaId) {
-        return bySaga.containsKey(sagaId);
-    }
-
-    /** Whether any caller on this engine waits for any saga. */
-    boolean anyWatched() {
-        return !bySaga.isEmpty();
-    }
-
     /**
      * {@code sagaId} rested as {@code status}, with {@code output} when it completed here, or changed in a way
      * its callers learn by reading it again ({@code status} null).

@@ -43,9 +43,10 @@ final class SagaRunner {
 
     /**
      * Runs the saga; {@code fresh} when it was just created here (its journal is known to be empty and
-     * is not read, as for a claim of a saga's first run). A saga recovered too often without progress is parked instead (see {@link Recoveries}),
-     * and so is a saga whose payloads this engine cannot decrypt (a key missing from its configuration): its
-     * journal is left as it is, and configuring the key and retrying the saga resumes it.
+     * is not read, as for a claim of a saga's first run). A saga recovered too often without progress is
+     * parked instead (see {@link Recoveries}), and so is a saga whose payloads this engine cannot decrypt (a
+     * key missing from its configuration): its journal is left as it is, and configuring the key and retrying
+     * the saga resumes it.
      * @return the status the saga rests in (RUNNING when it was released because the engine stops), with its
      *         output when it completed
      */
@@ -145,8 +146,8 @@ final class SagaRunner {
     private Rested complete(InstanceRecord instance, Lease lease, RunJournal run, @Nullable Object output) {
         String sagaId = lease.sagaId();
         if (run.leftStepsUnvisited()) {
-            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId + ": the workflow "
-                    + "returned after step " + run.lastSeq() + " but the journal holds " + run.journaledSteps()
+            return Rested.of(rest(lease, SagaStatus.NEEDS_ATTENTION, "Non-determinism in saga " + sagaId
+                    + ": the workflow returned after step " + run.lastSeq() + " but the journal holds " + run.journaledSteps()
                     + " steps. The workflow's code changed under a running saga: restore the previous code (or give "
                     + "changed code a new version()), then retry the saga", run.lastSeq() + 1));
         }

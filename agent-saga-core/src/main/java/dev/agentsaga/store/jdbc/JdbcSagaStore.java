@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.util.ClassUtils;
 
 import dev.agentsaga.EncryptionKeyException;
 import dev.agentsaga.Page;
@@ -127,7 +128,9 @@ public final class JdbcSagaStore implements SagaStore {
         this.lineage = new Lineage(db, dialect, rows, journal, this::insertInstance);
         this.queues = new Queues(db, dialect, rows, leases);
         this.rateWindows = new RateWindows(db, dialect, rows);
-        this.restChannel = dialect instanceof PostgresDialect postgres && postgresDriverPresent()
+        this.restChannel = dialect instanceof PostgresDialect postgres
+                // PostgreSQL's JDBC driver, which listens for notifications, on the class path
+                && ClassUtils.isPresent("org.postgresql.PGConnection", JdbcSagaStore.class.getClassLoader())
                 ? new PostgresRestChannel(dataSource, db, postgres.restChannel()) : null;
     }
 
@@ -192,17 +195,6 @@ public final class JdbcSagaStore implements SagaStore {
     @Override
     public boolean createFork(NewSaga fork, List<StepRecord> inherited) {
         return lineage.createFork(fork, inherited);
-    }
-
-    /** Whether PostgreSQL's JDBC driver, which listens for notifications, is on the class path. */
-    private static boolean postgresDriverPresent() {
-        try {
-            Class.forName("org.postgresql.PGConnection", false, JdbcSagaStore.class.getClassLoader());
-            return true;
-        }
-        catch (ClassNotFoundException | LinkageError ex) {
-            return false;
-        }
     }
 
     @Override

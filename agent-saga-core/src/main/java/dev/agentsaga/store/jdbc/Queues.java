@@ -39,10 +39,15 @@ final class Queues {
     /** Whether a queue without a partition limit is claimed in one statement once counted (PostgreSQL). */
     private final boolean claimsInOneStatement;
 
+    /** That statement by the limits it counts, built once: {@link #claimInTurn(boolean, boolean)}. */
+    private final List<String> claimsInTurn;
+
     Queues(JdbcCalls db, SqlDialect dialect, Rows rows, Leases leases) {
         this.db = db;
         this.claimsInOneStatement = dialect.claimsInOneStatement();
         this.sql = dialect.queues();
+        this.claimsInTurn = List.of(sql.claimInTurn(false, false), sql.claimInTurn(true, false),
+                sql.claimInTurn(false, true), sql.claimInTurn(true, true));
         this.locks = dialect.housekeeping();
         this.rows = rows;
         this.leases = leases;
@@ -85,7 +90,7 @@ final class Queues {
             }
             if (claimsInOneStatement && queue.partitionConcurrency() == 0) {
                 // counted and claimed in one statement
-                return db.jdbc.query(sql.claimInTurn(queue.globalConcurrency() > 0, queue.nodeConcurrency() > 0),
+                return db.jdbc.query(claimInTurn(queue.globalConcurrency() > 0, queue.nodeConcurrency() > 0),
                         new MapSqlParameterSource(params.getValues()).addValue("room", claim.limit())
                                 .addValue("globalLimit", queue.globalConcurrency())
                                 .addValue("nodeLimit", queue.nodeConcurrency()), rows::claimed);
@@ -133,6 +138,10 @@ final class Queues {
             }
             return leases.takeLocked(params, taken);
         });
+    }
+
+    private String claimInTurn(boolean global, boolean node) {
+        return claimsInTurn.get((global ? 1 : 0) + (node ? 2 : 0));
     }
 
     List<QueueCount> counts(Collection<String> queues, Instant now) {

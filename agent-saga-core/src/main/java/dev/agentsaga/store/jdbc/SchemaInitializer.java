@@ -24,6 +24,7 @@ import liquibase.ui.LoggerUIService;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.ClassUtils;
 
 import dev.agentsaga.SagaStoreException;
 
@@ -82,10 +83,7 @@ public final class SchemaInitializer {
     }
 
     private static void applyAlone(DataSource dataSource, String tablePrefix) {
-        try {
-            Class.forName("liquibase.Liquibase", false, SchemaInitializer.class.getClassLoader());
-        }
-        catch (ClassNotFoundException ex) {
+        if (!ClassUtils.isPresent("liquibase.Liquibase", SchemaInitializer.class.getClassLoader())) {
             throw new SagaStoreException("Applying the agent-saga schema needs liquibase-core on the class path; add it, "
                     + "or apply docs/schema-postgresql.sql (docs/schema-mysql.sql on MariaDB or MySQL) yourself and leave "
                     + "applySchema off", null);
