@@ -13,19 +13,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import dev.agentsaga.ActionContext;
 import dev.agentsaga.AgentSaga;
-import dev.agentsaga.AgentWorkflow;
-import dev.agentsaga.Reversibility;
-import dev.agentsaga.Saga;
-import dev.agentsaga.SagaAction;
 import dev.agentsaga.SagaEngine;
 import dev.agentsaga.SagaHandle;
 import dev.agentsaga.SagaStatus;
 import dev.agentsaga.spi.SagaObserver;
 import dev.agentsaga.spi.SagaStore;
 import dev.agentsaga.store.jdbc.JdbcSagaStore;
+import dev.agentsaga.testing.ActionScript;
 import dev.agentsaga.testing.EngineTestSupport;
+import dev.agentsaga.testing.ReadOnlyAction;
+import dev.agentsaga.testing.ScriptedWorkflow;
 import dev.agentsaga.testing.StatementLog;
 
 /**
@@ -35,33 +33,13 @@ import dev.agentsaga.testing.StatementLog;
  */
 class RestNotificationsTest extends EngineTestSupport {
 
-    /** Takes its time, so that the caller waits. */
-    static final class Slow implements SagaAction<String, String> {
-
-        @Override
-        public String execute(String input, ActionContext ctx) throws InterruptedException {
-            Thread.sleep(1500);
-            return input + "!";
-        }
-
-        @Override
-        public Reversibility reversibility() {
-            return Reversibility.READ_ONLY;
-        }
+    /** A read that takes its time, so that the caller waits. */
+    private ReadOnlyAction slow() {
+        return new ReadOnlyAction("slow", ledger).sleepingOnFirstCalls(1, Duration.ofMillis(1500));
     }
 
-    static final class Job implements AgentWorkflow<String, String> {
-
-        private final Slow slow;
-
-        Job(Slow slow) {
-            this.slow = slow;
-        }
-
-        @Override
-        public String run(String input, Saga saga) {
-            return saga.step(slow, input);
-        }
+    private static ScriptedWorkflow job(ReadOnlyAction slow) {
+        return new ScriptedWorkflow((input, saga) -> saga.step(slow, input));
     }
 
     /** When each saga rested on the engine that ran it. */
@@ -77,18 +55,18 @@ class RestNotificationsTest extends EngineTestSupport {
 
     @Test
     void aCallerOnAnotherEngineIsToldWhenTheSagaRests() {
-        Slow slow = new Slow();
+        ReadOnlyAction slow = slow();
         RestTimes rests = new RestTimes();
-        started(engineBuilder().nodeId("worker").action(slow).workflow("job", new Job(slow)).observer(rests));
+        started(engineBuilder().nodeId("worker").action(slow).workflow("job", job(slow)).observer(rests));
         StatementLog callerStatements = new StatementLog(schema.dataSource());
         // the caller's engine is not started: it starts sagas and waits, the worker runs them
         try (SagaEngine caller = AgentSaga.builder(callerStatements.dataSource()).nodeId("caller").action(slow)
-                .workflow("job", new Job(slow)).build()) {
+                .workflow("job", job(slow)).build()) {
             List<Long> lags = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 callerStatements.clear();
                 SagaHandle handle = caller.start("job", "trip-" + i);
-                assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo("trip-" + i + "!");
+                assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo(ActionScript.outputOf("slow", "trip-" + i));
                 long returned = System.nanoTime();
                 lags.add(TimeUnit.NANOSECONDS.toMillis(returned - rests.nanos.get(handle.id())));
 
@@ -142,13 +120,13 @@ class RestNotificationsTest extends EngineTestSupport {
 
     @Test
     void withTheNotificationsOffTheCallerReadsTheSagaUntilItRests() {
-        Slow slow = new Slow();
-        started(engineBuilder().nodeId("worker").action(slow).workflow("job", new Job(slow)));
+        ReadOnlyAction slow = slow();
+        started(engineBuilder().nodeId("worker").action(slow).workflow("job", job(slow)));
         StatementLog callerStatements = new StatementLog(schema.dataSource());
         try (SagaEngine caller = AgentSaga.builder(callerStatements.dataSource()).nodeId("caller").action(slow)
-                .workflow("job", new Job(slow)).restNotifications(false).build()) {
+                .workflow("job", job(slow)).restNotifications(false).build()) {
             SagaHandle handle = caller.start("job", "trip");
-            assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo("trip!");
+            assertThat(handle.awaitOutput(String.class, WAIT)).isEqualTo(ActionScript.outputOf("slow", "trip"));
 
             assertThat(callerStatements.entries(thread -> thread.equals("main")))
                     .filteredOn(StatementLog.Entry::isRead).hasSizeGreaterThan(15);

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.spi.SagaStore;
@@ -39,12 +38,7 @@ class MariaDbBulkStatementsSagaStoreTest extends SagaStoreContractTest {
     static void createDatabase() {
         if (TestDatabase.mariadbAvailable()) {
             database = TestDatabase.mariadb("ops_saga_");
-            HikariConfig config = new HikariConfig();
-            String url = database.jdbcUrl();
-            config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "useBulkStmts=true");
-            config.setMaximumPoolSize(4);
-            config.setPoolName("bulk-statements");
-            dataSource = new HikariDataSource(config);
+            dataSource = poolWith(database.jdbcUrl(), "useBulkStmts=true", "bulk-statements");
             store = new JdbcSagaStore(dataSource, new MariaDbDialect("ops_saga_"));
         }
     }

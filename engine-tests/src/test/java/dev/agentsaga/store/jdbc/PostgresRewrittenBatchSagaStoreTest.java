@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.spi.SagaStore;
@@ -36,11 +35,7 @@ class PostgresRewrittenBatchSagaStoreTest extends SagaStoreContractTest {
     @BeforeAll
     static void createSchema() {
         schema = TestDatabase.postgresql("ops_saga_");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(schema.jdbcUrl() + "&reWriteBatchedInserts=true");
-        config.setMaximumPoolSize(4);
-        config.setPoolName("rewritten-batches");
-        dataSource = new HikariDataSource(config);
+        dataSource = poolWith(schema.jdbcUrl(), "reWriteBatchedInserts=true", "rewritten-batches");
         store = new JdbcSagaStore(dataSource, new PostgresDialect("ops_saga_"));
     }
 

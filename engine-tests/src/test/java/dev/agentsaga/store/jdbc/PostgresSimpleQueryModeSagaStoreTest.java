@@ -5,7 +5,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentsaga.spi.SagaStore;
@@ -27,11 +26,7 @@ class PostgresSimpleQueryModeSagaStoreTest extends SagaStoreContractTest {
     @BeforeAll
     static void createSchema() {
         schema = TestDatabase.postgresql("ops_saga_");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(schema.jdbcUrl() + "&preferQueryMode=simple");
-        config.setMaximumPoolSize(4);
-        config.setPoolName("simple-query-mode");
-        dataSource = new HikariDataSource(config);
+        dataSource = poolWith(schema.jdbcUrl(), "preferQueryMode=simple", "simple-query-mode");
         store = new JdbcSagaStore(dataSource, new PostgresDialect("ops_saga_"));
     }
 

@@ -27,6 +27,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
 import dev.agentsaga.Page;
 import dev.agentsaga.Reversibility;
 import dev.agentsaga.SagaExport;
@@ -73,6 +76,18 @@ abstract class SagaStoreContractTest {
 
     /** The data source of {@link #store()}, whose tables have the prefix {@code ops_saga_}: for bulk loads. */
     abstract DataSource dataSource();
+
+    /**
+     * A pool of four connections to {@code jdbcUrl} with the driver setting {@code setting} added to its parameters:
+     * the contract through a setting that changes how the driver answers (a variant per setting).
+     */
+    static HikariDataSource poolWith(String jdbcUrl, String setting, String poolName) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + setting);
+        config.setMaximumPoolSize(4);
+        config.setPoolName(poolName);
+        return new HikariDataSource(config);
+    }
 
     /** The value a timestamp column takes for {@code instant}, for bulk loads: the dialect's. */
     Object timestamp(Instant instant) {
