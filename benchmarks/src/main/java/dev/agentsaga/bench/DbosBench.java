@@ -20,8 +20,6 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dbos.transact.DBOS;
-import dev.dbos.transact.config.DBOSConfig;
-import dev.dbos.transact.workflow.Workflow;
 import dev.dbos.transact.workflow.WorkflowHandle;
 
 import dev.agentsaga.SagaEngine;
@@ -69,92 +67,15 @@ final class DbosBench {
         this.dbosSchema = db.schema() + "_dbos";
     }
 
-    /** The workflow as DBOS registers it: an interface for its proxy. */
-    interface DbosWorkflows {
-
-        Item steps(Item input);
+    /** A launched DBOS instance on a pool of its own from the run's database, its tables emptied first. */
+    private DbosInstance dbos(String name, int poolSize) throws SQLException {
+        return dbos(name, poolSize, true);
     }
 
-    /** {@code steps} durable no-op steps, each a {@code runStep} of DBOS: the same work as {@link Workloads.Steps}. */
-    static final class DbosSteps implements DbosWorkflows {
-
-        /** Workflow functions that have returned (their output not yet necessarily committed): a diagnostic. */
-        static final LongAdder RETURNED = new LongAdder();
-
-        private final DBOS dbos;
-
-        private final int steps;
-
-        DbosSteps(DBOS dbos, int steps) {
-            this.dbos = dbos;
-            this.steps = steps;
-        }
-
-        @Override
-        @Workflow(name = Workloads.STEPS)
-        public Item steps(Item input) {
-            Item item = input;
-            for (int i = 0; i < steps; i++) {
-                Item in = item;
-                item = dbos.runStep(() -> noop(in), "noop");
-            }
-            RETURNED.increment();
-            return item;
-        }
-
-        /** The step: nothing but its input back, as {@link Workloads.Noop}. */
-        private static Item noop(Item item) {
-            return item;
-        }
-    }
-
-    /** A launched DBOS instance on a pool of its own, its tables emptied first. */
-    private final class Dbos implements AutoCloseable {
-
-        final HikariDataSource pool;
-
-        final DBOS dbos;
-
-        final DbosWorkflows workflows;
-
-        Dbos(String name, int poolSize, boolean truncate) throws SQLException {
-            this(db.pool(name, poolSize), truncate);
-        }
-
-        Dbos(HikariDataSource pool, boolean truncate) throws SQLException {
-            this(pool, pool, truncate);
-        }
-
-        /** A DBOS instance whose data source is {@code dataSource} (maybe a proxy of {@code pool}). */
-        Dbos(HikariDataSource pool, DataSource dataSource, boolean truncate) throws SQLException {
-            this.pool = pool;
-            if (truncate) {
-                BenchDatabase.execute(pool, "TRUNCATE \"" + dbosSchema + "\".workflow_status CASCADE");
-            }
-            DBOSConfig config = DBOSConfig.defaults("agent-saga-bench")
-                    .withDataSource(dataSource)
-                    .withDatabaseSchema(dbosSchema)
-                    // a fixed version: the same for every instance of the run, none computed at launch
-                    .withAppVersion("bench");
-            this.dbos = new DBOS(config);
-            this.workflows = dbos.registerProxy(DbosWorkflows.class, new DbosSteps(dbos, options.steps()));
-            dbos.launch();
-        }
-
-        WorkflowHandle<Item, RuntimeException> start() {
-            return dbos.startWorkflow(() -> workflows.steps(Workloads.ITEM));
-        }
-
-        /** Starts a workflow and waits for its result. */
-        Item run() {
-            return start().getResult();
-        }
-
-        @Override
-        public void close() {
-            dbos.close();
-            pool.close();
-        }
+    /** A launched DBOS instance on a pool of its own from the run's database, its tables emptied when {@code truncate}. */
+    private DbosInstance dbos(String name, int poolSize, boolean truncate) throws SQLException {
+        HikariDataSource pool = db.pool(name, poolSize);
+        return new DbosInstance(pool, pool, dbosSchema, options.steps(), truncate);
     }
 
     /** A variant of a closed loop: one workflow from its start to its result. */
@@ -202,7 +123,7 @@ final class DbosBench {
                 + "%d rounds, %.1f s windows", steps, DBOS.version(), dbosSchema, options.rounds(), options.seconds());
         try {
             // the first launch creates DBOS's schema and tables (its migrations)
-            try (Dbos setup = new Dbos("dbos-setup", 2, false)) {
+            try (DbosInstance setup = dbos("dbos-setup", 2, false)) {
                 Log.info("  DBOS's tables are in schema %s; a first workflow returned %s", dbosSchema, setup.run());
             }
             db.analyzeAlso(dbosSchema, DBOS_TABLES);
@@ -261,7 +182,7 @@ final class DbosBench {
     private void warmUp() throws Exception {
         int each = options.count(2000);
         try (HikariDataSource plainPool = db.pool("dbos-warm-plain", 10);
-                Dbos dbos = new Dbos("dbos-warm-dbos", 10, true);
+                DbosInstance dbos = dbos("dbos-warm-dbos", 10);
                 HikariDataSource sagaPool = db.pool("dbos-warm-saga", 10)) {
             db.truncate(sagaPool);
             Baseline baseline = new Baseline(plainPool);
@@ -311,7 +232,7 @@ final class DbosBench {
         int steps = options.steps();
         long budget = (long) ((options.seconds() + 1) * options.scale() * 1e9);
         try (HikariDataSource plainPool = db.pool("dbos-seq-plain", 10);
-                Dbos dbos = new Dbos("dbos-seq-dbos", 10, true);
+                DbosInstance dbos = dbos("dbos-seq-dbos", 10);
                 HikariDataSource sagaPool = db.pool("dbos-seq-saga", 10)) {
             db.truncate(sagaPool);
             Baseline baseline = new Baseline(plainPool);
@@ -358,7 +279,7 @@ final class DbosBench {
 
     /** {@code threads} threads each starting a DBOS workflow and waiting for its result ({@code getResult()}). */
     private Closed dbosClosed(int threads) throws Exception {
-        try (Dbos dbos = new Dbos("dbos-dbos-" + threads, ThroughputBench.poolSize(threads), true)) {
+        try (DbosInstance dbos = dbos("dbos-dbos-" + threads, ThroughputBench.poolSize(threads))) {
             return closedLoop(threads, dbos::run);
         }
     }
@@ -467,8 +388,8 @@ final class DbosBench {
      */
     private Open dbosOpen(int inFlight) throws Exception {
         int threads = dbosThreads(inFlight);
-        try (Dbos dbos = new Dbos("dbos-open-" + inFlight, ThroughputBench.poolSize(inFlight), true)) {
-            DbosSteps.RETURNED.reset();
+        try (DbosInstance dbos = dbos("dbos-open-" + inFlight, ThroughputBench.poolSize(inFlight))) {
+            DbosInstance.RETURNED.reset();
             Semaphore permits = new Semaphore(inFlight);
             LinkedBlockingQueue<WorkflowHandle<Item, RuntimeException>> handles = new LinkedBlockingQueue<>();
             LongAdder completed = new LongAdder();
@@ -547,7 +468,7 @@ final class DbosBench {
                     samples++;
                     held += inFlight - permits.availablePermits();
                     queued += handles.size();
-                    returned += DbosSteps.RETURNED.sum() - completed.sum() - failed.sum();
+                    returned += DbosInstance.RETURNED.sum() - completed.sum() - failed.sum();
                 }
                 long c1 = completed.sum();
                 long t1 = System.nanoTime();
@@ -662,7 +583,7 @@ final class DbosBench {
         HikariDataSource dbosPool = db.pool("dbos-count", 10);
         CountingDataSource dbosCounting = new CountingDataSource(dbosPool);
         String dbosCounts;
-        try (Dbos dbos = new Dbos(dbosPool, dbosCounting, true)) {
+        try (DbosInstance dbos = new DbosInstance(dbosPool, dbosCounting, dbosSchema, options.steps(), true)) {
             for (int i = 0; i < 5; i++) {
                 dbos.run();
             }
