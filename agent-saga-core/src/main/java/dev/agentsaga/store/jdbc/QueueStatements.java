@@ -29,11 +29,16 @@ final class QueueStatements {
 
     private final String fromNoTable;
 
-    QueueStatements(String instance, String lock, String runnable, String due, String fromNoTable) {
+    /** The end of a claim in one statement: {@link SqlDialect#takePicked()}. */
+    private final String takePicked;
+
+    QueueStatements(String instance, String lock, String runnable, String due, String fromNoTable,
+            String takePicked) {
         this.instance = instance;
         this.lock = lock;
         this.runnable = "((" + runnable + ") OR (" + due + "))";
         this.fromNoTable = fromNoTable;
+        this.takePicked = takePicked;
     }
 
     /** Inserts the lock row {@code :name} unless it exists. */
@@ -95,14 +100,7 @@ final class QueueStatements {
                     ORDER BY %4$s
                     LIMIT GREATEST(0, %5$s)
                     FOR UPDATE SKIP LOCKED)
-                UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
-                       lease_expires_at = :leaseUntil,
-                       status = CASE WHEN picked.previous_status IN ('PENDING', 'WAITING') THEN 'RUNNING'
-                                     ELSE picked.previous_status END,
-                       wake_at = NULL, updated_at = :now
-                FROM picked WHERE saga.id = picked.id
-                RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at"""
-                .formatted(instance, OF_QUEUE, runnable, TURN, room);
+                %6$s""".formatted(instance, OF_QUEUE, runnable, TURN, room, takePicked);
     }
 
     /** Locks those of the candidates {@code :ids} that may still be claimed and no other transaction holds. */

@@ -449,13 +449,24 @@ public class SqlDialect {
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED),
                 picked AS (SELECT * FROM runnable UNION ALL SELECT * FROM due)
-                UPDATE %1$s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
+                %2$s""".formatted(instance, takePicked());
+    }
+
+    /**
+     * Takes the sagas of the CTE {@code picked} (their id and their status, owner and wake time before) for
+     * {@code :owner}, a new lease epoch each, and returns them with what they were before: the end of every claim
+     * in one statement (of runnable sagas, and of a queue's in turn order).
+     */
+    String takePicked() {
+        return """
+                UPDATE %s AS saga SET owner = :owner, lease_epoch = saga.lease_epoch + 1,
                        lease_expires_at = :leaseUntil,
                        status = CASE WHEN picked.previous_status IN ('PENDING', 'WAITING') THEN 'RUNNING'
                                      ELSE picked.previous_status END,
                        wake_at = NULL, updated_at = :now
                 FROM picked WHERE saga.id = picked.id
-                RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at""".formatted(instance);
+                RETURNING saga.*, picked.previous_status, picked.previous_owner, picked.previous_wake_at"""
+                .formatted(instance);
     }
 
     /**
@@ -599,7 +610,7 @@ public class SqlDialect {
     /** The statements of the store's housekeeping, with this dialect's table names. */
     /** The statements of the claims of configured queues, with this dialect's table names and conditions. */
     QueueStatements queues() {
-        return new QueueStatements(instance, lock, RUNNABLE, DUE, fromNoTable());
+        return new QueueStatements(instance, lock, RUNNABLE, DUE, fromNoTable(), takePicked());
     }
 
     HousekeepingStatements housekeeping() {
